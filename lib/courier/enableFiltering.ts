@@ -1,0 +1,18 @@
+import { readConfigFile } from './configText';
+import { courierFiles } from './paths';
+import type { CourierPaths, EnableFilteringResult } from './types';
+
+/**
+ * submit reads only the first line (config_read1l) and splits it on blanks; a source is filtered
+ * when one word equals it exactly ('esmtp', 'local', 'uucp').
+ */
+export function parseEnableFiltering(text: string): string[] {
+  return (text.split('\n')[0] ?? '').split(/[ \t\r]+/).filter((word) => word !== '');
+}
+
+/** A missing file means submit filters no mail at all, so it reads as no sources. */
+export async function readEnableFiltering(paths: CourierPaths): Promise<EnableFilteringResult> {
+  const file = await readConfigFile(courierFiles(paths).enableFiltering);
+  if (!file.ok) return file;
+  return { ok: true, sources: file.text === undefined ? [] : parseEnableFiltering(file.text) };
+}

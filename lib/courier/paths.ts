@@ -1,0 +1,103 @@
+import { execFile } from 'node:child_process';
+import { posix } from 'node:path';
+import { promisify } from 'node:util';
+import { errnoCode } from './errno';
+import type { CourierPaths, CourierPathsResult } from './types';
+
+const DIRECTORY_FIELDS = ['sysconfdir', 'localstatedir', 'libexecdir', 'bindir', 'sbindir'] as const;
+const NAME_FIELDS = ['mailuser', 'mailgroup'] as const;
+
+/** `courier-config` prints `key=value` lines; only configure_args is quoted. */
+export function parseCourierConfig(stdout: string): CourierPathsResult {
+  const values = new Map<string, string>();
+  for (const line of stdout.split('\n')) {
+    const equals = line.indexOf('=');
+    if (equals > 0) values.set(line.slice(0, equals).trim(), unquote(line.slice(equals + 1).trim()));
+  }
+  for (const field of DIRECTORY_FIELDS) {
+    if (!values.get(field)?.startsWith('/')) return badOutput(`${field} is missing or not an absolute path`);
+  }
+  for (const field of NAME_FIELDS) {
+    if (!values.get(field)) return badOutput(`${field} is missing`);
+  }
+  const get = (field: keyof CourierPaths): string => values.get(field) as string;
+  return {
+    ok: true,
+    paths: {
+      sysconfdir: get('sysconfdir'),
+      localstatedir: get('localstatedir'),
+      libexecdir: get('libexecdir'),
+      bindir: get('bindir'),
+      sbindir: get('sbindir'),
+      mailuser: get('mailuser'),
+      mailgroup: get('mailgroup'),
+    },
+  };
+}
+
+/** Runs `courier-config` from PATH; `run` is injectable for tests and must reject like execFile does. */
+export async function discoverCourierPaths(run: () => Promise<string> = runCourierConfig): Promise<CourierPathsResult> {
+  let stdout: string;
+  try {
+    stdout = await run();
+  } catch (error) {
+    if (errnoCode(error) === 'ENOENT') {
+      return { ok: false, code: 'not-installed', message: 'courier-config not found on PATH: is courier-mta installed?' };
+    }
+    const detail = (error as { message?: unknown } | null | undefined)?.message ?? error;
+    return { ok: false, code: 'failed', message: `courier-config failed: ${String(detail)}` };
+  }
+  return parseCourierConfig(stdout);
+}
+
+/** The files and directories srsfilter touches, derived the way Courier's build lays them out. */
+export interface CourierFiles {
+  /** Filter executables: `filterctl start NAME` runs `filtersDir/NAME`. */
+  readonly filtersDir: string;
+  /** Enabled filters, one symlink each. */
+  readonly activeFiltersDir: string;
+  /** Sockets of filters that see all mail. */
+  readonly allFiltersSocketDir: string;
+  /** Sockets of filters that see only mail that is not whitelisted. */
+  readonly filtersSocketDir: string;
+  /** Where submit writes a message's control and data files while filters run. */
+  readonly queueTmpDir: string;
+  readonly enableFiltering: string;
+  readonly locals: string;
+  readonly me: string;
+  /** A file or a directory of files (compiled to hosteddomains.dat by makehosteddomains). */
+  readonly hostedDomains: string;
+  readonly aliasDir: string;
+  readonly esmtpAcceptMailFor: string;
+}
+
+export function courierFiles(paths: CourierPaths): CourierFiles {
+  const config = (name: string): string => posix.join(paths.sysconfdir, name);
+  const state = (name: string): string => posix.join(paths.localstatedir, name);
+  return {
+    filtersDir: posix.join(paths.libexecdir, 'filters'),
+    activeFiltersDir: config('filters/active'),
+    allFiltersSocketDir: state('allfilters'),
+    filtersSocketDir: state('filters'),
+    queueTmpDir: state('tmp'),
+    enableFiltering: config('enablefiltering'),
+    locals: config('locals'),
+    me: config('me'),
+    hostedDomains: config('hosteddomains'),
+    aliasDir: config('aliasdir'),
+    esmtpAcceptMailFor: config('esmtpacceptmailfor'),
+  };
+}
+
+async function runCourierConfig(): Promise<string> {
+  const { stdout } = await promisify(execFile)('courier-config', [], { timeout: 10_000, encoding: 'utf8' });
+  return stdout;
+}
+
+function unquote(value: string): string {
+  return value.length >= 2 && value.startsWith('"') && value.endsWith('"') ? value.slice(1, -1) : value;
+}
+
+function badOutput(detail: string): CourierPathsResult {
+  return { ok: false, code: 'bad-output', message: `unexpected courier-config output: ${detail}` };
+}

@@ -1,0 +1,38 @@
+/** The character written right after the SRS0/SRS1 tag. All three are accepted on input. */
+export type Separator = '=' | '+' | '-';
+
+/** Mail::SRS and libsrs2 emit base64; postsrsd >= 2.2.6 emits base64url. Both are always accepted. */
+export type HashAlphabet = 'base64' | 'base64url';
+
+export interface SrsOptions {
+  /** Non-empty. The first signs; every one verifies (key rotation). Bytes exactly as keyed. */
+  readonly secrets: readonly Buffer[];
+  /** Characters of hash emitted. Default 4. */
+  readonly hashLength: number;
+  /** Fewest hash characters accepted on reverse. Default: hashLength. */
+  readonly hashMin: number;
+  /** Oldest timestamp accepted, in whole days. Default 21. */
+  readonly maxAgeDays: number;
+  /** Emitted after the tag. Default '='. */
+  readonly separator: Separator;
+  /** Alphabet of emitted hashes. Default 'base64'. */
+  readonly hashAlphabet: HashAlphabet;
+  /** Injected clock: milliseconds since the epoch. Default Date.now. */
+  readonly now: () => number;
+}
+
+/** Stable codes: they appear in logs, CLI output and Courier replies. */
+export type SrsErrorCode =
+  | 'not-srs' // the address is no SRS0/SRS1 address
+  | 'malformed' // SRS tag present, but the fields do not parse (or a forward input is no address)
+  | 'bad-hash' // no configured secret signs it, or the hash is shorter than hashMin
+  | 'expired'; // timestamp outside 0..maxAgeDays (a stamp "in the future" is this too, as in Mail::SRS)
+
+export interface SrsFailure {
+  readonly ok: false;
+  readonly code: SrsErrorCode;
+  /** One sentence a human understands; never contains a secret. */
+  readonly message: string;
+}
+
+export type SrsResult = { readonly ok: true; readonly address: string } | SrsFailure;

@@ -1,0 +1,141 @@
+import { copyFile, link, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { formatControlFile, parseControlFile } from '../../../lib/courier/controlFile';
+import { withRecipientAddress, withSender } from '../../../lib/courier/controlFileEdit';
+import { applyRewrite, readControlFile, writeControlFileInPlace } from '../../../lib/courier/controlFileIo';
+import type { ControlFile } from '../../../lib/courier/types';
+import { FIXTURES, fixture } from './fixtures';
+
+const SRS_SENDER = 'SRS0=abcd=AB=sender.test=alice@example.org';
+let dir: string;
+
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'srsfilter-courier-'));
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function copy(sample: string): Promise<string> {
+  const path = join(dir, sample);
+  await copyFile(join(FIXTURES, sample), path);
+  return path;
+}
+
+function load(sample: string): ControlFile {
+  const result = parseControlFile(fixture(sample));
+  if (!result.ok) throw new Error(result.message);
+  return result.file;
+}
+
+describe('readControlFile', () => {
+  it('reads and parses a control file', async () => {
+    const result = await readControlFile(await copy('multi-alias.ctl'));
+    expect(result.ok && formatControlFile(result.file).equals(fixture('multi-alias.ctl'))).toBe(true);
+  });
+
+  it('maps a missing file to not-found', async () => {
+    expect(await readControlFile(join(dir, 'gone'))).toMatchObject({ ok: false, code: 'not-found' });
+  });
+
+  it('maps a path it cannot read (a directory) to unreadable', async () => {
+    expect(await readControlFile(dir)).toMatchObject({ ok: false, code: 'unreadable' });
+  });
+
+  it('passes parse errors through', async () => {
+    const path = join(dir, 'truncated');
+    await writeFile(path, 'salice@sender.test\nrbob@example.org');
+    expect(await readControlFile(path)).toMatchObject({ ok: false, code: 'truncated' });
+  });
+
+  it('stops reading past the size limit', async () => {
+    const path = join(dir, 'big');
+    await writeFile(path, Buffer.concat([Buffer.from('s\n'), Buffer.alloc(300_000, 'O\n')]));
+    expect(await readControlFile(path, { maxBytes: 100_000, maxLineBytes: 10 })).toMatchObject({ ok: false, code: 'too-large' });
+    expect((await readControlFile(path, { maxBytes: 400_000, maxLineBytes: 10 })).ok).toBe(true);
+  });
+});
+
+describe('writeControlFileInPlace', () => {
+  it('grows the file through the same inode, exactly as the lab rewrite', async () => {
+    const path = await copy('single-alias-to-remote.ctl');
+    const before = await stat(path);
+    expect(await writeControlFileInPlace(path, withSender(load('single-alias-to-remote.ctl'), SRS_SENDER))).toEqual({ ok: true });
+    const after = await stat(path);
+    expect(after.ino).toBe(before.ino);
+    expect(after.size).toBeGreaterThan(before.size);
+    expect((await readFile(path)).equals(fixture('single-alias-to-remote.after-probe.ctl'))).toBe(true);
+  });
+
+  it('shrinks the file and truncates the old tail', async () => {
+    const path = await copy('srs-bounce-external-nullsender.ctl');
+    const before = await stat(path);
+    const reversed = withRecipientAddress(load('srs-bounce-external-nullsender.ctl'), 0, 'alice@sender.test');
+    expect(await writeControlFileInPlace(path, reversed)).toEqual({ ok: true });
+    const after = await stat(path);
+    expect(after.ino).toBe(before.ino);
+    expect(after.size).toBeLessThan(before.size);
+    expect((await readFile(path)).equals(fixture('srs-bounce-external-nullsender.after-probe.ctl'))).toBe(true);
+  });
+
+  it('keeps hard links pointing at the new content (no rename)', async () => {
+    const path = await copy('two-remote-direct.ctl');
+    const other = join(dir, 'queue-link');
+    await link(path, other);
+    await writeControlFileInPlace(path, withSender(load('two-remote-direct.ctl'), SRS_SENDER));
+    expect((await readFile(other)).equals(fixture('two-remote-direct.after-probe.ctl'))).toBe(true);
+    expect((await stat(other)).nlink).toBe(2);
+  });
+
+  it('maps a missing file to not-found and does not create it', async () => {
+    const path = join(dir, 'gone');
+    expect(await writeControlFileInPlace(path, load('local-only.ctl'))).toMatchObject({ ok: false, code: 'not-found' });
+    await expect(stat(path)).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
+  it('maps a path it cannot write (a directory) to unwritable', async () => {
+    expect(await writeControlFileInPlace(dir, load('local-only.ctl'))).toMatchObject({ ok: false, code: 'unwritable' });
+  });
+});
+
+describe('applyRewrite', () => {
+  it('rewrites the sender in every control file of the message', async () => {
+    const paths = [await copy('two-remote-direct.ctl'), await copy('multi-alias.ctl')];
+    const targets = [
+      { path: paths[0] as string, file: load('two-remote-direct.ctl') },
+      { path: paths[1] as string, file: load('multi-alias.ctl') },
+    ];
+    const result = await applyRewrite(targets, { sender: SRS_SENDER });
+    expect(result).toMatchObject({ ok: true, written: paths });
+    expect((await readFile(paths[0] as string)).equals(fixture('two-remote-direct.after-probe.ctl'))).toBe(true);
+    expect((await readFile(paths[1] as string)).equals(fixture('multi-alias.after-probe.ctl'))).toBe(true);
+  });
+
+  it('writes only the files whose bytes change', async () => {
+    const path = await copy('srs-bounce-external-nullsender.ctl');
+    const other = await copy('local-only.ctl');
+    const result = await applyRewrite(
+      [
+        { path: other, file: load('local-only.ctl') },
+        { path, file: load('srs-bounce-external-nullsender.ctl') },
+      ],
+      { recipients: [{ file: 1, index: 0, to: 'alice@sender.test' }] },
+    );
+    expect(result).toMatchObject({ ok: true, written: [path] });
+    expect(result.ok && formatControlFile(result.files[1] as ControlFile).equals(fixture('srs-bounce-external-nullsender.after-probe.ctl'))).toBe(
+      true,
+    );
+  });
+
+  it('writes nothing for a sender that is already the one in the file', async () => {
+    const path = await copy('local-only.ctl');
+    expect(await applyRewrite([{ path, file: load('local-only.ctl') }], { sender: 'alice@sender.test' })).toMatchObject({ ok: true, written: [] });
+  });
+
+  it('reports which path failed', async () => {
+    const missing = join(dir, 'gone');
+    const result = await applyRewrite([{ path: missing, file: load('local-only.ctl') }], { sender: SRS_SENDER });
+    expect(result).toMatchObject({ ok: false, code: 'not-found', path: missing });
+  });
+});
