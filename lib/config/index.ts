@@ -1,0 +1,13 @@
+export {
+  formatAddressPattern,
+  matchesAddressPattern,
+  matchesAnyAddressPattern,
+  parseAddressPattern,
+  type AddressPattern,
+  type AddressPatternResult,
+} from './addressPattern';
+export { DEFAULT_POLICY_PATH, loadFilterConfig, loadPolicy, srsInitOf, type FilterConfig } from './load';
+export { parsePolicy } from './parsePolicy';
+export type { CourierOverrides, LogLevel, MixedRecipients, OnError, Policy } from './policy';
+export { formatProblem, type ConfigProblem, type ConfigProblemCode, type ConfigResult } from './problems';
+export { parseSecrets, readSecretsFile, type ReadSecretsOptions, type SecretsReading, type SecretsResult } from './secrets';

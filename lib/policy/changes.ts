@@ -1,0 +1,15 @@
+import type { EnvelopeChanges } from '../courier/types';
+import type { Decision } from './decision';
+
+/** The control-file edits a decision asks for (lib/courier's withChanges applies them). */
+export function changesOf(decision: Decision): EnvelopeChanges {
+  switch (decision.kind) {
+    case 'rewrite':
+      return { sender: decision.to };
+    case 'reverse':
+      return { recipients: decision.recipients };
+    case 'pass':
+    case 'reject':
+      return {};
+  }
+}

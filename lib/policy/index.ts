@@ -1,0 +1,3 @@
+export { changesOf } from './changes';
+export { decide } from './decide';
+export type { DecideContext, Decision, RecipientChange, RejectCode } from './decision';

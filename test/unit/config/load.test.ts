@@ -1,0 +1,66 @@
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadFilterConfig, loadPolicy, srsInitOf } from '../../../lib/config';
+import { createSrs } from '../../../lib/srs';
+
+describe('loadPolicy / loadFilterConfig', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'srsfilter-config-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  function write(name: string, content: string, mode = 0o640): string {
+    const path = join(dir, name);
+    writeFileSync(path, content);
+    chmodSync(path, mode);
+    return path;
+  }
+
+  it('turns a missing policy file into a problem', async () => {
+    const path = join(dir, 'absent.yaml');
+    expect(await loadPolicy(path)).toEqual({
+      ok: false,
+      problems: [{ code: 'unreadable', file: path, line: null, column: null, key: '', message: 'no such file' }],
+    });
+  });
+
+  it('locates problems in the named file', async () => {
+    const path = write('p.yaml', 'srs-domain: example.org\nsecrets-file: /x\nhash-length: 99\n');
+    expect(await loadPolicy(path)).toMatchObject({ ok: false, problems: [{ file: path, line: 3, key: 'hash-length' }] });
+  });
+
+  it('loads the policy and the secrets it names', async () => {
+    const secrets = write('secret', 'first\r\nsecond\n');
+    const path = write('p.yaml', `srs-domain: example.org\nsecrets-file: ${secrets}\n`);
+    const result = await loadFilterConfig(path, { checkPermissions: true });
+    expect(result).toMatchObject({ ok: true, value: { policy: { srsDomain: 'example.org' }, secrets: [Buffer.from('first'), Buffer.from('second')] } });
+  });
+
+  it('reports an insecure secrets file with the policy\'s mail group in the fix', async () => {
+    const secrets = write('secret', 's\n', 0o644);
+    const path = write('p.yaml', `srs-domain: example.org\nsecrets-file: ${secrets}\ncourier: {mailgroup: mail}\n`);
+    const result = await loadFilterConfig(path, { checkPermissions: true });
+    expect(result).toMatchObject({ ok: false, problems: [{ code: 'insecure-permissions', file: secrets, key: 'secrets-file' }] });
+    expect(!result.ok && result.problems[0]?.message).toContain(`chown root:mail ${secrets}`);
+  });
+
+  it('does not read secrets of a policy with problems', async () => {
+    const path = write('p.yaml', 'srs-domain: example.org\nsecrets-file: relative\n');
+    const result = await loadFilterConfig(path, { checkPermissions: true });
+    expect(result).toMatchObject({ ok: false, problems: [{ code: 'invalid-value', key: 'secrets-file' }] });
+  });
+
+  it('gives createSrs the policy\'s SRS settings (separator -, hash length)', async () => {
+    const secrets = write('secret', 'tops3cr3t\n');
+    const path = write('p.yaml', `srs-domain: example.com\nsecrets-file: ${secrets}\nhash-length: 6\n`);
+    const result = await loadFilterConfig(path, { checkPermissions: true });
+    if (!result.ok) throw new Error('expected a config');
+    const srs = createSrs({ ...srsInitOf(result.value.policy, result.value.secrets), now: () => 1577836860_000 });
+    const forwarded = srs.forward('test@otherdomain.com', result.value.policy.srsDomain);
+    // Same hash as the vectors' known example (vmyz…), two characters longer, '-' after the tag.
+    expect(forwarded).toEqual({ ok: true, address: expect.stringMatching(/^SRS0-vmyz..=2W=otherdomain\.com=test@example\.com$/) });
+    expect(srs.options).toMatchObject({ hashLength: 6, hashMin: 6, maxAgeDays: 21, separator: '-', hashAlphabet: 'base64' });
+  });
+});

@@ -1,0 +1,182 @@
+import { formatProblem, parsePolicy, type ConfigProblem, type Policy } from '../../../lib/config';
+
+const MINIMAL = 'srs-domain: example.org\nsecrets-file: /etc/courier/srsfilter.secret\n';
+
+function parsedValue(text: string): Policy {
+  const result = parsePolicy(text, 'srsfilter.yaml');
+  if (!result.ok) throw new Error(result.problems.map(formatProblem).join('\n'));
+  return result.value;
+}
+
+function problemsOf(text: string): readonly ConfigProblem[] {
+  const result = parsePolicy(text, 'srsfilter.yaml');
+  if (result.ok) throw new Error(`expected problems, got ${JSON.stringify(result.value)}`);
+  return result.problems;
+}
+
+describe('parsePolicy: defaults', () => {
+  it('fills every key that srs-domain and secrets-file leave open', () => {
+    expect(parsedValue(MINIMAL)).toEqual<Policy>({
+      srsDomain: 'example.org',
+      secretsFile: '/etc/courier/srsfilter.secret',
+      forwardedDomains: [],
+      localDomains: [],
+      hashLength: 4,
+      hashMinimum: 4,
+      maxAgeDays: 21,
+      separator: '-',
+      hashAlphabet: 'base64',
+      excludeSenders: [],
+      excludeRecipients: [],
+      rewriteRelayed: false,
+      reverseOnlyBounces: true,
+      mixedRecipients: 'rewrite',
+      bouncePrefix: 'srsbounce-',
+      onError: 'tempfail',
+      logLevel: 'info',
+      courier: {},
+    });
+  });
+
+  it('takes hash-minimum from hash-length when absent', () => {
+    expect(parsedValue(`${MINIMAL}hash-length: 8\n`)).toMatchObject({ hashLength: 8, hashMinimum: 8 });
+    expect(parsedValue(`${MINIMAL}hash-length: 8\nhash-minimum: 5\n`)).toMatchObject({ hashLength: 8, hashMinimum: 5 });
+  });
+
+  it('lower-cases domains and reads every key', () => {
+    const policy = parsedValue(
+      [
+        'srs-domain: SRS.Example.ORG',
+        'secrets-file: /etc/srs/secret',
+        'forwarded-domains: [Example.org, lists.example.org]',
+        "local-domains: [.Hosted.test, '!no.hosted.test']",
+        'hash-length: 6',
+        'max-age-days: 30',
+        "separator: '='",
+        'hash-alphabet: base64url',
+        "exclude-senders: [Boss@Partner.test, '@news.test', .lists.test, '@.sub.test']",
+        'exclude-recipients: [gmail.test]',
+        'rewrite-relayed: true',
+        'reverse-only-bounces: false',
+        'mixed-recipients: pass',
+        'bounce-prefix: bounce+',
+        'on-error: accept',
+        'log-level: debug',
+        'courier: {sysconfdir: /opt/courier/etc, localstatedir: /var/q, libexecdir: /opt/lib, mailuser: mail, mailgroup: mail}',
+      ].join('\n'),
+    );
+    expect(policy).toEqual<Policy>({
+      srsDomain: 'srs.example.org',
+      secretsFile: '/etc/srs/secret',
+      forwardedDomains: ['example.org', 'lists.example.org'],
+      localDomains: ['.hosted.test', '!no.hosted.test'],
+      hashLength: 6,
+      hashMinimum: 6,
+      maxAgeDays: 30,
+      separator: '=',
+      hashAlphabet: 'base64url',
+      excludeSenders: [
+        { kind: 'address', address: 'boss@partner.test' },
+        { kind: 'domain', domain: 'news.test' },
+        { kind: 'subdomains', domain: 'lists.test' },
+        { kind: 'subdomains', domain: 'sub.test' },
+      ],
+      excludeRecipients: [{ kind: 'domain', domain: 'gmail.test' }],
+      rewriteRelayed: true,
+      reverseOnlyBounces: false,
+      mixedRecipients: 'pass',
+      bouncePrefix: 'bounce+',
+      onError: 'accept',
+      logLevel: 'debug',
+      courier: { sysconfdir: '/opt/courier/etc', localstatedir: '/var/q', libexecdir: '/opt/lib', mailuser: 'mail', mailgroup: 'mail' },
+    });
+  });
+
+  it.each([
+    ['bounce-prefix: null', { bouncePrefix: null }],
+    ['bounce-prefix: ~', { bouncePrefix: null }],
+    ['bounce-prefix:', { bouncePrefix: null }],
+    ['forwarded-domains:', { forwardedDomains: [] }],
+    ['exclude-senders: []', { excludeSenders: [] }],
+    ['courier:', { courier: {} }],
+    ['separator: "+"', { separator: '+' }],
+    ['separator: =', { separator: '=' }],
+  ])('reads an empty or null value sensibly: %s', (line, expected) => {
+    expect(parsedValue(`${MINIMAL}${line}\n`)).toMatchObject(expected);
+  });
+});
+
+describe('parsePolicy: problems with their place', () => {
+  type Row = [string, string, Pick<ConfigProblem, 'code' | 'key' | 'line' | 'column'>, RegExp];
+  const rows: Row[] = [
+    ['no srs-domain', 'secrets-file: /x\n', { code: 'missing-key', key: 'srs-domain', line: 1, column: 1 }, /required/],
+    ['no secrets-file', 'srs-domain: example.org\n', { code: 'missing-key', key: 'secrets-file', line: 1, column: 1 }, /required/],
+    ['a bad domain', 'srs-domain: exa mple.org\nsecrets-file: /x\n', { code: 'invalid-value', key: 'srs-domain', line: 1, column: 13 }, /domain name/],
+    ['an empty srs-domain', 'srs-domain:\nsecrets-file: /x\n', { code: 'invalid-value', key: 'srs-domain', line: 1, column: 12 }, /domain name/],
+    ['a relative secrets-file', 'srs-domain: a.test\nsecrets-file: secret\n', { code: 'invalid-value', key: 'secrets-file', line: 2, column: 15 }, /absolute path/],
+    ['a typo', `${MINIMAL}hash_length: 5\n`, { code: 'unknown-key', key: 'hash_length', line: 3, column: 1 }, /did you mean 'hash-length'/],
+    ['a nested typo', `${MINIMAL}courier:\n  mailusr: mail\n`, { code: 'unknown-key', key: 'courier.mailusr', line: 4, column: 3 }, /did you mean 'mailuser'/],
+    ['an unknown key', `${MINIMAL}colour: blue\n`, { code: 'unknown-key', key: 'colour', line: 3, column: 1 }, /^unknown key$/],
+    ['a string number', `${MINIMAL}hash-length: "4"\n`, { code: 'invalid-value', key: 'hash-length', line: 3, column: 14 }, /whole number/],
+    ['a fraction', `${MINIMAL}max-age-days: 1.5\n`, { code: 'invalid-value', key: 'max-age-days', line: 3, column: 15 }, /whole number/],
+    ['a hash too long', `${MINIMAL}hash-length: 28\n`, { code: 'invalid-value', key: 'hash-length', line: 3, column: 14 }, /at most 27/],
+    ['hash-length 0', `${MINIMAL}hash-length: 0\n`, { code: 'invalid-value', key: 'hash-length', line: 3, column: 14 }, /at least 1/],
+    ['an age past the stamp wrap', `${MINIMAL}max-age-days: 1024\n`, { code: 'invalid-value', key: 'max-age-days', line: 3, column: 15 }, /at most 1023/],
+    ['hash-minimum over hash-length', `${MINIMAL}hash-length: 4\nhash-minimum: 5\n`, { code: 'invalid-value', key: 'hash-minimum', line: 4, column: 15 }, /must not exceed hash-length \(4\)/],
+    ['a bad separator', `${MINIMAL}separator: '*'\n`, { code: 'invalid-value', key: 'separator', line: 3, column: 12 }, /one of '-', '=', '\+'/],
+    ['a bare - separator', `${MINIMAL}separator: -\n`, { code: 'yaml-syntax', key: '', line: 3, column: 12 }, /quote it/],
+    ['a yes/no boolean', `${MINIMAL}rewrite-relayed: yes\n`, { code: 'invalid-value', key: 'rewrite-relayed', line: 3, column: 18 }, /true or false/],
+    ['a bad pattern', `${MINIMAL}exclude-senders:\n  - ok.test\n  - not a pattern\n`, { code: 'invalid-value', key: 'exclude-senders[1]', line: 5, column: 5 }, /user@domain/],
+    ['a scalar for a list', `${MINIMAL}forwarded-domains: example.org\n`, { code: 'invalid-value', key: 'forwarded-domains', line: 3, column: 20 }, /must be a list/],
+    ['a bad local domain', `${MINIMAL}local-domains: ['..x']\n`, { code: 'invalid-value', key: 'local-domains[0]', line: 3, column: 17 }, /domain name/],
+    ['a bad bounce prefix', `${MINIMAL}bounce-prefix: 'a b'\n`, { code: 'invalid-value', key: 'bounce-prefix', line: 3, column: 16 }, /without spaces/],
+    ['a relative Courier path', `${MINIMAL}courier:\n  sysconfdir: etc\n`, { code: 'invalid-value', key: 'courier.sysconfdir', line: 4, column: 15 }, /absolute/],
+    ['an unknown log level', `${MINIMAL}log-level: verbose\n`, { code: 'invalid-value', key: 'log-level', line: 3, column: 12 }, /'error', 'warn', 'info', 'debug'/],
+    ['a list document', '- srs-domain\n', { code: 'invalid-value', key: '', line: 1, column: 1 }, /mapping/],
+    ['a duplicate key', `${MINIMAL}srs-domain: other.test\n`, { code: 'yaml-syntax', key: '', line: 3, column: 1 }, /unique/],
+    ['two documents', `${MINIMAL}---\nlog-level: info\n`, { code: 'yaml-syntax', key: '', line: 3, column: 1 }, /one YAML document/],
+    ['an unknown tag', `${MINIMAL}log-level: !loud info\n`, { code: 'yaml-syntax', key: '', line: 3, column: 12 }, /tag/],
+    ['an unclosed flow list (reported where the ] is missing)', `${MINIMAL}forwarded-domains: [a.test\n`, { code: 'yaml-syntax', key: '', line: 4, column: 1 }, /end with a \]/],
+  ];
+
+  it.each(rows)('%s', (_name, text, expected, message) => {
+    const problems = problemsOf(text);
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatchObject({ file: 'srsfilter.yaml', ...expected });
+    expect(problems[0]?.message).toMatch(message);
+  });
+
+  it('reports every problem at once, in file order', () => {
+    const problems = problemsOf(
+      ['srs-domain: bad domain', 'secrets-file: relative', 'hash_length: 5', 'hash-minimum: 9', "separator: '*'"].join('\n'),
+    );
+    expect(problems.map((p) => [p.line, p.key, p.code])).toEqual([
+      [1, 'srs-domain', 'invalid-value'],
+      [2, 'secrets-file', 'invalid-value'],
+      [3, 'hash_length', 'unknown-key'],
+      [4, 'hash-minimum', 'invalid-value'],
+      [5, 'separator', 'invalid-value'],
+    ]);
+  });
+
+  it('names both required keys for an empty file', () => {
+    expect(problemsOf('# nothing yet\n').map((p) => [p.code, p.key])).toEqual([
+      ['missing-key', 'srs-domain'],
+      ['missing-key', 'secrets-file'],
+    ]);
+  });
+});
+
+describe('formatProblem', () => {
+  it('writes file:line:column: key: message', () => {
+    expect(
+      formatProblem({ code: 'invalid-value', file: '/etc/courier/srsfilter.yaml', line: 3, column: 14, key: 'hash-length', message: 'must be at most 27' }),
+    ).toBe('/etc/courier/srsfilter.yaml:3:14: hash-length: must be at most 27');
+  });
+
+  it('leaves out what a whole-file problem lacks', () => {
+    expect(formatProblem({ code: 'unreadable', file: '/x.yaml', line: null, column: null, key: '', message: 'no such file' })).toBe(
+      '/x.yaml: no such file',
+    );
+  });
+});
