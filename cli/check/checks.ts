@@ -1,0 +1,197 @@
+import { formatProblem, type ConfigResult, type Policy } from '../../lib/config';
+import type { CourierPathsResult, EnableFilteringResult, LocalDomainsResult } from '../../lib/courier/types';
+import { bouncePrefixFileName, CATCH_ALL_FILE, srsAliasFileNames } from './aliasFiles';
+import { FILTER_NAME, type CheckFacts, type CourierFacts, type MailIdentity, type PresentPath, type SecretsFacts } from './facts';
+
+/**
+ * One finding of `srsctl check`: `ok` passed, `problem` must be fixed (exit status 1),
+ * `note` is worth knowing but breaks nothing. Every check is a pure function of gathered facts.
+ */
+export type CheckResult =
+  | { readonly kind: 'ok'; readonly text: string }
+  | { readonly kind: 'problem'; readonly text: string; readonly fix: string }
+  | { readonly kind: 'note'; readonly text: string };
+
+const ok = (text: string): CheckResult => ({ kind: 'ok', text });
+const problem = (text: string, fix: string): CheckResult => ({ kind: 'problem', text, fix });
+const note = (text: string): CheckResult => ({ kind: 'note', text });
+
+const AS_ROOT = 'run srsctl check as root';
+
+export function runChecks(facts: CheckFacts): CheckResult[] {
+  const policy = facts.policy.ok ? facts.policy.value : undefined;
+  return [
+    ...checkPolicy(facts.configPath, facts.policy),
+    ...(facts.secrets === undefined ? [] : checkSecretsFile(facts.secrets)),
+    ...checkCourierPaths(facts.courierPaths),
+    ...(facts.courier === undefined ? [] : checkCourier(facts.courier, policy)),
+  ];
+}
+
+export function checkPolicy(configPath: string, policy: ConfigResult<Policy>): CheckResult[] {
+  if (policy.ok) return [ok(`policy ${configPath} is valid (srs-domain ${policy.value.srsDomain})`)];
+  const create = `create ${configPath} (install.sh writes the default) or give --config FILE`;
+  return policy.problems.map((found) => problem(formatProblem(found), found.code === 'unreadable' ? create : `edit ${configPath} there`));
+}
+
+/** Exists, is a file, nobody but root may change it, nobody but root and the mail group may read it, and the filter can. */
+export function checkSecretsFile(secrets: SecretsFacts): CheckResult[] {
+  const { path, file } = secrets;
+  const secure = `chown root:${secrets.mailGroup} ${path} && chmod 0640 ${path}`;
+  const create = `srsctl genkey --output ${path} && ${secure}`;
+  if (file.state === 'missing') return [problem(`secrets file ${path} does not exist`, create)];
+  if (file.state === 'unreadable') return [problem(`cannot inspect secrets file ${path} (${file.code})`, AS_ROOT)];
+  if (file.kind !== 'file') return [problem(`secrets file ${path} is no regular file (${file.kind})`, `remove it; ${create}`)];
+
+  const mode = formatMode(file.mode);
+  const exposed = (bit: number, what: string): CheckResult[] =>
+    file.mode & bit ? [problem(`secrets file ${path} is ${what.replace('MODE', mode)}`, secure)] : [];
+  const found = [
+    ...exposed(0o020, 'group-writable (mode MODE): its group can replace the secret and break every bounce'),
+    ...exposed(0o002, 'world-writable (mode MODE): anyone can replace the secret'),
+    ...exposed(0o004, 'world-readable (mode MODE): anyone who reads it can forge bounces'),
+    ...(secrets.read.ok ? [] : [problem(secrets.read.problem.message, contentsFix(secrets.read.problem.code, path))]),
+    ...checkMailUserCanRead(path, file, secrets.mailIdentity, secure),
+  ];
+  if (found.some((result) => result.kind === 'problem')) return found;
+  const count = secrets.read.ok ? secrets.read.secrets.length : 0;
+  return [ok(`secrets file ${path}: ${count} secret${count === 1 ? '' : 's'}, mode ${mode}`), ...found];
+}
+
+/** The filter runs as the mail user and reads the file through its owner, group or other bits. */
+export function checkMailUserCanRead(path: string, file: PresentPath, identity: MailIdentity | undefined, fix: string): CheckResult[] {
+  if (identity === undefined) return [note(`cannot tell whether the mail user may read ${path}: the user is unknown here`)];
+  if (mayRead(file, identity)) return [];
+  return [problem(`the mail user ${identity.user} cannot read ${path}: the filter would not start`, fix)];
+}
+
+/** The kernel's order: owner bits for the owner, else group bits for a member, else the other bits. */
+function mayRead(file: PresentPath, identity: MailIdentity): boolean {
+  if (identity.uid === 0) return true;
+  if (file.uid === identity.uid) return (file.mode & 0o400) !== 0;
+  if (identity.gids.includes(file.gid)) return (file.mode & 0o040) !== 0;
+  return (file.mode & 0o004) !== 0;
+}
+
+export function checkCourierPaths(paths: CourierPathsResult): CheckResult[] {
+  return paths.ok ? [] : [problem(paths.message, "install courier-mta, or set the policy's courier: paths")];
+}
+
+export function checkCourier(courier: CourierFacts, policy: Policy | undefined): CheckResult[] {
+  const { sysconfdir } = courier.paths;
+  return [
+    ...checkFilterInstalled(courier),
+    ...checkFilterActive(courier),
+    ...checkEnableFiltering(courier.enableFiltering, `${sysconfdir}/enablefiltering`),
+    ...(policy === undefined ? [] : checkSrsDomainIsLocal(policy, courier.courierLocalDomains, sysconfdir)),
+    ...(policy === undefined ? [] : checkAliasFiles(policy, courier)),
+  ];
+}
+
+export function checkFilterInstalled(courier: CourierFacts): CheckResult[] {
+  const path = `${courier.paths.libexecdir}/filters/${FILTER_NAME}`;
+  const { filter } = courier;
+  if (filter.state === 'missing') return [problem(`the filter is not installed: ${path} does not exist`, 'run install.sh')];
+  if (filter.state === 'unreadable') return [problem(`cannot inspect ${path} (${filter.code})`, AS_ROOT)];
+  if (filter.kind !== 'file' || (filter.mode & 0o111) === 0) return [problem(`${path} is no executable file`, 'run install.sh')];
+  return [ok(`filter installed: ${path}`)];
+}
+
+/**
+ * Active: courierfilter starts it. Running: its socket exists. Lab F3: with the symlink but
+ * no socket, Courier passes mail unfiltered; that is noted, since courierfilter may simply not
+ * run yet (e.g. while installing).
+ */
+export function checkFilterActive(courier: CourierFacts): CheckResult[] {
+  const path = `${courier.paths.sysconfdir}/filters/active/${FILTER_NAME}`;
+  const start = `filterctl start ${FILTER_NAME}`;
+  const { activeLink, socket } = courier;
+  if (activeLink.state === 'unreadable') return [problem(`cannot inspect ${path} (${activeLink.code})`, AS_ROOT)];
+  if (activeLink.state === 'missing') return [problem(`the filter is not active: ${path} does not exist`, start)];
+  const socketPath = `${courier.paths.localstatedir}/allfilters/${FILTER_NAME}`;
+  if (socket.state === 'present' && socket.kind === 'socket') return [ok(`filter active: ${path}`), ok(`filter running: ${socketPath}`)];
+  return [
+    ok(`filter active: ${path}`),
+    note(
+      `the filter is active but ${socketPath} is absent: courierfilter is not running, or the filter failed to start ` +
+        `(see the mail log); while Courier runs without it, mail passes unfiltered (${start} after fixing)`,
+    ),
+  ];
+}
+
+export function checkEnableFiltering(enableFiltering: EnableFilteringResult, path: string): CheckResult[] {
+  if (!enableFiltering.ok) return [problem(enableFiltering.message, `make ${path} readable`)];
+  const { sources } = enableFiltering;
+  if (!sources.includes('esmtp')) {
+    const text = `${path} lacks esmtp: Courier does not pass mail received by SMTP to filters`;
+    return [problem(text, `add esmtp to the first line of ${path}`)];
+  }
+  if (sources.includes('local')) return [ok(`${path}: ${sources.join(' ')}`)];
+  return [
+    ok(`${path}: ${sources.join(' ')}`),
+    note('enablefiltering lacks local: forwards by .courier files and aliasdir are re-injected unfiltered (add local to filter them)'),
+  ];
+}
+
+/** Courier's own locals and hosteddomains: the policy's local-domains make Courier accept nothing. */
+export function checkSrsDomainIsLocal(policy: Policy, localDomains: LocalDomainsResult, sysconfdir: string): CheckResult[] {
+  if (!localDomains.ok) return [problem(localDomains.message, `make Courier's locals and hosteddomains in ${sysconfdir} readable`)];
+  const { srsDomain } = policy;
+  const why = localDomains.domains.whyLocal(srsDomain);
+  if (why !== undefined) return [ok(`srs-domain ${srsDomain} is local (${why.source}: ${why.rule})`)];
+  return [
+    problem(
+      `srs-domain ${srsDomain} is not a local domain of Courier: bounces to our SRS addresses would be relayed or refused`,
+      `add ${srsDomain} to ${sysconfdir}/locals (or to hosteddomains, then run makehosteddomains)`,
+    ),
+  ];
+}
+
+export function checkAliasFiles(policy: Policy, courier: CourierFacts): CheckResult[] {
+  const present = (name: string): boolean => courier.aliasFiles.get(name)?.state === 'present';
+  const where = (name: string): string => `${courier.aliasDir}/${name}`;
+  return [...checkSrsAliasFiles(policy, present, where), ...checkBouncePrefixFile(policy.bouncePrefix, present, where)];
+}
+
+type Present = (name: string) => boolean;
+type Where = (name: string) => string;
+
+function checkSrsAliasFiles(policy: Policy, present: Present, where: Where): CheckResult[] {
+  const { separator } = policy;
+  if (separator === '-') {
+    return srsAliasFileNames(policy).map((name) => {
+      const tag = name.slice('.courier-'.length, -'-default'.length);
+      return present(name)
+        ? ok(`${where(name)} accepts bounces to ${tag}-… addresses`)
+        : problem(`${where(name)} is missing: Courier refuses RCPT TO for those SRS addresses (550 User unknown)`, 'run install.sh');
+    });
+  }
+  if (present(CATCH_ALL_FILE)) {
+    const accepts = `accepts bounces to SRS0${separator}… addresses, and every junk address too`;
+    return [note(`separator ${separator}: only the catch-all ${where(CATCH_ALL_FILE)} ${accepts}`)];
+  }
+  return [
+    problem(
+      `separator ${separator}: Courier refuses RCPT TO:<SRS0${separator}…> (550 User unknown), ` +
+        'so bounces to our addresses never arrive',
+      "set separator: '-' in the policy and run install.sh (it creates the aliasdir files)",
+    ),
+  ];
+}
+
+function checkBouncePrefixFile(prefix: string | null, present: Present, where: Where): CheckResult[] {
+  if (prefix === null) return [];
+  const name = bouncePrefixFileName(prefix);
+  if (name === undefined) return [note(`bounce-prefix ${prefix} does not end in '-': no aliasdir file can accept such addresses`)];
+  if (present(name)) return [ok(`${where(name)} accepts bounces to the old ${prefix}… addresses`)];
+  const refused = `bounces to ${prefix}… addresses are refused (fine unless the old glue's addresses are still in use)`;
+  return [note(`${where(name)} is absent: ${refused}`)];
+}
+
+function contentsFix(code: string, path: string): string {
+  return code === 'no-secrets' ? `add a line with a secret to ${path} (srsctl genkey prints one)` : AS_ROOT;
+}
+
+function formatMode(mode: number): string {
+  return (mode & 0o7777).toString(8).padStart(4, '0');
+}

@@ -1,0 +1,143 @@
+import { execFile } from 'node:child_process';
+import type { Stats } from 'node:fs';
+import { lstat, stat } from 'node:fs/promises';
+import { posix } from 'node:path';
+import { promisify } from 'node:util';
+import { loadPolicy, readSecretsFile, type ConfigResult, type Policy, type SecretsResult } from '../../lib/config';
+import { readEnableFiltering } from '../../lib/courier/enableFiltering';
+import { readLocalDomains } from '../../lib/courier/localDomains';
+import { courierFiles, discoverCourierPaths } from '../../lib/courier/paths';
+import type { CourierPaths, CourierPathsResult, EnableFilteringResult, LocalDomainsResult } from '../../lib/courier/types';
+import { aliasFileNames } from './aliasFiles';
+
+/** The name `filterctl start` knows the filter by (install.sh installs it so). */
+export const FILTER_NAME = 'srsfilter';
+
+/** What stat/lstat said about a path. `unreadable`: not even root-less inspection was possible (e.g. EACCES). */
+export type PathFacts =
+  | { readonly state: 'missing' }
+  | { readonly state: 'unreadable'; readonly code: string }
+  | {
+      readonly state: 'present';
+      readonly kind: 'file' | 'directory' | 'symlink' | 'socket' | 'other';
+      readonly mode: number;
+      readonly uid: number;
+      readonly gid: number;
+    };
+
+export type PresentPath = Extract<PathFacts, { state: 'present' }>;
+
+/** The user the filter runs as, with every group it is in (`id -G`). */
+export interface MailIdentity {
+  readonly user: string;
+  readonly uid: number;
+  readonly gids: readonly number[];
+}
+
+export interface SecretsFacts {
+  readonly path: string;
+  readonly file: PathFacts;
+  /** The contents as the filter reads them; permissions are judged by the checks, not here. */
+  readonly read: SecretsResult;
+  readonly mailGroup: string;
+  /** Undefined when the mail user is unknown to the system. */
+  readonly mailIdentity: MailIdentity | undefined;
+}
+
+export interface CourierFacts {
+  readonly paths: CourierPaths;
+  /** `<libexecdir>/filters/srsfilter`, symlinks followed. */
+  readonly filter: PathFacts;
+  /** `<sysconfdir>/filters/active/srsfilter`, the symlink itself. */
+  readonly activeLink: PathFacts;
+  /** `<localstatedir>/allfilters/srsfilter`: present while the filter runs. */
+  readonly socket: PathFacts;
+  readonly enableFiltering: EnableFilteringResult;
+  /** Courier's own local domains, without the policy's local-domains: those make Courier accept nothing. */
+  readonly courierLocalDomains: LocalDomainsResult;
+  readonly aliasDir: string;
+  /** Which of the aliasdir files the policy needs exist (see aliasFiles.ts). */
+  readonly aliasFiles: ReadonlyMap<string, PathFacts>;
+}
+
+export interface CheckFacts {
+  readonly configPath: string;
+  readonly policy: ConfigResult<Policy>;
+  /** Undefined when the policy is unusable (its secrets-file is unknown then). */
+  readonly secrets: SecretsFacts | undefined;
+  readonly courierPaths: CourierPathsResult;
+  readonly courier: CourierFacts | undefined;
+}
+
+/** Reads everything `srsctl check` judges; never throws for what it finds. */
+export async function gatherCheckFacts(configPath: string): Promise<CheckFacts> {
+  const policy = await loadPolicy(configPath);
+  const overrides = policy.ok ? policy.value.courier : {};
+  const discovered = await discoverCourierPaths();
+  const courierPaths: CourierPathsResult = discovered.ok ? { ok: true, paths: { ...discovered.paths, ...overrides } } : discovered;
+  const mailGroup = courierPaths.ok ? courierPaths.paths.mailgroup : (overrides.mailgroup ?? 'courier');
+  const mailUser = courierPaths.ok ? courierPaths.paths.mailuser : (overrides.mailuser ?? 'courier');
+  return {
+    configPath,
+    policy,
+    secrets: policy.ok ? await gatherSecrets(policy.value.secretsFile, mailUser, mailGroup) : undefined,
+    courierPaths,
+    courier: courierPaths.ok ? await gatherCourier(courierPaths.paths, policy.ok ? policy.value : undefined) : undefined,
+  };
+}
+
+async function gatherSecrets(path: string, mailUser: string, mailGroup: string): Promise<SecretsFacts> {
+  return {
+    path,
+    file: await pathFacts(path, stat),
+    read: await readSecretsFile(path, 'policy', { checkPermissions: false }),
+    mailGroup,
+    mailIdentity: await identityOf(mailUser),
+  };
+}
+
+async function gatherCourier(paths: CourierPaths, policy: Policy | undefined): Promise<CourierFacts> {
+  const files = courierFiles(paths);
+  const names = policy === undefined ? [] : aliasFileNames(policy);
+  const aliasFiles = new Map<string, PathFacts>();
+  for (const name of names) aliasFiles.set(name, await pathFacts(posix.join(files.aliasDir, name), stat));
+  return {
+    paths,
+    filter: await pathFacts(posix.join(files.filtersDir, FILTER_NAME), stat),
+    activeLink: await pathFacts(posix.join(files.activeFiltersDir, FILTER_NAME), lstat),
+    socket: await pathFacts(posix.join(files.allFiltersSocketDir, FILTER_NAME), stat),
+    enableFiltering: await readEnableFiltering(paths),
+    courierLocalDomains: await readLocalDomains(paths, []),
+    aliasDir: files.aliasDir,
+    aliasFiles,
+  };
+}
+
+async function pathFacts(path: string, inspect: typeof stat | typeof lstat): Promise<PathFacts> {
+  try {
+    const stats = await inspect(path);
+    return { state: 'present', kind: kindOf(stats), mode: stats.mode & 0o7777, uid: stats.uid, gid: stats.gid };
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? String(error);
+    return code === 'ENOENT' || code === 'ENOTDIR' ? { state: 'missing' } : { state: 'unreadable', code };
+  }
+}
+
+function kindOf(stats: Stats): PresentPath['kind'] {
+  if (stats.isSymbolicLink()) return 'symlink';
+  if (stats.isFile()) return 'file';
+  if (stats.isDirectory()) return 'directory';
+  if (stats.isSocket()) return 'socket';
+  return 'other';
+}
+
+/** `id` asks NSS, so users from LDAP and the like count too. */
+async function identityOf(user: string): Promise<MailIdentity | undefined> {
+  const run = promisify(execFile);
+  try {
+    const [uid, groups] = await Promise.all([run('id', ['-u', user]), run('id', ['-G', user])]);
+    return { user, uid: Number(uid.stdout.trim()), gids: groups.stdout.trim().split(/\s+/).map(Number) };
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,76 @@
+import { createSrs, HASH_LENGTH_MAX } from '../../lib/srs';
+import { parseAlias, parseCommandLine, parseInteger, parseSeparator } from '../args';
+import { readExplicitSecrets } from '../explicitSecrets';
+import { fail, type CliIo } from '../io';
+import { writeResults } from '../results';
+import { SRSCTL_USAGE } from '../usage';
+
+/*
+ * Drop-in for Debian's /usr/bin/srs (Mail::SRS 0.31), measured:
+ * - exit 1 with the usage on stdout for --help and for any option Getopt::Long refuses;
+ * - exit 255 (Perl's `die`) for every other error, checked in this order: separator, zero
+ *   hash length, no address, secret file, no secret, no --alias when forwarding, then each
+ *   address in turn (the results before a failing one are already printed);
+ * - a secret file that cannot be read exits with its errno (2 when missing), as `die` does
+ *   while $! is set;
+ * - --reverse wins over --forward; forward is the default.
+ * Deliberate differences (all exit 255 here where Perl prints something odd): an empty
+ * --secret, a hash length below 1 or above 27, an empty --alias domain, a sender with an empty
+ * local part, and the stricter SRS parsing of lib/srs (see the vectors' README).
+ * Not supported: Getopt::Long's abbreviations (`--rev`), single-dash long options
+ * (`-reverse`) and upper-case option names; they are refused with exit 1.
+ */
+
+const USAGE_STATUS = 1;
+const DIE_STATUS = 255;
+
+const OPTIONS = {
+  separator: { type: 'string' },
+  address: { type: 'string', multiple: true },
+  secret: { type: 'string', multiple: true },
+  secretfile: { type: 'string' },
+  forward: { type: 'boolean' },
+  reverse: { type: 'boolean' },
+  alias: { type: 'string' },
+  hashlength: { type: 'string' },
+  help: { type: 'boolean' },
+} as const;
+
+export async function runDropIn(args: readonly string[], io: CliIo): Promise<number> {
+  const parsed = parseCommandLine(args, OPTIONS);
+  if (!parsed.ok) return usageError(io, parsed.message);
+  const { values, positionals } = parsed.parsed;
+  if (values.help === true) {
+    io.stdout(SRSCTL_USAGE);
+    return USAGE_STATUS;
+  }
+  const hashLength = values.hashlength === undefined ? 4 : parseInteger(values.hashlength);
+  if (hashLength === undefined) return usageError(io, `value '${values.hashlength}' invalid for option --hashlength (number expected)`);
+
+  const separator = parseSeparator(values.separator ?? '=');
+  if (separator === undefined) return fail(io, `separator must be one of = + -, not '${values.separator}'`, DIE_STATUS);
+  if (hashLength < 1 || hashLength > HASH_LENGTH_MAX) {
+    return fail(io, `hash length must be from 1 to ${HASH_LENGTH_MAX}, not ${hashLength}`, DIE_STATUS);
+  }
+  const addresses = [...(values.address ?? []), ...positionals];
+  if (addresses.length === 0) return fail(io, 'no address given', DIE_STATUS);
+
+  const read = await readExplicitSecrets(values.secret ?? [], values.secretfile);
+  if (!read.ok) return fail(io, read.message, read.errno);
+  if (read.secrets.length === 0) {
+    return fail(io, 'no secret: give --secret, or a --secretfile with at least one non-blank line', DIE_STATUS);
+  }
+  if (read.secrets.some((secret) => secret.length === 0)) return fail(io, 'an empty secret is not supported', DIE_STATUS);
+  const srs = createSrs({ secrets: read.secrets, hashLength, separator });
+
+  if (values.reverse === true) return writeResults(io, addresses, (address) => srs.reverse(address), DIE_STATUS);
+  if (values.alias === undefined) return fail(io, 'forwarding needs the alias domain: use --alias DOMAIN', DIE_STATUS);
+  const alias = parseAlias(values.alias);
+  if (alias === undefined) return fail(io, `--alias '${values.alias}' has no domain`, DIE_STATUS);
+  return writeResults(io, addresses, (address) => srs.forward(address, alias), DIE_STATUS);
+}
+
+function usageError(io: CliIo, message: string): number {
+  io.stdout(SRSCTL_USAGE);
+  return fail(io, message, USAGE_STATUS);
+}

@@ -1,0 +1,8 @@
+import type { CliIo } from '../io';
+import { SRSCTL_USAGE } from '../usage';
+import { STATUS } from './status';
+
+export async function runHelp(_args: readonly string[], io: CliIo): Promise<number> {
+  io.stdout(SRSCTL_USAGE);
+  return STATUS.ok;
+}

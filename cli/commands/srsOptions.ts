@@ -1,0 +1,72 @@
+import { DEFAULT_POLICY_PATH } from '../../lib/config';
+import { createSrs, HASH_LENGTH_MAX, type SrsInit, type Srs } from '../../lib/srs';
+import { parseInteger, parseSeparator, type ParsedArgs } from '../args';
+import { readExplicitSecrets } from '../explicitSecrets';
+import { fail, failWithDetails, warn, type CliIo } from '../io';
+import { loadPolicySrs } from '../policyRuntime';
+import { STATUS } from './status';
+
+/** The options of `srsctl forward` and `srsctl reverse`. */
+export const SRS_OPTIONS = {
+  config: { type: 'string' },
+  secret: { type: 'string', multiple: true },
+  secretfile: { type: 'string' },
+  alias: { type: 'string' },
+  hashlength: { type: 'string' },
+  separator: { type: 'string' },
+} as const;
+
+export type SrsOptionValues = ParsedArgs<typeof SRS_OPTIONS>['values'];
+
+export type SrsSetup =
+  | { readonly ok: true; readonly srs: Srs; readonly alias: string | undefined }
+  | { readonly ok: false; readonly status: number };
+
+type Overrides = Partial<Pick<SrsInit, 'hashLength' | 'hashMin' | 'separator'>>;
+
+/**
+ * With --secret/--secretfile: exactly those secrets and Mail::SRS's defaults. Without: the
+ * installed policy's secrets and settings, its srs-domain as the alias, so the answer is the
+ * filter's. Options given on the command line win over the policy's values.
+ */
+export async function setUpSrs(values: SrsOptionValues, io: CliIo): Promise<SrsSetup> {
+  const refuse = (message: string): SrsSetup => ({ ok: false, status: fail(io, message, STATUS.usage) });
+  const overrides = parseOverrides(values);
+  if (typeof overrides === 'string') return refuse(overrides);
+
+  if (values.secret !== undefined || values.secretfile !== undefined) {
+    const read = await readExplicitSecrets(values.secret ?? [], values.secretfile);
+    if (!read.ok) return refuse(read.message);
+    if (read.secrets.length === 0) return refuse(`${values.secretfile} holds no secret`);
+    if (read.secrets.some((secret) => secret.length === 0)) return refuse('an empty secret is not supported');
+    return { ok: true, srs: createSrs({ secrets: read.secrets, ...overrides }), alias: values.alias };
+  }
+
+  const configPath = values.config ?? DEFAULT_POLICY_PATH;
+  const loaded = await loadPolicySrs(configPath);
+  if (!loaded.ok) {
+    const message = `cannot use the policy ${configPath}; give --config FILE, or --secret/--secretfile`;
+    return { ok: false, status: failWithDetails(io, loaded.problems, message, STATUS.usage) };
+  }
+  for (const warning of loaded.value.warnings) warn(io, warning);
+  const { policy, srs } = loaded.value;
+  return { ok: true, srs: createSrs({ ...srs.options, ...overrides }), alias: values.alias ?? policy.srsDomain };
+}
+
+/** A message for the first bad value. A given hash length is also the minimum accepted, as in Mail::SRS. */
+function parseOverrides(values: SrsOptionValues): Overrides | string {
+  let overrides: Overrides = {};
+  if (values.hashlength !== undefined) {
+    const hashLength = parseInteger(values.hashlength);
+    if (hashLength === undefined || hashLength < 1 || hashLength > HASH_LENGTH_MAX) {
+      return `--hashlength must be a whole number from 1 to ${HASH_LENGTH_MAX}, not '${values.hashlength}'`;
+    }
+    overrides = { hashLength, hashMin: hashLength };
+  }
+  if (values.separator !== undefined) {
+    const separator = parseSeparator(values.separator);
+    if (separator === undefined) return `--separator must be one of = + -, not '${values.separator}'`;
+    overrides = { ...overrides, separator };
+  }
+  return overrides;
+}

@@ -1,0 +1,29 @@
+import { readFile } from 'node:fs/promises';
+import { constants } from 'node:os';
+import { parseSecrets } from '../lib/config/secrets';
+
+export type ExplicitSecretsResult =
+  | { readonly ok: true; readonly secrets: Buffer[] }
+  | { readonly ok: false; readonly message: string; readonly errno: number };
+
+/**
+ * The secrets of `--secret S…` and `--secretfile F`, in the order Debian's `srs` uses: every
+ * `--secret` first (the first one signs), then the lines of the file. The file is read the
+ * Perl way (each line keeps its line ending in the key), so the same file gives the same
+ * addresses as `srs --secretfile F`. On a read failure `errno` is the error's number: Perl's
+ * `die` exits with $!, e.g. 2 for a missing file.
+ */
+export async function readExplicitSecrets(
+  secretArgs: readonly string[],
+  secretFile: string | undefined,
+): Promise<ExplicitSecretsResult> {
+  const secrets = secretArgs.map((secret) => Buffer.from(secret, 'utf8'));
+  if (secretFile === undefined) return { ok: true, secrets };
+  try {
+    return { ok: true, secrets: [...secrets, ...parseSecrets(await readFile(secretFile), 'perl')] };
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'EIO';
+    const errno = (constants.errno as Record<string, number | undefined>)[code] ?? constants.errno.EIO;
+    return { ok: false, message: `secret file ${secretFile} not readable: ${code}`, errno };
+  }
+}

@@ -1,0 +1,32 @@
+import { decide, type DecideContext } from '../../lib/policy';
+import { envelopeFor } from '../envelope';
+import { EXIT } from './exitStatus';
+import type { Plan } from './run';
+
+/**
+ * srs-reverser, for aliasdir files such as `.courier-SRS0-default` or the seed glue's
+ * `.courier-srsbounce-default`: Courier sets RECIPIENT to the complete address it delivers
+ * (`srsbounce-SRS0=…@example.org`, case kept) and SENDER to the envelope sender ('' for a
+ * bounce). The filter's own decision is taken on that message, so the bounce prefix, the
+ * srs-domain and reverse-only-bounces apply exactly as in the filter; a reversal re-injects
+ * the message to the original address with the sender kept (the null sender stays null).
+ */
+export function planReverse(sender: string | undefined, recipient: string | undefined, context: DecideContext): Plan {
+  if (recipient === undefined || sender === undefined) {
+    return { ok: false, status: EXIT.tempFail, message: 'RECIPIENT or SENDER is not set: run srs-reverser from a Courier aliasdir file' };
+  }
+  const decision = decide(envelopeFor(sender, recipient, '', 'local'), context);
+  switch (decision.kind) {
+    case 'reverse':
+      return { ok: true, reinjection: { sender, recipients: decision.recipients.map((change) => change.to) } };
+    case 'reject':
+      return { ok: false, status: EXIT.invalidAddress, message: `<${recipient}> refused: ${decision.reason} (${decision.srsError})` };
+    case 'pass':
+    case 'rewrite':
+      return {
+        ok: false,
+        status: EXIT.invalidAddress,
+        message: `<${recipient}> is no SRS address of ${context.policy.srsDomain}: nothing to reverse`,
+      };
+  }
+}

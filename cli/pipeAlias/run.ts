@@ -1,0 +1,46 @@
+import { DEFAULT_POLICY_PATH, type Policy } from '../../lib/config';
+import type { Srs } from '../../lib/srs';
+import { parseCommandLine } from '../args';
+import { fail, failWithDetails, warn, type CliIo } from '../io';
+import { loadPolicySrs } from '../policyRuntime';
+import { EXIT } from './exitStatus';
+import { reinject, sendmailPath, type Reinjection } from './sendmail';
+
+/** What a pipe alias command knows when it decides where the message goes. */
+export interface PipeAliasContext {
+  readonly policy: Policy;
+  readonly srs: Srs;
+  /** The command line after the options, e.g. the forwarding targets. */
+  readonly positionals: readonly string[];
+  /** Courier's delivery variables: SENDER, RECIPIENT, … (dot-courier(5)). */
+  readonly env: NodeJS.ProcessEnv;
+}
+
+export type Plan =
+  | { readonly ok: true; readonly reinjection: Reinjection; readonly note?: string }
+  | { readonly ok: false; readonly status: number; readonly message: string };
+
+/**
+ * The part srs-forwarder and srs-reverser share: `[--config F]`, the policy and its secrets,
+ * then re-injection of the message with the sender and recipients the command planned.
+ * Whatever they print lands in Courier's delivery log (stdout and stderr both).
+ */
+export async function runPipeAlias(
+  args: readonly string[],
+  io: CliIo,
+  plan: (context: PipeAliasContext) => Promise<Plan>,
+): Promise<number> {
+  const parsed = parseCommandLine(args, { config: { type: 'string' } });
+  if (!parsed.ok) return fail(io, parsed.message, EXIT.tempFail);
+  const configPath = parsed.parsed.values.config ?? DEFAULT_POLICY_PATH;
+  const loaded = await loadPolicySrs(configPath);
+  if (!loaded.ok) return failWithDetails(io, loaded.problems, `cannot use the policy ${configPath}`, EXIT.tempFail);
+  for (const warning of loaded.value.warnings) warn(io, warning);
+
+  const { policy, srs } = loaded.value;
+  const planned = await plan({ policy, srs, positionals: parsed.parsed.positionals, env: process.env });
+  if (!planned.ok) return fail(io, planned.message, planned.status);
+  if (planned.note !== undefined) warn(io, planned.note);
+  const result = await reinject(sendmailPath(process.env), planned.reinjection);
+  return result.ok ? EXIT.delivered : fail(io, result.message, result.status);
+}

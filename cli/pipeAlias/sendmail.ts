@@ -1,0 +1,44 @@
+import { spawn } from 'node:child_process';
+import { EXIT } from './exitStatus';
+
+/** Courier's sendmail; SRSFILTER_SENDMAIL replaces it (the tests point it at a recorder). */
+export function sendmailPath(env: NodeJS.ProcessEnv): string {
+  return env.SRSFILTER_SENDMAIL ?? '/usr/sbin/sendmail';
+}
+
+export interface Reinjection {
+  readonly sender: string;
+  readonly recipients: readonly string[];
+}
+
+export type ReinjectResult =
+  | { readonly ok: true }
+  | { readonly ok: false; readonly status: number; readonly message: string };
+
+/**
+ * Hands the message on our stdin to `sendmail -f SENDER -- RECIPIENT...`. The child inherits
+ * file descriptor 0 itself (Courier gives a pipe command the queued message file), so the body
+ * reaches sendmail byte for byte and never passes through this process. An empty sender is
+ * the null sender: Courier's sendmail takes `-f ''` as `MAIL FROM:<>`. (Courier's sendmail
+ * skips `--`; it is there for other sendmails.)
+ */
+export function reinject(sendmail: string, reinjection: Reinjection): Promise<ReinjectResult> {
+  return new Promise((resolve) => {
+    const child = spawn(sendmail, ['-f', reinjection.sender, '--', ...reinjection.recipients], { stdio: 'inherit' });
+    child.on('error', (error: NodeJS.ErrnoException) => {
+      resolve({ ok: false, status: EXIT.tempFail, message: `cannot run ${sendmail}: ${error.code ?? error.message}` });
+    });
+    child.on('exit', (code, signal) => resolve(resultOf(sendmail, code, signal)));
+  });
+}
+
+/**
+ * sendmail's 67 means the recipient was refused for good, which Courier must hear as such;
+ * every other failure of sendmail is temporary.
+ */
+function resultOf(sendmail: string, code: number | null, signal: NodeJS.Signals | null): ReinjectResult {
+  if (code === 0) return { ok: true };
+  if (code === EXIT.invalidAddress) return { ok: false, status: EXIT.invalidAddress, message: `${sendmail} refused a recipient (exit 67)` };
+  const how = signal === null ? `exit ${code}` : `signal ${signal}`;
+  return { ok: false, status: EXIT.tempFail, message: `${sendmail} failed (${how})` };
+}

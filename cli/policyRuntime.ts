@@ -1,0 +1,47 @@
+import { formatProblem, loadFilterConfig, srsInitOf, type Policy } from '../lib/config';
+import { readLocalDomains } from '../lib/courier/localDomains';
+import { discoverCourierPaths } from '../lib/courier/paths';
+import type { CourierPaths, LocalDomains } from '../lib/courier/types';
+import { createSrs, type Srs } from '../lib/srs';
+
+/** What srsctl and the migration commands run on when no secret is given on the command line. */
+export interface PolicySrs {
+  readonly policy: Policy;
+  readonly srs: Srs;
+  /** Problems worth telling the admin that do not stop the command, e.g. a world-readable secrets file. */
+  readonly warnings: readonly string[];
+}
+
+/** Failures are printable lines, `file:line:column: key: message` where the file allows. */
+export type Loaded<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly problems: readonly string[] };
+
+/**
+ * The policy and its secrets, read as the filter reads them (line endings stripped). Unlike the
+ * filter, a secrets file with loose permissions is used and only reported: the admin asking
+ * `srsctl reverse` about a bounce, or a pipe alias delivering mail, is better served by the
+ * answer plus a warning than by a refusal (`srsctl check` fails on it).
+ */
+export async function loadPolicySrs(configPath: string): Promise<Loaded<PolicySrs>> {
+  const strict = await loadFilterConfig(configPath, { checkPermissions: true });
+  const onlyPermissions = !strict.ok && strict.problems.every((problem) => problem.code === 'insecure-permissions');
+  const config = onlyPermissions ? await loadFilterConfig(configPath, { checkPermissions: false }) : strict;
+  if (!config.ok) return { ok: false, problems: config.problems.map(formatProblem) };
+  const warnings = strict.ok ? [] : strict.problems.map(formatProblem);
+  const { policy, secrets } = config.value;
+  return { ok: true, value: { policy, srs: createSrs(srsInitOf(policy, secrets)), warnings } };
+}
+
+/** courier-config's answer with the policy's `courier:` overrides on top. */
+export async function loadCourierPaths(policy: Policy): Promise<Loaded<CourierPaths>> {
+  const discovered = await discoverCourierPaths();
+  if (!discovered.ok) return { ok: false, problems: [discovered.message] };
+  return { ok: true, value: { ...discovered.paths, ...policy.courier } };
+}
+
+/** Courier's local domains plus the policy's `local-domains`, as the filter sees them. */
+export async function loadLocalDomains(policy: Policy): Promise<Loaded<LocalDomains>> {
+  const paths = await loadCourierPaths(policy);
+  if (!paths.ok) return paths;
+  const read = await readLocalDomains(paths.value, policy.localDomains);
+  return read.ok ? { ok: true, value: read.domains } : { ok: false, problems: [read.message] };
+}

@@ -1,0 +1,24 @@
+/** `srsctl help`; also what `--help` and a bad option print, on stdout as Debian's `srs` does. */
+export const SRSCTL_USAGE = `Usage:
+  srsctl forward ADDRESS... [--alias DOMAIN]   rewrite senders to SRS (prints one address per line)
+  srsctl reverse ADDRESS...                    recover the original address of SRS0/SRS1 addresses
+  srsctl explain SENDER RECIPIENT [--original-recipient R] [--source smtp|authsmtp|local]
+                                               what the running filter would do with such a message
+  srsctl check                                 check the policy, the secrets file and Courier's set-up
+  srsctl genkey [--output FILE]                print (or create FILE with) a new secret: 32 random bytes, base64
+  srsctl help                                  this text
+
+  forward, reverse and explain use the installed policy (its secrets, srs-domain, hash-length,
+  separator …) unless --secret or --secretfile is given:
+    --config FILE        the policy (default /etc/courier/srsfilter.yaml); also for check
+    --secret S           a secret; repeat for more (the first signs, all verify)
+    --secretfile F       one secret per line, read as Debian's srs reads it: the line ending is
+                         part of the key (genkey writes none, so every SRS tool agrees)
+    --alias DOMAIN       SRS domain of forwarded addresses (default: the policy's srs-domain)
+    --hashlength N       hash characters (default 4, or the policy's hash-length)
+    --separator C        = + or - after SRS0/SRS1 (default =, or the policy's separator)
+
+Debian srs compatible form (same options, output and exit status as /usr/bin/srs):
+  srsctl [--forward|--reverse] [--alias DOMAIN] [--secret S]... [--secretfile F]
+         [--hashlength N] [--separator C] [--address A]... [ADDRESS...]
+`;

@@ -1,0 +1,203 @@
+import {
+  checkAliasFiles,
+  checkEnableFiltering,
+  checkFilterActive,
+  checkFilterInstalled,
+  checkMailUserCanRead,
+  checkPolicy,
+  checkSecretsFile,
+  checkSrsDomainIsLocal,
+  runChecks,
+  type CheckResult,
+} from '../../../cli/check/checks';
+import type { CheckFacts, CourierFacts, PathFacts, PresentPath, SecretsFacts } from '../../../cli/check/facts';
+import { formatCheckReport } from '../../../cli/check/format';
+import { parsePolicy, type Policy } from '../../../lib/config';
+import { createLocalDomains, parseLocals } from '../../../lib/courier/localDomains';
+import type { CourierPaths } from '../../../lib/courier/types';
+
+function policyOf(extraYaml = ''): Policy {
+  const parsed = parsePolicy(`srs-domain: example.org\nsecrets-file: /etc/courier/srsfilter.secret\n${extraYaml}`, 'srsfilter.yaml');
+  if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
+  return parsed.value;
+}
+
+const file = (mode: number, uid = 0, gid = 106): PresentPath => ({ state: 'present', kind: 'file', mode, uid, gid });
+const MISSING: PathFacts = { state: 'missing' };
+const COURIER = { user: 'courier', uid: 103, gids: [106] };
+const PATHS: CourierPaths = {
+  sysconfdir: '/etc/courier',
+  localstatedir: '/var/lib/courier',
+  libexecdir: '/usr/lib/courier',
+  bindir: '/usr/bin',
+  sbindir: '/usr/sbin',
+  mailuser: 'courier',
+  mailgroup: 'courier',
+};
+
+function secretsFacts(overrides: Partial<SecretsFacts> = {}): SecretsFacts {
+  return {
+    path: '/etc/courier/srsfilter.secret',
+    file: file(0o640),
+    read: { ok: true, secrets: [Buffer.from('s3cret')] },
+    mailGroup: 'courier',
+    mailIdentity: COURIER,
+    ...overrides,
+  };
+}
+
+function courierFacts(overrides: Partial<CourierFacts> = {}): CourierFacts {
+  const tagFiles = ['.courier-SRS0-default', '.courier-SRS1-default', '.courier-srs0-default', '.courier-srs1-default'];
+  return {
+    paths: PATHS,
+    filter: file(0o755),
+    activeLink: { state: 'present', kind: 'symlink', mode: 0o777, uid: 0, gid: 0 },
+    socket: { state: 'present', kind: 'socket', mode: 0o660, uid: 103, gid: 106 },
+    enableFiltering: { ok: true, sources: ['esmtp'] },
+    courierLocalDomains: { ok: true, domains: createLocalDomains({ locals: parseLocals('example.org\n'), hostedDomains: [], extra: [], hostname: 'mx' }) },
+    aliasDir: '/etc/courier/aliasdir',
+    aliasFiles: new Map(tagFiles.map((name) => [name, file(0o644)])),
+    ...overrides,
+  };
+}
+
+const kinds = (results: readonly CheckResult[]) => results.map((result) => result.kind);
+const problems = (results: readonly CheckResult[]) => results.filter((result) => result.kind === 'problem');
+
+describe('secrets file checks', () => {
+  it('pass a 0640 file the mail user reads through its group', () => {
+    expect(checkSecretsFile(secretsFacts())).toEqual([{ kind: 'ok', text: 'secrets file /etc/courier/srsfilter.secret: 1 secret, mode 0640' }]);
+  });
+
+  it('name each exposure separately, each with the fix', () => {
+    const found = checkSecretsFile(secretsFacts({ file: file(0o666) }));
+    expect(found.map((result) => result.text)).toEqual([
+      expect.stringMatching(/is group-writable \(mode 0666\)/),
+      expect.stringMatching(/is world-writable/),
+      expect.stringMatching(/is world-readable/),
+    ]);
+    for (const result of found) expect(result).toMatchObject({ fix: 'chown root:courier /etc/courier/srsfilter.secret && chmod 0640 /etc/courier/srsfilter.secret' });
+  });
+
+  it('tell how to create a missing one', () => {
+    expect(checkSecretsFile(secretsFacts({ file: MISSING }))).toEqual([
+      { kind: 'problem', text: expect.stringMatching(/does not exist/), fix: expect.stringMatching(/^srsctl genkey --output \/etc\/courier\/srsfilter\.secret && chown/) },
+    ]);
+  });
+
+  it('report one without a secret', () => {
+    const read = { ok: false as const, problem: { code: 'no-secrets' as const, file: 'f', line: null, column: null, key: 'secrets-file', message: 'holds no secret' } };
+    expect(problems(checkSecretsFile(secretsFacts({ read })))).toEqual([{ kind: 'problem', text: 'holds no secret', fix: expect.stringMatching(/srsctl genkey/) }]);
+  });
+
+  it('find a file the mail user cannot read by owner, group or other bits', () => {
+    const fix = 'fix';
+    expect(checkMailUserCanRead('f', file(0o600, 0, 0), COURIER, fix)).toEqual([
+      { kind: 'problem', text: 'the mail user courier cannot read f: the filter would not start', fix },
+    ]);
+    expect(checkMailUserCanRead('f', file(0o640, 0, 106), COURIER, fix)).toEqual([]);
+    expect(checkMailUserCanRead('f', file(0o400, 103, 0), COURIER, fix)).toEqual([]);
+    expect(checkMailUserCanRead('f', file(0o044, 103, 106), COURIER, fix)).toHaveLength(1); // the owner bits decide for the owner
+    expect(checkMailUserCanRead('f', file(0o600, 0, 0), undefined, fix)).toMatchObject([{ kind: 'note' }]);
+  });
+});
+
+describe('policy check', () => {
+  it('lists every problem with file, line and column', () => {
+    const parsed = parsePolicy('srs-domain: example.org\nsecrets-file: rel\nhash-length: 99\n', '/etc/courier/srsfilter.yaml');
+    const found = checkPolicy('/etc/courier/srsfilter.yaml', parsed);
+    expect(found.map((result) => result.text)).toEqual([
+      expect.stringMatching(/^\/etc\/courier\/srsfilter\.yaml:2:15: secrets-file: /),
+      expect.stringMatching(/^\/etc\/courier\/srsfilter\.yaml:3:14: hash-length: /),
+    ]);
+    expect(kinds(found)).toEqual(['problem', 'problem']);
+  });
+});
+
+describe("Courier's set-up", () => {
+  it('passes a complete one', () => {
+    expect(kinds(checkFilterInstalled(courierFacts()))).toEqual(['ok']);
+    expect(kinds(checkFilterActive(courierFacts()))).toEqual(['ok', 'ok']);
+  });
+
+  it('wants an executable filter and the active symlink', () => {
+    expect(checkFilterInstalled(courierFacts({ filter: file(0o644) }))).toMatchObject([{ kind: 'problem', text: expect.stringMatching(/no executable file/) }]);
+    expect(checkFilterActive(courierFacts({ activeLink: MISSING }))).toMatchObject([{ kind: 'problem', fix: 'filterctl start srsfilter' }]);
+    expect(checkFilterActive(courierFacts({ activeLink: { state: 'unreadable', code: 'EACCES' } }))).toMatchObject([{ fix: 'run srsctl check as root' }]);
+  });
+
+  it('notes an active filter without its socket', () => {
+    expect(kinds(checkFilterActive(courierFacts({ socket: MISSING })))).toEqual(['ok', 'note']);
+  });
+
+  it('wants esmtp in enablefiltering and mentions local', () => {
+    expect(kinds(checkEnableFiltering({ ok: true, sources: ['esmtp', 'local'] }, 'ef'))).toEqual(['ok']);
+    expect(kinds(checkEnableFiltering({ ok: true, sources: ['esmtp'] }, 'ef'))).toEqual(['ok', 'note']);
+    expect(kinds(checkEnableFiltering({ ok: true, sources: [] }, 'ef'))).toEqual(['problem']);
+  });
+
+  it("wants srs-domain among Courier's own local domains", () => {
+    const local = courierFacts().courierLocalDomains;
+    expect(kinds(checkSrsDomainIsLocal(policyOf(), local, '/etc/courier'))).toEqual(['ok']);
+    const elsewhere = parsePolicy('srs-domain: srs.example.net\nsecrets-file: /s\n', 'p');
+    if (!elsewhere.ok) throw new Error('policy');
+    expect(checkSrsDomainIsLocal(elsewhere.value, local, '/etc/courier')).toMatchObject([
+      { kind: 'problem', fix: 'add srs.example.net to /etc/courier/locals (or to hosteddomains, then run makehosteddomains)' },
+    ]);
+  });
+});
+
+describe('aliasdir checks', () => {
+  it("want the four tag files for separator '-'", () => {
+    const facts = courierFacts();
+    expect(kinds(checkAliasFiles(policyOf(), facts))).toEqual(['ok', 'ok', 'ok', 'ok', 'note']);
+    const aliasFiles = new Map(facts.aliasFiles);
+    aliasFiles.set('.courier-srs1-default', MISSING);
+    expect(problems(checkAliasFiles(policyOf(), courierFacts({ aliasFiles })))).toMatchObject([
+      { text: '/etc/courier/aliasdir/.courier-srs1-default is missing: Courier refuses RCPT TO for those SRS addresses (550 User unknown)' },
+    ]);
+  });
+
+  it("refuse separator '=' unless a catch-all accepts everything, which is noted", () => {
+    const policy = policyOf("separator: '='\nbounce-prefix: null\n");
+    expect(kinds(checkAliasFiles(policy, courierFacts({ aliasFiles: new Map() })))).toEqual(['problem']);
+    expect(kinds(checkAliasFiles(policy, courierFacts({ aliasFiles: new Map([['.courier-default', file(0o644)]]) })))).toEqual(['note']);
+  });
+
+  it('look for the bounce prefix file with dots as colons', () => {
+    const policy = policyOf('bounce-prefix: srs.bounce-\n');
+    const aliasFiles = new Map([...courierFacts().aliasFiles, ['.courier-srs:bounce-default', file(0o644)]]);
+    expect(checkAliasFiles(policy, courierFacts({ aliasFiles })).at(-1)).toMatchObject({ kind: 'ok', text: expect.stringMatching(/\.courier-srs:bounce-default accepts/) });
+  });
+});
+
+describe('the whole report', () => {
+  const facts: CheckFacts = {
+    configPath: '/etc/courier/srsfilter.yaml',
+    policy: { ok: true, value: policyOf() },
+    secrets: secretsFacts({ file: file(0o644) }),
+    courierPaths: { ok: true, paths: PATHS },
+    courier: courierFacts(),
+  };
+
+  it('runs every check and formats problems with their fix', () => {
+    const report = formatCheckReport(runChecks(facts));
+    expect(report).toContain('ok      policy /etc/courier/srsfilter.yaml is valid (srs-domain example.org)\n');
+    expect(report).toContain('PROBLEM secrets file /etc/courier/srsfilter.secret is world-readable (mode 0644): anyone who reads it can forge bounces\n        fix: chown root:courier');
+    expect(report.endsWith('\nsrsctl check: 1 problem\n')).toBe(true);
+  });
+
+  it('skips what depends on an unusable policy or courier-config', () => {
+    const results = runChecks({
+      ...facts,
+      policy: { ok: false, problems: [{ code: 'unreadable', file: 'p', line: null, column: null, key: '', message: 'no such file' }] },
+      secrets: undefined,
+      courierPaths: { ok: false, code: 'not-installed', message: 'courier-config not found on PATH: is courier-mta installed?' },
+      courier: undefined,
+    });
+    expect(results).toEqual([
+      { kind: 'problem', text: 'p: no such file', fix: expect.stringMatching(/^create /) },
+      { kind: 'problem', text: 'courier-config not found on PATH: is courier-mta installed?', fix: expect.any(String) },
+    ]);
+  });
+});

@@ -1,0 +1,70 @@
+import { EXIT } from '../../../cli/pipeAlias/exitStatus';
+import { planForward } from '../../../cli/pipeAlias/planForward';
+import { planReverse } from '../../../cli/pipeAlias/planReverse';
+import { parsePolicy, type Policy } from '../../../lib/config';
+import { createSrs } from '../../../lib/srs';
+
+const NOW = Date.UTC(2025, 0, 15);
+const srs = createSrs({ secrets: [Buffer.from('s3cret')], separator: '-', now: () => NOW });
+const policy: Policy = (() => {
+  const parsed = parsePolicy('srs-domain: example.org\nsecrets-file: /s\n', 'p');
+  if (!parsed.ok) throw new Error('policy');
+  return parsed.value;
+})();
+const context = { policy, srs, localDomains: { isLocal: (domain: string) => domain === 'example.org' } };
+const srsOf = (sender: string): string => (srs.forward(sender, 'example.org') as { address: string }).address;
+
+describe('planForward', () => {
+  it('rewrites the sender to SRS of srs-domain for every target', () => {
+    expect(planForward('alice@sender.test', ['a@r.test', 'b@r.test'], srs, 'example.org')).toEqual({
+      ok: true,
+      reinjection: { sender: srsOf('alice@sender.test'), recipients: ['a@r.test', 'b@r.test'] },
+    });
+  });
+
+  it('keeps the null sender null', () => {
+    expect(planForward('', ['a@r.test'], srs, 'example.org')).toEqual({ ok: true, reinjection: { sender: '', recipients: ['a@r.test'] } });
+  });
+
+  it('forwards an unencodable sender unchanged, with a note', () => {
+    expect(planForward('root', ['a@r.test'], srs, 'example.org')).toEqual({
+      ok: true,
+      reinjection: { sender: 'root', recipients: ['a@r.test'] },
+      note: expect.stringMatching(/^sender <root> forwarded unchanged: /),
+    });
+  });
+
+  it('fails temporarily on what an admin must fix', () => {
+    for (const [sender, targets] of [['a@b.test', []], ['a@b.test', ['-x@r.test']], [undefined, ['a@r.test']]] as const) {
+      expect(planForward(sender, targets, srs, 'example.org')).toMatchObject({ ok: false, status: EXIT.tempFail });
+    }
+  });
+});
+
+describe('planReverse', () => {
+  it('sends a bounce to the original address, sender kept', () => {
+    expect(planReverse('', srsOf('alice@sender.test'), context)).toEqual({ ok: true, reinjection: { sender: '', recipients: ['alice@sender.test'] } });
+    expect(planReverse('', `srsbounce-${srsOf('alice@sender.test')}`, context)).toMatchObject({ ok: true });
+  });
+
+  it('refuses invalid and non-ours addresses for good', () => {
+    expect(planReverse('', 'SRS0-abcd=AB=sender.test=alice@example.org', context)).toEqual({
+      ok: false,
+      status: EXIT.invalidAddress,
+      message: expect.stringMatching(/\(bad-hash\)$/),
+    });
+    expect(planReverse('x@y.test', srsOf('alice@sender.test'), context)).toMatchObject({ status: EXIT.invalidAddress, message: expect.stringMatching(/not-bounce/) });
+    expect(planReverse('', 'alice@example.org', context)).toMatchObject({ status: EXIT.invalidAddress, message: expect.stringMatching(/no SRS address of example\.org/) });
+  });
+
+  it('fails temporarily without Courier variables', () => {
+    expect(planReverse(undefined, srsOf('a@b.test'), context)).toMatchObject({ ok: false, status: EXIT.tempFail });
+    expect(planReverse('', undefined, context)).toMatchObject({ ok: false, status: EXIT.tempFail });
+  });
+});
+
+describe('exit statuses', () => {
+  it("use Courier's permanent and temporary codes", () => {
+    expect(EXIT).toEqual({ delivered: 0, invalidAddress: 67, tempFail: 75 });
+  });
+});

@@ -1,0 +1,70 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { runSrsctl } from '../../../cli/srsctl';
+import { captureIo } from './captureIo';
+
+let dir: string;
+let policyPath: string;
+beforeAll(() => {
+  dir = mkdtempSync(path.join(tmpdir(), 'srsctl-unit-'));
+  writeFileSync(path.join(dir, 'secret'), 's3cret\n', { mode: 0o640 });
+  policyPath = path.join(dir, 'srsfilter.yaml');
+  writeFileSync(policyPath, `srs-domain: example.org\nsecrets-file: ${path.join(dir, 'secret')}\nhash-length: 5\n`);
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+async function run(...args: string[]) {
+  const io = captureIo();
+  const status = await runSrsctl(args, io);
+  return { status, stdout: io.out(), stderr: io.err() };
+}
+
+describe('srsctl dispatch', () => {
+  it('runs a subcommand named first, and the Debian srs form otherwise', async () => {
+    expect(await run('help')).toMatchObject({ status: 0, stdout: expect.stringMatching(/^Usage:/) });
+    expect(await run('--help')).toMatchObject({ status: 1 });
+    expect((await run('--secret', 's', '--alias', 'example.org', 'a@b.test')).stdout).toMatch(/^SRS0=/);
+  });
+
+  it('treats names of object properties as no subcommand', async () => {
+    expect(await run('toString')).toMatchObject({ status: 255, stderr: expect.stringMatching(/no secret/) });
+  });
+});
+
+describe('srsctl forward / reverse', () => {
+  it('take the secrets and settings of the policy unless secrets are given', async () => {
+    const forward = await run('forward', '--config', policyPath, 'a@b.test');
+    expect(forward).toMatchObject({ status: 0, stderr: '' });
+    expect(forward.stdout).toMatch(/^SRS0-[A-Za-z0-9+/]{5}=[A-Z2-7]{2}=b\.test=a@example\.org\n$/);
+    expect(await run('reverse', '--config', policyPath, forward.stdout.trim())).toEqual({ status: 0, stdout: 'a@b.test\n', stderr: '' });
+    // The policy strips the newline of the secrets file; --secretfile keeps it, so it does not verify.
+    expect((await run('reverse', '--secretfile', path.join(dir, 'secret'), '--hashlength', '5', forward.stdout.trim())).status).toBe(1);
+    expect((await run('reverse', '--secret', 's3cret', '--hashlength', '5', forward.stdout.trim())).status).toBe(0);
+  });
+
+  it('need an alias with explicit secrets', async () => {
+    expect(await run('forward', '--secret', 's', 'a@b.test')).toMatchObject({ status: 2, stderr: expect.stringMatching(/--alias DOMAIN/) });
+  });
+
+  it('refuse bad option values and missing addresses with status 2', async () => {
+    for (const args of [
+      ['forward', '--secret', 's', '--alias', 'x.test', '--hashlength', '0', 'a@b.test'],
+      ['forward', '--secret', 's', '--alias', 'x.test', '--separator', '/', 'a@b.test'],
+      ['forward', '--secret', '', '--alias', 'x.test', 'a@b.test'],
+      ['reverse', '--config', policyPath],
+      ['reverse', '--bogus', 'x'],
+    ]) {
+      const result = await run(...args);
+      expect(result).toMatchObject({ status: 2, stdout: '' });
+      expect(result.stderr).toMatch(/^srsctl: [^\n]+\n$/);
+    }
+  });
+});
+
+describe('srsctl genkey', () => {
+  it('prints a secret without a line ending and takes no arguments', async () => {
+    expect((await run('genkey')).stdout).toMatch(/^[A-Za-z0-9+/]{43}=$/);
+    expect(await run('genkey', 'extra')).toMatchObject({ status: 2 });
+  });
+});
