@@ -1,0 +1,59 @@
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { DEFAULT_POLICY_PATH } from '../lib/config';
+
+export interface FilterArgs {
+  readonly config: string;
+  /** The active name: the socket is `allfilters/<name>`. */
+  readonly name: string;
+  readonly allowRoot: boolean;
+  readonly connectionTimeoutMs: number;
+  readonly drainTimeoutMs: number;
+  readonly maxConcurrent: number;
+}
+
+export type FilterArgsResult =
+  | { readonly ok: true; readonly args: FilterArgs }
+  | { readonly ok: false; readonly message: string };
+
+export const USAGE =
+  'usage: srsfilter [--config FILE] [--name NAME] [--allow-root] ' +
+  '[--connection-timeout-ms N] [--drain-timeout-ms N] [--max-concurrent N]';
+
+const OPTIONS = {
+  config: { type: 'string', default: DEFAULT_POLICY_PATH },
+  name: { type: 'string' },
+  'allow-root': { type: 'boolean', default: false },
+  'connection-timeout-ms': { type: 'string', default: '30000' },
+  'drain-timeout-ms': { type: 'string', default: '10000' },
+  'max-concurrent': { type: 'string', default: '64' },
+} as const;
+
+/**
+ * `scriptPath` is process.argv[1]. courierfilter runs `<sysconfdir>/filters/active/<name>`, so
+ * its basename is the name the socket must have; started as main.js the name is srsfilter.
+ */
+export function parseFilterArgs(argv: readonly string[], scriptPath: string): FilterArgsResult {
+  let values;
+  try {
+    ({ values } = parseArgs({ args: [...argv], options: OPTIONS, strict: true, allowPositionals: false }));
+  } catch (error) {
+    return { ok: false, message: (error as Error).message };
+  }
+  const problems: string[] = [];
+  const positiveInteger = (flag: 'connection-timeout-ms' | 'drain-timeout-ms' | 'max-concurrent'): number => {
+    const value = Number(values[flag]);
+    if (!Number.isSafeInteger(value) || value <= 0) problems.push(`--${flag} must be a positive whole number`);
+    return value;
+  };
+  const script = path.basename(scriptPath);
+  const args: FilterArgs = {
+    config: values.config,
+    name: values.name ?? (script === 'main.js' || script === '' ? 'srsfilter' : script),
+    allowRoot: values['allow-root'],
+    connectionTimeoutMs: positiveInteger('connection-timeout-ms'),
+    drainTimeoutMs: positiveInteger('drain-timeout-ms'),
+    maxConcurrent: positiveInteger('max-concurrent'),
+  };
+  return problems.length === 0 ? { ok: true, args } : { ok: false, message: problems.join('; ') };
+}

@@ -1,0 +1,97 @@
+import winston from 'winston';
+
+export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
+export type Logger = winston.Logger;
+
+// courierlogger (courier-libs liblog/logger.c) turns these prefixes into syslog priorities;
+// a line without one is logged as LOG_INFO.
+const PREFIX: Record<LogLevel, string> = {
+  error: 'ERR:',
+  warn: 'WARN:',
+  info: 'INFO:',
+  debug: 'DEBUG:',
+};
+const LEVELS: Record<LogLevel, number> = { error: 0, warn: 1, info: 2, debug: 3 };
+
+// courierlogger reads lines with a 512-byte buffer and drops the rest of a longer line.
+const MAX_LINE_BYTES = 496;
+const CUT_MARK = ' [cut]';
+const CONTROL_CHARACTER = /[\x00-\x1f\x7f]/g;
+
+/** stderr only: courierfilter connects it to courierlogger, i.e. syslog. One line per event. */
+export function createLogger(level: LogLevel): Logger {
+  return winston.createLogger({
+    levels: LEVELS,
+    level,
+    format: winston.format.printf((info) => formatLogLine(info.level as LogLevel, String(info.message))),
+    transports: [new winston.transports.Console({ stderrLevels: Object.keys(LEVELS) })],
+  });
+}
+
+/**
+ * `PREFIX message`, on one line and short enough for courierlogger. Control characters are
+ * escaped because addresses come from the message: a newline would forge a log line.
+ */
+export function formatLogLine(level: LogLevel, message: string): string {
+  const line = `${PREFIX[level] ?? PREFIX.info} ${message.replace(CONTROL_CHARACTER, escapeControl)}`;
+  if (Buffer.byteLength(line) <= MAX_LINE_BYTES) return line;
+  const cut = Buffer.from(line).subarray(0, MAX_LINE_BYTES - CUT_MARK.length);
+  // A cut inside a multi-byte character decodes to U+FFFD, which is harmless in a log.
+  return cut.toString('utf8') + CUT_MARK;
+}
+
+function escapeControl(character: string): string {
+  return `\\x${character.charCodeAt(0).toString(16).padStart(2, '0')}`;
+}
+
+export type DecisionCode = 'SRS_REWRITE' | 'SRS_REVERSE' | 'SRS_PASS' | 'SRS_REJECT' | 'SRS_ERROR';
+
+/**
+ * The one line a message gets. Field order is fixed so that admins can grep and cut it:
+ * code, qid, then the addresses, then rcpts, rule, reason, ms.
+ */
+export interface DecisionLine {
+  readonly code: DecisionCode;
+  readonly qid: string;
+  /** The envelope sender as it arrived ('' = null sender). */
+  readonly from: string;
+  /** The new sender (rewrite) or the original address a recipient was reversed to. */
+  readonly to?: string;
+  /** The SRS recipient that was reversed or refused. */
+  readonly rcpt?: string;
+  /** Recipients of the message, or for a reversal how many were reversed. */
+  readonly rcpts: number;
+  readonly rule: string;
+  readonly reason: string;
+  /** SRS error code (reject) or internal error code (error). */
+  readonly error?: string;
+  readonly ms: number;
+}
+
+// Long addresses are shortened so that the reason and timing always fit on the line.
+const MAX_ADDRESS_CHARS = 120;
+
+export function formatDecisionLine(line: DecisionLine): string {
+  let out = `code=${line.code} qid=${line.qid || '-'} from=${formatAddress(line.from)}`;
+  if (line.rcpt !== undefined) out += ` rcpt=${formatAddress(line.rcpt)}`;
+  if (line.to !== undefined) out += ` to=${formatAddress(line.to)}`;
+  if (line.error !== undefined) out += ` error=${line.error}`;
+  out += ` rcpts=${line.rcpts} rule=${line.rule} reason=${formatQuoted(line.reason)}`;
+  return `${out} ms=${line.ms.toFixed(2)}`;
+}
+
+function formatAddress(address: string): string {
+  const short =
+    address.length > MAX_ADDRESS_CHARS ? `${address.slice(0, MAX_ADDRESS_CHARS)}...` : address;
+  return `<${short}>`;
+}
+
+export function formatQuoted(text: string): string {
+  return `"${text.replace(/["\\]/g, '\\$&')}"`;
+}
+
+/** An unexpected error on one line: its stack with the line breaks folded. */
+export function describeError(error: unknown): string {
+  if (error instanceof Error) return (error.stack ?? error.message).replace(/\n\s*/g, ' | ');
+  return String(error);
+}

@@ -1,0 +1,144 @@
+#!/usr/bin/env node
+import { closeSync, fstatSync } from 'node:fs';
+import { parseFilterArgs, USAGE } from './args';
+import { createMessageHandler } from './handleMessage';
+import { watchLifecycle } from './lifecycle';
+import { createLogger, describeError, type Logger } from './log';
+import { failureReply } from './reply';
+import { loadRuntime, type Runtime } from './runtime';
+import { startFilterServer, type FilterServer } from './socketServer';
+
+/** Request bounds: a queue path never needs more than PATH_MAX; a message rarely has many control files. */
+const MAX_LINE_BYTES = 4096;
+const MAX_REQUEST_BYTES = 256 * 1024;
+
+/**
+ * courierfilter waits for fd 3 to close to know the filter is ready. Started any other way,
+ * fd 3 is not inherited and Node has put its own epoll descriptor there, which must not be
+ * closed; so it is closed only when it is a pipe or a socket, checked before anything else
+ * opens a descriptor.
+ */
+function inheritedReadyFd(): number | null {
+  try {
+    const stat = fstatSync(3);
+    return stat.isFIFO() || stat.isSocket() ? 3 : null;
+  } catch {
+    return null;
+  }
+}
+
+async function main(): Promise<number | null> {
+  const readyFd = inheritedReadyFd();
+  const log = createLogger('info');
+  const parsed = parseFilterArgs(process.argv.slice(2), process.argv[1] ?? '');
+  if (!parsed.ok) {
+    log.error(parsed.message);
+    log.error(USAGE);
+    return 2;
+  }
+  const { args } = parsed;
+  if (process.getuid?.() === 0 && !args.allowRoot) {
+    log.error('refusing to run as root: courierfilter runs filters as the mail user (--allow-root is for tests only)');
+    return 1;
+  }
+
+  const loaded = await loadRuntime(args.config);
+  if (!loaded.ok) {
+    logProblems(log, loaded.problems, 'not started');
+    return 1;
+  }
+  let runtime = loaded.runtime;
+  log.level = runtime.policy.logLevel;
+
+  let server: FilterServer;
+  try {
+    server = await startFilterServer({
+      socketDir: runtime.socketDir,
+      name: args.name,
+      queueDir: () => runtime.queueDir,
+      handle: createMessageHandler(() => runtime, log),
+      failureReply: () => failureReply(runtime.policy.onError),
+      limits: {
+        connectionTimeoutMs: args.connectionTimeoutMs,
+        maxConcurrent: args.maxConcurrent,
+        maxLineBytes: MAX_LINE_BYTES,
+        maxRequestBytes: MAX_REQUEST_BYTES,
+      },
+      log,
+    });
+  } catch (error) {
+    log.error(`cannot create the filter socket in ${runtime.socketDir}: ${(error as Error).message}`);
+    return 1;
+  }
+  // Stop and reload are wired before the ready signal, so a signal sent on ready is handled.
+  handleCrashes(log, server, () => runtime);
+  watchLifecycle({
+    shutdown: async (why) => {
+      const drained = server.drain(args.drainTimeoutMs);
+      // Logged once no new connection is accepted any more.
+      log.info(`stopping (${why}): finishing the messages in flight`);
+      const { unfinished } = await drained;
+      if (unfinished > 0) {
+        log.warn(`${unfinished} message(s) unfinished after ${args.drainTimeoutMs} ms got the on-error reply`);
+      }
+      log.info('stopped');
+      process.exit(0);
+    },
+    reload: async () => {
+      const next = await loadRuntime(args.config);
+      if (!next.ok) {
+        logProblems(log, next.problems, 'reload failed, the previous configuration stays in force');
+        return;
+      }
+      runtime = next.runtime;
+      log.level = runtime.policy.logLevel;
+      // Logged once new messages get the new configuration.
+      log.info(`reloaded: ${describeRuntime(runtime)}`);
+    },
+  });
+  if (readyFd !== null) closeSync(readyFd);
+  log.info(`ready: ${describeRuntime(runtime)} socket=${server.socketPath} pid=${process.pid}`);
+  if (!runtime.localDomains.isLocal(runtime.policy.srsDomain)) {
+    log.warn(`srs-domain ${runtime.policy.srsDomain} is not local to Courier: bounces to it will not reach the filter`);
+  }
+  return null;
+}
+
+/** One ERR line per problem, then what it means. */
+function logProblems(log: Logger, problems: readonly string[], consequence: string): void {
+  for (const problem of problems) log.error(problem);
+  log.error(`${consequence}: ${problems.length} problem(s) in the configuration`);
+}
+
+function describeRuntime(runtime: Runtime): string {
+  const { policy, secretCount, queueDir } = runtime;
+  return `srs-domain=${policy.srsDomain} secrets=${secretCount} on-error=${policy.onError} queue=${queueDir}`;
+}
+
+/**
+ * A bug that escapes every handler ends the process. With on-error tempfail the socket stays,
+ * so submit answers 432 and senders retry (fail closed); with on-error accept it is removed,
+ * so mail flows unfiltered (fail open), as the admin chose.
+ */
+function handleCrashes(log: Logger, server: FilterServer, current: () => Runtime): void {
+  const crash = (error: unknown): void => {
+    log.error(`crashed: ${describeError(error)}`);
+    if (current().policy.onError === 'accept') server.removeSocket();
+    process.exit(70);
+  };
+  process.on('uncaughtException', crash);
+  process.on('unhandledRejection', crash);
+  // Logging is best effort: a dead courierlogger must not stop the mail.
+  process.stderr.on('error', () => undefined);
+}
+
+void main().then(
+  (code) => {
+    // Log lines are written synchronously (stderr is a pipe), so nothing is lost by exiting.
+    if (code !== null) process.exit(code);
+  },
+  (error: unknown) => {
+    process.stderr.write(`ERR: srsfilter failed to start: ${String(error)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,220 @@
+/**
+ * The protocol layer on its own, over a real UNIX socket, with a stub message handler: what
+ * any client can do to the filter, independent of the policy.
+ */
+import { promises as fs } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import winston from 'winston';
+import { TEMPORARY_FAILURE, type Reply } from '../../../filter/reply';
+import type { MessagePaths } from '../../../filter/request';
+import { startFilterServer, type FilterServer, type MessageHandler } from '../../../filter/socketServer';
+import { sendRaw } from './harness';
+
+const silent = winston.createLogger({ silent: true });
+
+let root: string;
+let queueDir: string;
+let server: FilterServer | undefined;
+
+beforeEach(async () => {
+  root = await fs.mkdtemp(path.join(os.tmpdir(), 'srsfilter-socket-'));
+  queueDir = path.join(root, 'tmp');
+  await fs.mkdir(queueDir);
+});
+
+afterEach(async () => {
+  await server?.drain(0);
+  server = undefined;
+  await fs.rm(root, { recursive: true, force: true });
+});
+
+async function start(handle: MessageHandler, limits: { timeoutMs?: number; maxConcurrent?: number } = {}) {
+  server = await startFilterServer({
+    socketDir: root,
+    name: 'srsfilter',
+    queueDir: () => queueDir,
+    handle,
+    failureReply: () => TEMPORARY_FAILURE,
+    limits: {
+      connectionTimeoutMs: limits.timeoutMs ?? 5_000,
+      maxConcurrent: limits.maxConcurrent ?? 8,
+      maxLineBytes: 4096,
+      maxRequestBytes: 16_384,
+    },
+    log: silent,
+  });
+  return server;
+}
+
+const ok: MessageHandler = async () => ({ code: 200, lines: ['Ok'] });
+const request = (...files: string[]) => `${files.map((f) => path.join(queueDir, f)).join('\n')}\n\n`;
+
+test('the socket is renamed into place with mode 0660 and no dot file is left', async () => {
+  const { socketPath } = await start(ok);
+  const stat = await fs.stat(socketPath);
+  expect(stat.isSocket()).toBe(true);
+  expect(stat.mode & 0o777).toBe(0o660);
+  await expect(fs.stat(path.join(root, '.srsfilter'))).rejects.toThrow();
+});
+
+test('a stale socket file is replaced', async () => {
+  await fs.writeFile(path.join(root, 'srsfilter'), 'stale');
+  await fs.writeFile(path.join(root, '.srsfilter'), 'stale');
+  const { socketPath } = await start(ok);
+  expect(await sendRaw(socketPath, request('1/D1', '1/ctl'))).toBe('200 Ok\n');
+});
+
+test('the handler gets the data file and every control file, in order', async () => {
+  const seen: MessagePaths[] = [];
+  const { socketPath } = await start(async (paths) => {
+    seen.push(paths);
+    return { code: 200, lines: ['Ok'] };
+  });
+  expect(await sendRaw(socketPath, request('7/D9', '7/a', '7/b'))).toBe('200 Ok\n');
+  expect(seen).toEqual([
+    { dataFile: path.join(queueDir, '7/D9'), controlFiles: [path.join(queueDir, '7/a'), path.join(queueDir, '7/b')] },
+  ]);
+});
+
+test('a request split across many writes is read whole', async () => {
+  const { socketPath } = await start(ok);
+  const reply = new Promise<string>((resolve, reject) => {
+    const socket = net.createConnection(socketPath);
+    let text = '';
+    socket.on('data', (chunk: Buffer) => (text += chunk.toString()));
+    socket.on('close', () => resolve(text));
+    socket.on('error', reject);
+    const bytes = request('1/D1', '1/ctl');
+    let i = 0;
+    const drip = setInterval(() => {
+      socket.write(bytes.slice(i, i + 3));
+      i += 3;
+      if (i >= bytes.length) clearInterval(drip);
+    }, 1);
+  });
+  expect(await reply).toBe('200 Ok\n');
+});
+
+test('a multi-line reply uses NNN- continuation lines', async () => {
+  const { socketPath } = await start(async () => ({ code: 550, lines: ['5.1.1 one', '5.1.1 two'] }));
+  expect(await sendRaw(socketPath, request('1/D1', '1/ctl'))).toBe('550-5.1.1 one\n550 5.1.1 two\n');
+});
+
+test('control characters in reply text cannot forge a reply line', async () => {
+  const { socketPath } = await start(async () => ({ code: 550, lines: ['5.1.1 <a\r\n250 ok>'] }));
+  expect(await sendRaw(socketPath, request('1/D1', '1/ctl'))).toBe('550 5.1.1 <a??250 ok>\n');
+});
+
+describe.each([
+  ['relative path', 'var/tmp/1/D1\n', 'path is not absolute'],
+  ['path outside the queue', '/etc/passwd\n/etc/shadow\n\n', "path is outside Courier's queue"],
+  ['path with ..', () => `${queueDir}/../../etc/passwd\n`, 'path is not normalised'],
+  ['binary garbage', Buffer.from([0x16, 0x03, 0x01, 0x00, 0x0a]), 'control character in path'],
+  ['a CR before the newline', () => `${queueDir}/1/D1\r\n`, 'control character in path'],
+  ['invalid UTF-8', () => Buffer.concat([Buffer.from(`${queueDir}/`), Buffer.from([0xff, 0x0a])]), 'path is not UTF-8'],
+  ['an empty request', '\n', 'empty request'],
+  ['no control file', () => `${queueDir}/1/D1\n\n`, 'no control file path'],
+  ['an overlong line', () => `/${'x'.repeat(5000)}`, 'line longer than 4096 bytes'],
+  ['an overlong request', () => `${queueDir}/1/D1\n`.repeat(2000), 'request longer than 16384 bytes'],
+])('a bad request (%s)', (_name, payload, reason) => {
+  test('gets a 451 at once and the handler never runs', async () => {
+    const handle = jest.fn(ok);
+    const { socketPath } = await start(handle);
+    const bytes = typeof payload === 'function' ? payload() : payload;
+    const reply = await sendRaw(socketPath, bytes);
+    expect(reply).toBe(`451 4.3.0 srsfilter: bad request: ${reason}\n`);
+    expect(handle).not.toHaveBeenCalled();
+  });
+});
+
+test('a client that ends before the empty line gets a 451', async () => {
+  const { socketPath } = await start(ok);
+  const reply = await sendRaw(socketPath, `${queueDir}/1/D1\n${queueDir}/1/ctl\n`, { endAfterWrite: true });
+  expect(reply).toBe('451 4.3.0 srsfilter: bad request: request ended before the empty line\n');
+});
+
+test('a client that half-closes after a complete request still gets the reply', async () => {
+  const { socketPath } = await start(ok);
+  expect(await sendRaw(socketPath, request('1/D1', '1/ctl'), { endAfterWrite: true })).toBe('200 Ok\n');
+});
+
+test('a silent client is answered and closed at the timeout; the next client is served', async () => {
+  const { socketPath } = await start(ok, { timeoutMs: 200 });
+  const silentReply = sendRaw(socketPath, null);
+  const halfReply = sendRaw(socketPath, `${queueDir}/1/D1\n`);
+  expect(await sendRaw(socketPath, request('1/D1', '1/ctl'))).toBe('200 Ok\n');
+  expect(await silentReply).toBe('451 4.3.0 srsfilter: bad request: timed out waiting for the request\n');
+  expect(await halfReply).toBe('451 4.3.0 srsfilter: bad request: timed out waiting for the request\n');
+});
+
+test('a handler that throws gets the failure reply', async () => {
+  const { socketPath } = await start(async () => {
+    throw new Error('bug');
+  });
+  expect(await sendRaw(socketPath, request('1/D1', '1/ctl'))).toBe(
+    '451 4.3.0 srsfilter: temporary failure, try again later\n',
+  );
+});
+
+test('a handler that hangs gets the failure reply at the timeout, exactly once', async () => {
+  let finish: (reply: Reply) => void = () => undefined;
+  const { socketPath } = await start(() => new Promise((resolve) => (finish = resolve)), { timeoutMs: 200 });
+  const reply = await sendRaw(socketPath, request('1/D1', '1/ctl'));
+  finish({ code: 200, lines: ['Ok'] });
+  expect(reply).toBe('451 4.3.0 srsfilter: temporary failure, try again later\n');
+});
+
+test('no more than maxConcurrent messages run at once; the rest wait and are all answered', async () => {
+  let running = 0;
+  let most = 0;
+  const { socketPath } = await start(
+    async () => {
+      running += 1;
+      most = Math.max(most, running);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      running -= 1;
+      return { code: 200, lines: ['Ok'] };
+    },
+    { maxConcurrent: 3 },
+  );
+  const replies = await Promise.all(
+    Array.from({ length: 30 }, (_, i) => sendRaw(socketPath, request(`${i}/D1`, `${i}/ctl`))),
+  );
+  expect(replies).toEqual(Array(30).fill('200 Ok\n'));
+  expect(most).toBe(3);
+});
+
+test('drain answers the messages in flight, then removes the socket', async () => {
+  const { socketPath } = await start(async () => {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    return { code: 200, lines: ['Ok'] };
+  });
+  const inFlight = Array.from({ length: 5 }, (_, i) => sendRaw(socketPath, request(`${i}/D1`, `${i}/ctl`)));
+  await new Promise((resolve) => setTimeout(resolve, 30));
+  const drained = server!.drain(5_000);
+  server = undefined;
+  expect(await Promise.all(inFlight)).toEqual(Array(5).fill('200 Ok\n'));
+  expect(await drained).toEqual({ unfinished: 0 });
+  await expect(fs.stat(socketPath)).rejects.toThrow();
+});
+
+test('drain gives up at its deadline and answers what is left with the failure reply', async () => {
+  const { socketPath } = await start(() => new Promise<Reply>(() => undefined));
+  const stuck = sendRaw(socketPath, request('1/D1', '1/ctl'));
+  await new Promise((resolve) => setTimeout(resolve, 30));
+  const drained = await server!.drain(100);
+  server = undefined;
+  expect(drained).toEqual({ unfinished: 1 });
+  expect(await stuck).toBe('451 4.3.0 srsfilter: temporary failure, try again later\n');
+});
+
+test('drain leaves a socket alone that another filter instance has put in place', async () => {
+  const { socketPath } = await start(ok);
+  await fs.rm(socketPath);
+  await fs.writeFile(socketPath, 'someone else');
+  await server!.drain(100);
+  server = undefined;
+  expect(await fs.readFile(socketPath, 'utf8')).toBe('someone else');
+});
