@@ -1,7 +1,7 @@
 import { formatProblem, loadFilterConfig, srsInitOf, type Policy } from '../lib/config';
 import { readLocalDomains } from '../lib/courier/localDomains';
-import { discoverCourierPaths } from '../lib/courier/paths';
-import type { CourierPaths, LocalDomains } from '../lib/courier/types';
+import { resolveCourierPaths } from '../lib/courier/paths';
+import type { LocalDomains } from '../lib/courier/types';
 import { createSrs, type Srs } from '../lib/srs';
 
 /** What srsctl and the migration commands run on when no secret is given on the command line. */
@@ -31,17 +31,10 @@ export async function loadPolicySrs(configPath: string): Promise<Loaded<PolicySr
   return { ok: true, value: { policy, srs: createSrs(srsInitOf(policy, secrets)), warnings } };
 }
 
-/** courier-config's answer with the policy's `courier:` overrides on top. */
-export async function loadCourierPaths(policy: Policy): Promise<Loaded<CourierPaths>> {
-  const discovered = await discoverCourierPaths();
-  if (!discovered.ok) return { ok: false, problems: [discovered.message] };
-  return { ok: true, value: { ...discovered.paths, ...policy.courier } };
-}
-
 /** Courier's local domains plus the policy's `local-domains`, as the filter sees them. */
 export async function loadLocalDomains(policy: Policy): Promise<Loaded<LocalDomains>> {
-  const paths = await loadCourierPaths(policy);
-  if (!paths.ok) return paths;
-  const read = await readLocalDomains(paths.value, policy.localDomains);
+  const paths = await resolveCourierPaths(policy.courier);
+  if (!paths.ok) return { ok: false, problems: [paths.message] };
+  const read = await readLocalDomains(paths.paths, policy.localDomains);
   return read.ok ? { ok: true, value: read.domains } : { ok: false, problems: [read.message] };
 }

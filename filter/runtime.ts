@@ -1,7 +1,7 @@
-import { formatProblem, loadFilterConfig, srsInitOf, type CourierOverrides, type Policy } from '../lib/config';
-import { courierFiles, discoverCourierPaths } from '../lib/courier/paths';
+import { formatProblem, loadFilterConfig, srsInitOf, type Policy } from '../lib/config';
+import { courierFiles, resolveCourierPaths } from '../lib/courier/paths';
 import { readLocalDomains } from '../lib/courier/localDomains';
-import type { CourierPaths, CourierPathsResult, LocalDomains } from '../lib/courier/types';
+import type { CourierPaths, LocalDomains } from '../lib/courier/types';
 import { createSrs, type Srs } from '../lib/srs';
 
 /**
@@ -49,27 +49,4 @@ export async function loadRuntime(configPath: string): Promise<RuntimeResult> {
       secretCount: secrets.length,
     }),
   };
-}
-
-// Debian's courier-mta layout, for the fields the filter does not use when both directories
-// are given in the policy and courier-config is not asked.
-const DEBIAN_DEFAULTS: CourierPaths = {
-  sysconfdir: '/etc/courier',
-  localstatedir: '/var/lib/courier',
-  libexecdir: '/usr/lib/courier',
-  bindir: '/usr/bin',
-  sbindir: '/usr/sbin',
-  mailuser: 'courier',
-  mailgroup: 'courier',
-};
-
-/**
- * courier-config's answer with the policy's `courier:` overrides on top; courier-config is not
- * run when the policy gives both directories.
- */
-async function resolveCourierPaths(overrides: CourierOverrides): Promise<CourierPathsResult> {
-  const complete = overrides.sysconfdir !== undefined && overrides.localstatedir !== undefined;
-  const discovered = complete ? { ok: true as const, paths: DEBIAN_DEFAULTS } : await discoverCourierPaths();
-  if (!discovered.ok) return discovered;
-  return { ok: true, paths: { ...discovered.paths, ...overrides } };
 }

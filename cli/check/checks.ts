@@ -18,13 +18,23 @@ const note = (text: string): CheckResult => ({ kind: 'note', text });
 
 const AS_ROOT = 'run srsctl check as root';
 
-export function runChecks(facts: CheckFacts): CheckResult[] {
+export interface CheckOptions {
+  /**
+   * install.sh checks before `filterctl start`: a filter that is not active or not running
+   * yet is what it is about to fix, so those findings are notes then.
+   */
+  readonly beforeStart: boolean;
+}
+
+const AFTER_START: CheckOptions = { beforeStart: false };
+
+export function runChecks(facts: CheckFacts, options: CheckOptions = AFTER_START): CheckResult[] {
   const policy = facts.policy.ok ? facts.policy.value : undefined;
   return [
     ...checkPolicy(facts.configPath, facts.policy),
     ...(facts.secrets === undefined ? [] : checkSecretsFile(facts.secrets)),
     ...checkCourierPaths(facts.courierPaths),
-    ...(facts.courier === undefined ? [] : checkCourier(facts.courier, policy)),
+    ...(facts.courier === undefined ? [] : checkCourier(facts.courier, policy, options)),
   ];
 }
 
@@ -77,11 +87,11 @@ export function checkCourierPaths(paths: CourierPathsResult): CheckResult[] {
   return paths.ok ? [] : [problem(paths.message, "install courier-mta, or set the policy's courier: paths")];
 }
 
-export function checkCourier(courier: CourierFacts, policy: Policy | undefined): CheckResult[] {
+export function checkCourier(courier: CourierFacts, policy: Policy | undefined, options: CheckOptions): CheckResult[] {
   const { sysconfdir } = courier.paths;
   return [
     ...checkFilterInstalled(courier),
-    ...checkFilterActive(courier),
+    ...checkFilterActive(courier, options),
     ...checkEnableFiltering(courier.enableFiltering, `${sysconfdir}/enablefiltering`),
     ...(policy === undefined ? [] : checkSrsDomainIsLocal(policy, courier.courierLocalDomains, sysconfdir)),
     ...(policy === undefined ? [] : checkAliasFiles(policy, courier)),
@@ -100,14 +110,17 @@ export function checkFilterInstalled(courier: CourierFacts): CheckResult[] {
 /**
  * Active: courierfilter starts it. Running: its socket exists. Lab F3: with the symlink but
  * no socket, Courier passes mail unfiltered; that is noted, since courierfilter may simply not
- * run yet (e.g. while installing).
+ * run yet (e.g. while installing). Before the start, an inactive filter is noted too.
  */
-export function checkFilterActive(courier: CourierFacts): CheckResult[] {
+export function checkFilterActive(courier: CourierFacts, options: CheckOptions = AFTER_START): CheckResult[] {
   const path = `${courier.paths.sysconfdir}/filters/active/${FILTER_NAME}`;
   const start = `filterctl start ${FILTER_NAME}`;
   const { activeLink, socket } = courier;
   if (activeLink.state === 'unreadable') return [problem(`cannot inspect ${path} (${activeLink.code})`, AS_ROOT)];
-  if (activeLink.state === 'missing') return [problem(`the filter is not active: ${path} does not exist`, start)];
+  if (activeLink.state === 'missing') {
+    if (options.beforeStart) return [note(`the filter is not active yet: ${path} does not exist (${start} activates it)`)];
+    return [problem(`the filter is not active: ${path} does not exist`, start)];
+  }
   const socketPath = `${courier.paths.localstatedir}/allfilters/${FILTER_NAME}`;
   if (socket.state === 'present' && socket.kind === 'socket') return [ok(`filter active: ${path}`), ok(`filter running: ${socketPath}`)];
   return [

@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { loadPolicy, readSecretsFile, type ConfigResult, type Policy, type SecretsResult } from '../../lib/config';
 import { readEnableFiltering } from '../../lib/courier/enableFiltering';
 import { readLocalDomains } from '../../lib/courier/localDomains';
-import { courierFiles, discoverCourierPaths } from '../../lib/courier/paths';
+import { courierFiles, OVERRIDABLE_COURIER_PATHS, resolveCourierPaths } from '../../lib/courier/paths';
 import type { CourierPaths, CourierPathsResult, EnableFilteringResult, LocalDomainsResult } from '../../lib/courier/types';
 import { aliasFileNames } from './aliasFiles';
 
@@ -73,8 +73,8 @@ export interface CheckFacts {
 export async function gatherCheckFacts(configPath: string): Promise<CheckFacts> {
   const policy = await loadPolicy(configPath);
   const overrides = policy.ok ? policy.value.courier : {};
-  const discovered = await discoverCourierPaths();
-  const courierPaths: CourierPathsResult = discovered.ok ? { ok: true, paths: { ...discovered.paths, ...overrides } } : discovered;
+  // check reports on every path and on the mail user, so it needs them all.
+  const courierPaths = await resolveCourierPaths(overrides, { needs: OVERRIDABLE_COURIER_PATHS });
   const mailGroup = courierPaths.ok ? courierPaths.paths.mailgroup : (overrides.mailgroup ?? 'courier');
   const mailUser = courierPaths.ok ? courierPaths.paths.mailuser : (overrides.mailuser ?? 'courier');
   return {

@@ -6,12 +6,17 @@ import { formatCheckReport } from '../check/format';
 import { fail, type CliIo } from '../io';
 import { STATUS } from './status';
 
-/** `srsctl check [--config F]`: every problem with its fix; exit 1 when there is one. */
+/**
+ * `srsctl check [--config F] [--before-start]`: every problem with its fix; exit 1 when there
+ * is one. `--before-start` (install.sh, before `filterctl start`): an inactive or stopped
+ * filter is a note, not a problem.
+ */
 export async function runCheck(args: readonly string[], io: CliIo): Promise<number> {
-  const parsed = parseCommandLine(args, { config: { type: 'string' } });
+  const parsed = parseCommandLine(args, { config: { type: 'string' }, 'before-start': { type: 'boolean' } });
   if (!parsed.ok) return fail(io, parsed.message, STATUS.usage);
   if (parsed.parsed.positionals.length > 0) return fail(io, 'check takes no arguments', STATUS.usage);
-  const results = runChecks(await gatherCheckFacts(parsed.parsed.values.config ?? DEFAULT_POLICY_PATH));
+  const { config, 'before-start': beforeStart } = parsed.parsed.values;
+  const results = runChecks(await gatherCheckFacts(config ?? DEFAULT_POLICY_PATH), { beforeStart: beforeStart === true });
   io.stdout(formatCheckReport(results));
   return results.some((result) => result.kind === 'problem') ? STATUS.refused : STATUS.ok;
 }

@@ -50,6 +50,42 @@ export async function discoverCourierPaths(run: () => Promise<string> = runCouri
   return parseCourierConfig(stdout);
 }
 
+/** The fields of CourierPaths a policy may override (its `courier:` keys). */
+export const OVERRIDABLE_COURIER_PATHS = ['sysconfdir', 'localstatedir', 'libexecdir', 'mailuser', 'mailgroup'] as const;
+export type CourierPathOverrides = Partial<Pick<CourierPaths, (typeof OVERRIDABLE_COURIER_PATHS)[number]>>;
+
+export interface ResolveOptions {
+  /**
+   * The fields the caller reads. courier-config is not run when the overrides give them all,
+   * so a policy can name Courier's directories where courier-config is missing (tests, other
+   * builds); the fields the caller does not read are then Debian's. Default: the directories
+   * of the queue, the filter sockets and Courier's configuration, all the filter reads.
+   */
+  readonly needs?: readonly (keyof CourierPathOverrides)[];
+  /** Runs courier-config; injectable for tests, as for discoverCourierPaths. */
+  readonly run?: () => Promise<string>;
+}
+
+/** Debian's courier-mta layout: what its courier-config answers. */
+export const DEBIAN_COURIER_PATHS: CourierPaths = {
+  sysconfdir: '/etc/courier',
+  localstatedir: '/var/lib/courier',
+  libexecdir: '/usr/lib/courier',
+  bindir: '/usr/bin',
+  sbindir: '/usr/sbin',
+  mailuser: 'courier',
+  mailgroup: 'courier',
+};
+
+/** courier-config's answer with the policy's `courier:` overrides on top. */
+export async function resolveCourierPaths(overrides: CourierPathOverrides, options: ResolveOptions = {}): Promise<CourierPathsResult> {
+  const { needs = ['sysconfdir', 'localstatedir'], run = runCourierConfig } = options;
+  const complete = needs.every((field) => overrides[field] !== undefined);
+  const discovered = complete ? { ok: true as const, paths: DEBIAN_COURIER_PATHS } : await discoverCourierPaths(run);
+  if (!discovered.ok) return discovered;
+  return { ok: true, paths: { ...discovered.paths, ...overrides } };
+}
+
 /** The files and directories srsfilter touches, derived the way Courier's build lays them out. */
 export interface CourierFiles {
   /** Filter executables: `filterctl start NAME` runs `filtersDir/NAME`. */

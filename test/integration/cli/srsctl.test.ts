@@ -2,6 +2,7 @@
  * srsctl's own subcommands, compiled, against a throw-away Courier tree and policy: genkey,
  * forward/reverse with the installed policy, explain and check.
  */
+import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import path from 'node:path';
@@ -187,6 +188,31 @@ describe('srsctl check', () => {
     const run = check();
     expect(run.status).toBe(0);
     expect(run.stdout).toMatch(/note {4}the filter is active but .* is absent/);
+  });
+
+  it('--before-start notes a filter that is not active yet, and still fails on anything else', async () => {
+    await new Promise((resolve) => socket.close(resolve));
+    socket = createServer();
+    unlinkSync(path.join(tree.root, 'etc/filters/active/srsfilter'));
+    const beforeStart = () => srsctl(['check', '--config', tree.policyPath, '--before-start']);
+    const run = beforeStart();
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(/note {4}the filter is not active yet: .* does not exist \(filterctl start srsfilter activates it\)\n/);
+    expect(run.stdout).toMatch(/\nsrsctl check: no problems\n$/);
+    chmodSync(tree.secretPath, 0o644);
+    expect(beforeStart()).toMatchObject({ status: 1, stdout: expect.stringMatching(/PROBLEM secrets file .* is world-readable/) });
+  });
+
+  it("runs no courier-config when the policy's courier: keys give every path and the mail user", () => {
+    writeFileSync(path.join(tree.root, 'bin/courier-config'), '#!/bin/sh\nexit 1\n');
+    expect(check()).toMatchObject({ status: 1, stdout: expect.stringMatching(/PROBLEM courier-config failed/) });
+    const id = (option: string) => execFileSync('id', [option], { encoding: 'utf8' }).trim();
+    const at = (relative: string) => path.join(tree.root, relative);
+    tree.writePolicy(
+      `courier:\n  sysconfdir: ${at('etc')}\n  localstatedir: ${at('var')}\n  libexecdir: ${at('lib')}\n` +
+        `  mailuser: ${id('-un')}\n  mailgroup: ${id('-gn')}\n`,
+    );
+    expect(check()).toMatchObject({ status: 0, stdout: expect.stringMatching(/\nsrsctl check: no problems\n$/) });
   });
 
   it('inspects the aliasdir file of the bounce prefix', () => {

@@ -14,7 +14,7 @@ import type { CheckFacts, CourierFacts, PathFacts, PresentPath, SecretsFacts } f
 import { formatCheckReport } from '../../../cli/check/format';
 import { parsePolicy, type Policy } from '../../../lib/config';
 import { createLocalDomains, parseLocals } from '../../../lib/courier/localDomains';
-import type { CourierPaths } from '../../../lib/courier/types';
+import { DEBIAN_COURIER_PATHS as PATHS } from '../../../lib/courier/paths';
 
 function policyOf(extraYaml = ''): Policy {
   const parsed = parsePolicy(`srs-domain: example.org\nsecrets-file: /etc/courier/srsfilter.secret\n${extraYaml}`, 'srsfilter.yaml');
@@ -25,15 +25,6 @@ function policyOf(extraYaml = ''): Policy {
 const file = (mode: number, uid = 0, gid = 106): PresentPath => ({ state: 'present', kind: 'file', mode, uid, gid });
 const MISSING: PathFacts = { state: 'missing' };
 const COURIER = { user: 'courier', uid: 103, gids: [106] };
-const PATHS: CourierPaths = {
-  sysconfdir: '/etc/courier',
-  localstatedir: '/var/lib/courier',
-  libexecdir: '/usr/lib/courier',
-  bindir: '/usr/bin',
-  sbindir: '/usr/sbin',
-  mailuser: 'courier',
-  mailgroup: 'courier',
-};
 
 function secretsFacts(overrides: Partial<SecretsFacts> = {}): SecretsFacts {
   return {
@@ -130,6 +121,16 @@ describe("Courier's set-up", () => {
     expect(kinds(checkFilterActive(courierFacts({ socket: MISSING })))).toEqual(['ok', 'note']);
   });
 
+  it('only notes an inactive or stopped filter before the start', () => {
+    const beforeStart = { beforeStart: true };
+    expect(checkFilterActive(courierFacts({ activeLink: MISSING, socket: MISSING }), beforeStart)).toEqual([
+      { kind: 'note', text: 'the filter is not active yet: /etc/courier/filters/active/srsfilter does not exist (filterctl start srsfilter activates it)' },
+    ]);
+    expect(kinds(checkFilterActive(courierFacts({ socket: MISSING }), beforeStart))).toEqual(['ok', 'note']);
+    expect(kinds(checkFilterActive(courierFacts(), beforeStart))).toEqual(['ok', 'ok']);
+    expect(kinds(checkFilterActive(courierFacts({ activeLink: { state: 'unreadable', code: 'EACCES' } }), beforeStart))).toEqual(['problem']);
+  });
+
   it('wants esmtp in enablefiltering and mentions local', () => {
     expect(kinds(checkEnableFiltering({ ok: true, sources: ['esmtp', 'local'] }, 'ef'))).toEqual(['ok']);
     expect(kinds(checkEnableFiltering({ ok: true, sources: ['esmtp'] }, 'ef'))).toEqual(['ok', 'note']);
@@ -185,6 +186,12 @@ describe('the whole report', () => {
     expect(report).toContain('ok      policy /etc/courier/srsfilter.yaml is valid (srs-domain example.org)\n');
     expect(report).toContain('PROBLEM secrets file /etc/courier/srsfilter.secret is world-readable (mode 0644): anyone who reads it can forge bounces\n        fix: chown root:courier');
     expect(report.endsWith('\nsrsctl check: 1 problem\n')).toBe(true);
+  });
+
+  it('keeps every other problem before the start', () => {
+    const inactive = { ...facts, courier: courierFacts({ activeLink: MISSING, socket: MISSING }) };
+    expect(problems(runChecks(inactive))).toHaveLength(2);
+    expect(problems(runChecks(inactive, { beforeStart: true }))).toMatchObject([{ text: expect.stringMatching(/^secrets file .* is world-readable/) }]);
   });
 
   it('skips what depends on an unusable policy or courier-config', () => {

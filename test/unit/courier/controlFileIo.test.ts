@@ -43,6 +43,12 @@ describe('readControlFile', () => {
     expect(await readControlFile(dir)).toMatchObject({ ok: false, code: 'unreadable' });
   });
 
+  it('reads an empty file as one without a sender', async () => {
+    const path = join(dir, 'empty');
+    await writeFile(path, '');
+    expect(await readControlFile(path)).toMatchObject({ ok: false, code: 'no-sender' });
+  });
+
   it('passes parse errors through', async () => {
     const path = join(dir, 'truncated');
     await writeFile(path, 'salice@sender.test\nrbob@example.org');
@@ -58,25 +64,15 @@ describe('readControlFile', () => {
 });
 
 describe('writeControlFileInPlace', () => {
-  it('grows the file through the same inode, exactly as the lab rewrite', async () => {
-    const path = await copy('single-alias-to-remote.ctl');
+  it.each([
+    ['grows', 'single-alias-to-remote', (file: ControlFile) => withSender(file, SRS_SENDER)],
+    ['shrinks', 'srs-bounce-external-nullsender', (file: ControlFile) => withRecipientAddress(file, 0, 'alice@sender.test')],
+  ])('%s the file through the same inode, exactly as the lab rewrite', async (_change, sample, edit) => {
+    const path = await copy(`${sample}.ctl`);
     const before = await stat(path);
-    expect(await writeControlFileInPlace(path, withSender(load('single-alias-to-remote.ctl'), SRS_SENDER))).toEqual({ ok: true });
-    const after = await stat(path);
-    expect(after.ino).toBe(before.ino);
-    expect(after.size).toBeGreaterThan(before.size);
-    expect((await readFile(path)).equals(fixture('single-alias-to-remote.after-probe.ctl'))).toBe(true);
-  });
-
-  it('shrinks the file and truncates the old tail', async () => {
-    const path = await copy('srs-bounce-external-nullsender.ctl');
-    const before = await stat(path);
-    const reversed = withRecipientAddress(load('srs-bounce-external-nullsender.ctl'), 0, 'alice@sender.test');
-    expect(await writeControlFileInPlace(path, reversed)).toEqual({ ok: true });
-    const after = await stat(path);
-    expect(after.ino).toBe(before.ino);
-    expect(after.size).toBeLessThan(before.size);
-    expect((await readFile(path)).equals(fixture('srs-bounce-external-nullsender.after-probe.ctl'))).toBe(true);
+    expect(await writeControlFileInPlace(path, edit(load(`${sample}.ctl`)))).toEqual({ ok: true });
+    expect((await stat(path)).ino).toBe(before.ino);
+    expect((await readFile(path)).equals(fixture(`${sample}.after-probe.ctl`))).toBe(true);
   });
 
   it('keeps hard links pointing at the new content (no rename)', async () => {
@@ -123,6 +119,7 @@ describe('applyRewrite', () => {
       { recipients: [{ file: 1, index: 0, to: 'alice@sender.test' }] },
     );
     expect(result).toMatchObject({ ok: true, written: [path] });
+    expect((await readFile(path)).equals(fixture('srs-bounce-external-nullsender.after-probe.ctl'))).toBe(true);
     expect(result.ok && formatControlFile(result.files[1] as ControlFile).equals(fixture('srs-bounce-external-nullsender.after-probe.ctl'))).toBe(
       true,
     );

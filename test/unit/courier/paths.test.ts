@@ -1,20 +1,17 @@
-import { courierFiles, discoverCourierPaths, parseCourierConfig } from '../../../lib/courier/paths';
-import type { CourierPaths } from '../../../lib/courier/types';
+import {
+  courierFiles,
+  DEBIAN_COURIER_PATHS as DEBIAN,
+  discoverCourierPaths,
+  OVERRIDABLE_COURIER_PATHS,
+  parseCourierConfig,
+  resolveCourierPaths,
+} from '../../../lib/courier/paths';
 import { fixture } from './fixtures';
 
-const DEBIAN: CourierPaths = {
-  sysconfdir: '/etc/courier',
-  localstatedir: '/var/lib/courier',
-  libexecdir: '/usr/lib/courier',
-  bindir: '/usr/bin',
-  sbindir: '/usr/sbin',
-  mailuser: 'courier',
-  mailgroup: 'courier',
-};
 const DEBIAN_OUTPUT = fixture('courier-config.debian12.txt').toString('utf8');
 
 describe('parseCourierConfig', () => {
-  it("reads the real output of Debian 12's courier-config (quoted configure_args included)", () => {
+  it("reads the real output of Debian 12's courier-config (quoted configure_args included) as DEBIAN_COURIER_PATHS", () => {
     expect(parseCourierConfig(DEBIAN_OUTPUT)).toEqual({ ok: true, paths: DEBIAN });
   });
 
@@ -54,6 +51,52 @@ describe('discoverCourierPaths', () => {
 
   it('answers bad-output when the runner prints garbage', async () => {
     expect(await discoverCourierPaths(async () => 'hello\n')).toMatchObject({ ok: false, code: 'bad-output' });
+  });
+});
+
+describe('resolveCourierPaths', () => {
+  const LOCAL_BUILD = DEBIAN_OUTPUT.replaceAll('/usr/lib/courier', '/opt/courier/lib').replace('mailuser=courier', 'mailuser=daemon');
+  const printsLocalBuild = (): jest.Mock<Promise<string>, []> => jest.fn(async () => LOCAL_BUILD);
+
+  it("puts the policy's overrides on top of courier-config's answer", async () => {
+    const run = printsLocalBuild();
+    expect(await resolveCourierPaths({ sysconfdir: '/srv/etc' }, { run })).toEqual({
+      ok: true,
+      paths: { ...DEBIAN, sysconfdir: '/srv/etc', libexecdir: '/opt/courier/lib', mailuser: 'daemon' },
+    });
+    expect(run).toHaveBeenCalledTimes(1);
+  });
+
+  it('does not run courier-config when the overrides give both directories the filter reads', async () => {
+    const run = jest.fn(() => Promise.reject(Object.assign(new Error('spawn courier-config ENOENT'), { code: 'ENOENT' })));
+    expect(await resolveCourierPaths({ sysconfdir: '/srv/etc', localstatedir: '/srv/var' }, { run })).toEqual({
+      ok: true,
+      paths: { ...DEBIAN, sysconfdir: '/srv/etc', localstatedir: '/srv/var' },
+    });
+    expect(run).not.toHaveBeenCalled();
+  });
+
+  it('runs courier-config when a field the caller needs is not overridden', async () => {
+    const run = printsLocalBuild();
+    const overrides = { sysconfdir: '/srv/etc', localstatedir: '/srv/var', mailuser: 'mail', mailgroup: 'mail' };
+    const resolved = await resolveCourierPaths(overrides, { needs: OVERRIDABLE_COURIER_PATHS, run });
+    expect(resolved).toMatchObject({ ok: true, paths: { ...overrides, libexecdir: '/opt/courier/lib' } });
+    expect(run).toHaveBeenCalledTimes(1);
+  });
+
+  it('needs no courier-config when every overridable field is given', async () => {
+    const run = printsLocalBuild();
+    const overrides = { sysconfdir: '/a', localstatedir: '/b', libexecdir: '/c', mailuser: 'm', mailgroup: 'g' };
+    expect(await resolveCourierPaths(overrides, { needs: OVERRIDABLE_COURIER_PATHS, run })).toMatchObject({ ok: true, paths: overrides });
+    expect(run).not.toHaveBeenCalled();
+  });
+
+  it("passes courier-config's failure through", async () => {
+    const missing = Object.assign(new Error('spawn courier-config ENOENT'), { code: 'ENOENT' });
+    expect(await resolveCourierPaths({ sysconfdir: '/srv/etc' }, { run: () => Promise.reject(missing) })).toMatchObject({
+      ok: false,
+      code: 'not-installed',
+    });
   });
 });
 
