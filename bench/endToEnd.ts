@@ -1,0 +1,215 @@
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import net from 'node:net';
+import { parseArgs } from 'node:util';
+import nodemailer from 'nodemailer';
+import { startSink, type Sink } from '../test/e2e/support/sink';
+import { ADDRESSES, EXTERNAL_CLIENT, SMTP_HOST, SMTP_PORT } from '../test/e2e/support/world';
+import { median, printFigures, type Figure } from './report';
+
+/**
+ * Real Courier on this machine: how fast it accepts forwarded messages over SMTP with
+ * srsfilter active and with it stopped, in the same run (rounds alternate, so drift of the
+ * machine hits both sides alike). The client acts as an external MTA (127.0.0.2, no relay
+ * rights) sending to an alias that forwards to an external address, one connection per
+ * message, plain SMTP, as the lab's bench.py measured. Issue 6 anchors: Courier alone
+ * ~160-285 msg/s; a do-nothing filter 0.95-0.96x; the lab's Python probe (rewrite + fsync)
+ * 0.88-0.91x. Goal: >= 0.93x.
+ *
+ * Needs the e2e suite's Courier (test/e2e/support/courier-env.sh up) with srsfilter installed
+ * (install.sh); skipped with a printed line otherwise. Leaves the filter as active or stopped
+ * as it found it. Runs the e2e sink for the forwarded copies unless one already listens, and
+ * then checks that every copy sent with the filter on left with an SRS0 sender. Not while the
+ * e2e suite runs: stopping the filter would fail its tests.
+ */
+export interface EndToEndOptions {
+  readonly messages: number;
+  readonly rounds: number;
+  readonly connections: number;
+  readonly from: string;
+  readonly to: string;
+}
+
+const FILTER = 'srsfilter';
+const FILTER_EXECUTABLE = `/usr/lib/courier/filters/${FILTER}`;
+const ACTIVE_LINK = `/etc/courier/filters/active/${FILTER}`;
+const SOCKET = `/var/lib/courier/allfilters/${FILTER}`;
+const GOAL_RATIO = 0.93;
+const PROBE_RATIO = 0.895;
+const DO_NOTHING_RATIO = 0.955;
+const COURIER_ALONE_LOW = 160;
+const SUBJECT = 'srsfilter bench';
+const DELIVERY_TIMEOUT_MS = 120_000;
+
+function smtpListening(): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.createConnection({ host: SMTP_HOST, port: SMTP_PORT });
+    socket.setTimeout(2000, () => socket.destroy());
+    socket.on('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.on('error', () => resolve(false));
+    socket.on('close', () => resolve(false));
+  });
+}
+
+/**
+ * Only the e2e suite's test world (its aliases, its routes to the sink): on any other Courier
+ * this would toggle a live filter and send test mail. courier-env.sh up leaves this marker.
+ */
+const E2E_WORLD_MARKER = `${process.env.E2E_DIR ?? '/tmp/srsfilter-e2e'}/saved/.complete`;
+
+async function missingPrerequisite(): Promise<string | null> {
+  if (!existsSync('/usr/sbin/filterctl')) return 'Courier is not installed (no filterctl)';
+  if (!existsSync(E2E_WORLD_MARKER)) return `the e2e test world is not up (test/e2e/support/courier-env.sh up; no ${E2E_WORLD_MARKER})`;
+  if (!existsSync(FILTER_EXECUTABLE)) return `srsfilter is not installed (no ${FILTER_EXECUTABLE}; run install.sh)`;
+  if (!(await smtpListening())) return `nothing listens on ${SMTP_HOST}:${SMTP_PORT} (start Courier's esmtpd)`;
+  return null;
+}
+
+function filterctl(action: 'start' | 'stop'): Promise<void> {
+  return new Promise((resolve, reject) =>
+    execFile('filterctl', [action, FILTER], (error, _stdout, stderr) =>
+      error === null ? resolve() : reject(new Error(`filterctl ${action} ${FILTER}: ${stderr || error.message}`)),
+    ),
+  );
+}
+
+async function waitFor(condition: () => boolean, what: string): Promise<void> {
+  for (let waited = 0; !condition(); waited += 50) {
+    if (waited > 10_000) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+async function setFilterActive(active: boolean): Promise<void> {
+  if (existsSync(ACTIVE_LINK) === active) return;
+  await filterctl(active ? 'start' : 'stop');
+  await waitFor(() => existsSync(SOCKET) === active, `${SOCKET} to ${active ? 'appear' : 'go away'}`);
+}
+
+/** Messages accepted per second: connect, EHLO, MAIL, RCPT, DATA, the 250, QUIT; one connection each. */
+async function sendAll(options: EndToEndOptions, tag: string): Promise<number> {
+  const transport = nodemailer.createTransport({
+    host: SMTP_HOST,
+    port: SMTP_PORT,
+    localAddress: EXTERNAL_CLIENT,
+    name: 'bench.test',
+    ignoreTLS: true,
+  });
+  let next = 0;
+  const sendSome = async (): Promise<void> => {
+    while (next < options.messages) {
+      const seq = next++;
+      await transport.sendMail({
+        envelope: { from: options.from, to: [options.to] },
+        raw: `From: ${options.from}\r\nTo: ${options.to}\r\nSubject: ${SUBJECT} ${tag} ${seq}\r\n\r\nhello\r\n`,
+      });
+    }
+  };
+  const started = process.hrtime.bigint();
+  await Promise.all(Array.from({ length: options.connections }, sendSome));
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  transport.close();
+  return options.messages / seconds;
+}
+
+/** Every copy sent with the filter on must leave with an SRS0 sender, every other one unchanged. */
+async function checkDeliveries(sink: Sink, perSide: number, from: string): Promise<void> {
+  const sentWith = (side: string) => (d: { raw: Buffer }) => d.raw.includes(`${SUBJECT} ${side}-`);
+  const [on, off] = await Promise.all([
+    sink.waitFor(sentWith('on'), { recipients: perSide, timeoutMs: DELIVERY_TIMEOUT_MS }),
+    sink.waitFor(sentWith('off'), { recipients: perSide, timeoutMs: DELIVERY_TIMEOUT_MS }),
+  ]);
+  const rewritten = on.filter((d) => /^SRS0[=+-]/.test(d.mailFrom)).length;
+  const unchanged = off.filter((d) => d.mailFrom === from).length;
+  console.log(`  deliveries: filter on ${rewritten}/${on.length} with an SRS0 sender; filter off ${unchanged}/${off.length} unchanged`);
+  if (rewritten !== on.length || unchanged !== off.length) console.log('  WARNING: the filter did not do what was measured');
+}
+
+export async function benchEndToEnd(options: EndToEndOptions): Promise<Figure[]> {
+  console.log(
+    `# end to end through real Courier: ${options.rounds} rounds x ${options.messages} messages ${options.from} -> ${options.to}, ${options.connections} connection(s), filter off vs on`,
+  );
+  const missing = await missingPrerequisite();
+  if (missing !== null) {
+    console.log(`  SKIPPED: ${missing}`);
+    return [];
+  }
+  const wasActive = existsSync(ACTIVE_LINK);
+  const withoutFilter: number[] = [];
+  const withFilter: number[] = [];
+  const sink = await startSink().catch(() => null);
+  if (sink === null) console.log('  a sink already listens on the e2e sink port: deliveries are not checked');
+  try {
+    for (let round = 0; round < options.rounds; round++) {
+      // Alternate which side goes first, so a trend during the run does not favour one side.
+      for (const active of round % 2 === 0 ? [false, true] : [true, false]) {
+        await setFilterActive(active);
+        const rate = await sendAll(options, `${active ? 'on' : 'off'}-${round}`);
+        (active ? withFilter : withoutFilter).push(rate);
+        console.log(`  round ${round + 1}, filter ${active ? 'on ' : 'off'}: ${rate.toFixed(1)} msg/s`);
+      }
+    }
+    if (sink !== null) {
+      await checkDeliveries(sink, options.messages * options.rounds, options.from).catch((error: unknown) =>
+        console.log(`  WARNING: deliveries incomplete: ${String(error).slice(0, 300)}`),
+      );
+    }
+  } finally {
+    await setFilterActive(wasActive);
+    await sink?.close();
+  }
+  const alone = median(withoutFilter);
+  const filtered = median(withFilter);
+  const figures: Figure[] = [
+    { name: 'e2e Courier without filter', value: alone, unit: 'msg/s', anchor: { label: 'issue 6 low end (160)', value: COURIER_ALONE_LOW } },
+    { name: 'e2e Courier with srsfilter', value: filtered, unit: 'msg/s', anchor: { label: 'without filter', value: alone } },
+    {
+      name: 'e2e rate with/without filter',
+      value: filtered / alone,
+      unit: 'x',
+      anchor: { label: 'Python probe (lab 0.88-0.91)', value: PROBE_RATIO },
+      goal: { atLeast: GOAL_RATIO },
+    },
+    {
+      name: 'e2e ratio vs do-nothing filter',
+      value: filtered / alone,
+      unit: 'x',
+      anchor: { label: 'do-nothing Node filter (lab 0.95-0.96)', value: DO_NOTHING_RATIO },
+    },
+  ];
+  printFigures(figures);
+  return figures;
+}
+
+export const DEFAULT_END_TO_END: EndToEndOptions = {
+  messages: 300,
+  rounds: 3,
+  connections: 1,
+  from: ADDRESSES.externalSender,
+  to: ADDRESSES.alias,
+};
+
+if (require.main === module) {
+  const { values } = parseArgs({
+    options: {
+      messages: { type: 'string', default: String(DEFAULT_END_TO_END.messages) },
+      rounds: { type: 'string', default: String(DEFAULT_END_TO_END.rounds) },
+      connections: { type: 'string', default: String(DEFAULT_END_TO_END.connections) },
+      from: { type: 'string', default: DEFAULT_END_TO_END.from },
+      to: { type: 'string', default: DEFAULT_END_TO_END.to },
+    },
+  });
+  benchEndToEnd({
+    messages: Number(values.messages),
+    rounds: Number(values.rounds),
+    connections: Number(values.connections),
+    from: values.from,
+    to: values.to,
+  }).catch((error: unknown) => {
+    console.error(error);
+    process.exitCode = 1;
+  });
+}
