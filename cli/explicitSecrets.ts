@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { constants } from 'node:os';
 import { parseSecrets } from '../lib/config/secrets';
+import { errnoCode } from '../lib/errno';
 
 export type ExplicitSecretsResult =
   | { readonly ok: true; readonly secrets: Buffer[] }
@@ -22,7 +23,7 @@ export async function readExplicitSecrets(
   try {
     return { ok: true, secrets: [...secrets, ...parseSecrets(await readFile(secretFile), 'perl')] };
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? 'EIO';
+    const code = errnoCode(error) ?? 'EIO';
     const errno = (constants.errno as Record<string, number | undefined>)[code] ?? constants.errno.EIO;
     return { ok: false, message: `secret file ${secretFile} not readable: ${code}`, errno };
   }

@@ -1,4 +1,5 @@
 import type { SrsResult } from '../lib/srs';
+import { STATUS } from './commands/status';
 import { fail, type CliIo } from './io';
 
 /**
@@ -16,5 +17,5 @@ export function writeResults(
     if (!result.ok) return fail(io, `${address}: ${result.message} (${result.code})`, status);
     io.stdout(`${result.address}\n`);
   }
-  return 0;
+  return STATUS.ok;
 }

@@ -4,7 +4,8 @@ export const SRSCTL_USAGE = `Usage:
   srsctl reverse ADDRESS...                    recover the original address of SRS0/SRS1 addresses
   srsctl explain SENDER RECIPIENT [--original-recipient R] [--source smtp|authsmtp|local]
                                                what the running filter would do with such a message
-  srsctl check                                 check the policy, the secrets file and Courier's set-up
+  srsctl check [--before-start]                check the policy, the secrets file and Courier's set-up
+                                               (--before-start: a filter not yet started is only noted)
   srsctl genkey [--output FILE]                print (or create FILE with) a new secret: 32 random bytes, base64
   srsctl help                                  this text
 

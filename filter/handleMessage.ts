@@ -1,76 +1,127 @@
 import { performance } from 'node:perf_hooks';
-import { applyRewrite, readControlFile } from '../lib/courier/controlFileIo';
+import { applyRewrite, readControlFile, type ControlFileTarget } from '../lib/courier/controlFileIo';
 import { envelopeOf } from '../lib/courier/envelope';
-import type { ControlFile, Envelope } from '../lib/courier/types';
+import type { ControlFileFailure, Envelope } from '../lib/courier/types';
 import { changesOf, decide, type Decision } from '../lib/policy';
 import { formatDecisionLine, type DecisionLine, type Logger } from './log';
-import { failureReply, replyForDecision, type Reply } from './reply';
+import { failureReply, replyForDecision, TEMPORARY_FAILURE, type Reply } from './reply';
 import type { MessagePaths } from './request';
 import type { Runtime } from './runtime';
-import type { MessageHandler } from './socketServer';
+import type { MessageHandler, Preemption, WriteGate } from './socketServer';
+
+/** What became of one message before anything is logged or answered. */
+type Outcome =
+  | { readonly kind: 'decided'; readonly envelope: Envelope; readonly decision: Decision; readonly wrote: boolean }
+  | {
+      readonly kind: 'failed';
+      readonly envelope: Envelope | undefined;
+      readonly error: string;
+      readonly reason: string;
+      /** A control-file write had begun: the files may be half-written. */
+      readonly wrote: boolean;
+    };
 
 /**
  * read → decide → apply → reply, for one message, with the runtime snapshot current when it
  * starts. The control files are rewritten (and fsynced) before the reply: Courier reads them
- * as soon as it has the answer. Every message logs exactly one decision line.
+ * as soon as it has the answer. Every message logs exactly one decision line, and it says
+ * what the message was answered: when the server answered without us (timeout, stop), that.
  */
 export function createMessageHandler(current: () => Runtime, log: Logger): MessageHandler {
-  return async (paths) => {
+  return async (paths, gate) => {
     const runtime = current();
     const started = performance.now();
-    const elapsed = (): number => performance.now() - started;
-    const failed = (qid: string, from: string, error: string, reason: string): Reply => {
-      const { onError } = runtime.policy;
-      const rule = `on-error-${onError}`;
-      log.error(formatDecisionLine({ code: 'SRS_ERROR', qid, from, error, rcpts: 0, rule, reason, ms: elapsed() }));
-      return failureReply(onError);
-    };
-
-    let envelope: Envelope | undefined;
-    try {
-      const reads = await Promise.all(paths.controlFiles.map((file) => readControlFile(file)));
-      const bad = reads.findIndex((read) => !read.ok);
-      const unreadable = reads[bad];
-      if (unreadable !== undefined && !unreadable.ok) {
-        // No queue id without a readable control file: name the file instead.
-        const file = paths.controlFiles[bad] as string;
-        const reason = unreadable.message.includes(file) ? unreadable.message : `${file}: ${unreadable.message}`;
-        return failed('', '', unreadable.code, reason);
-      }
-      const files = reads.map((read) => (read as { file: ControlFile }).file);
-      envelope = envelopeOf(files);
-
-      const decision = decide(envelope, runtime);
-      if (decision.kind === 'rewrite' || decision.kind === 'reverse') {
-        const targets = files.map((file, index) => ({ path: paths.controlFiles[index] as string, file }));
-        const applied = await applyRewrite(targets, changesOf(decision));
-        if (!applied.ok) return failed(envelope.messageId, envelope.sender, applied.code, applied.message);
-      }
-
-      const line = formatDecisionLine(decisionLineOf(decision, envelope, elapsed()));
-      log.info(line);
-      return replyForDecision(decision);
-    } catch (error) {
-      // A bug, caught here because this is where the queue id is known.
-      const message = error instanceof Error ? error.message : String(error);
-      return failed(envelope?.messageId ?? '', envelope?.sender ?? '', 'internal', message);
+    const outcome = await processMessage(paths, gate, runtime);
+    const ms = performance.now() - started;
+    const preemption = gate.preemption();
+    if (preemption !== undefined) {
+      log.error(formatDecisionLine(preemptedLine(outcome, preemption, ms)));
+      return preemption.reply;
     }
+    if (outcome.kind === 'failed') {
+      const { onError } = runtime.policy;
+      // After a write began, on-error accept would let Courier take a half-written file.
+      const rule = outcome.wrote ? 'write-failed' : `on-error-${onError}`;
+      log.error(formatDecisionLine({ ...errorLine(outcome.envelope, ms), error: outcome.error, rule, reason: outcome.reason }));
+      return outcome.wrote ? TEMPORARY_FAILURE : failureReply(onError);
+    }
+    log.info(formatDecisionLine(decisionLineOf(outcome.decision, outcome.envelope, ms)));
+    return replyForDecision(outcome.decision);
+  };
+}
+
+async function processMessage(paths: MessagePaths, gate: WriteGate, runtime: Runtime): Promise<Outcome> {
+  let envelope: Envelope | undefined;
+  let wrote = false;
+  const failed = (error: string, reason: string): Outcome => ({ kind: 'failed', envelope, error, reason, wrote });
+  try {
+    const read = await readControlFiles(paths.controlFiles);
+    // No queue id without a readable control file: the reason names the file instead.
+    if (!read.ok) return failed(read.code, read.message.includes(read.path) ? read.message : `${read.path}: ${read.message}`);
+    envelope = envelopeOf(read.targets.map((target) => target.file));
+
+    const decision = decide(envelope, runtime);
+    if (decision.kind === 'rewrite' || decision.kind === 'reverse') {
+      const applied = await gate.write(() => {
+        wrote = true;
+        return applyRewrite(read.targets, changesOf(decision));
+      });
+      if (applied.ran && !applied.value.ok) return failed(applied.value.code, applied.value.message);
+    }
+    return { kind: 'decided', envelope, decision, wrote };
+  } catch (error) {
+    // A bug, caught here because this is where the queue id is known.
+    return failed('internal', error instanceof Error ? error.message : String(error));
+  }
+}
+
+type ReadResult =
+  | { readonly ok: true; readonly targets: readonly ControlFileTarget[] }
+  | (ControlFileFailure & { readonly path: string });
+
+/** Every control file of the message, or the first that cannot be read. */
+async function readControlFiles(paths: readonly string[]): Promise<ReadResult> {
+  const reads = await Promise.all(paths.map(async (path) => ({ path, result: await readControlFile(path) })));
+  const targets: ControlFileTarget[] = [];
+  for (const { path, result } of reads) {
+    if (!result.ok) return { ...result, path };
+    targets.push({ path, file: result.file });
+  }
+  return { ok: true, targets };
+}
+
+function errorLine(envelope: Envelope | undefined, ms: number): Pick<DecisionLine, 'code' | 'qid' | 'from' | 'rcpts' | 'ms'> {
+  return { code: 'SRS_ERROR', qid: envelope?.messageId ?? '', from: envelope?.sender ?? '', rcpts: 0, ms };
+}
+
+/** The server answered without this message's result; the line says with what, and why. */
+function preemptedLine(outcome: Outcome, preemption: Preemption, ms: number): DecisionLine {
+  // Unless a write had begun, the server answered what on-error says (200 is accept).
+  const onError = preemption.reply.code === 200 ? 'accept' : 'tempfail';
+  return {
+    ...errorLine(outcome.envelope, ms),
+    error: preemption.code,
+    rule: outcome.wrote ? 'write-unfinished' : `on-error-${onError}`,
+    reason: preemption.reason,
   };
 }
 
 function decisionLineOf(decision: Decision, envelope: Envelope, ms: number): DecisionLine {
   const common = { qid: envelope.messageId, from: envelope.sender, rule: decision.rule, reason: decision.reason, ms };
-  const rcpts = envelope.recipients.length;
   switch (decision.kind) {
-    case 'rewrite':
-      return { ...common, code: 'SRS_REWRITE', to: decision.to, rcpts };
+    case 'rewrite': {
+      const { forwardedTo, to } = decision;
+      return { ...common, code: 'SRS_REWRITE', rcpt: forwardedTo[0], to, rcpts: forwardedTo.length };
+    }
     case 'reverse': {
       const first = decision.recipients[0];
       return { ...common, code: 'SRS_REVERSE', rcpt: first?.from, to: first?.to, rcpts: decision.recipients.length };
     }
     case 'pass':
-      return { ...common, code: 'SRS_PASS', rcpts };
-    case 'reject':
-      return { ...common, code: 'SRS_REJECT', rcpt: decision.recipient, error: decision.srsError, rcpts };
+      return { ...common, code: 'SRS_PASS', rcpts: envelope.recipients.length };
+    case 'reject': {
+      const { recipient, srsError } = decision;
+      return { ...common, code: 'SRS_REJECT', rcpt: recipient, error: srsError, rcpts: envelope.recipients.length };
+    }
   }
 }

@@ -11,6 +11,13 @@ import { startFilterServer, type FilterServer } from './socketServer';
 /** Request bounds: a queue path never needs more than PATH_MAX; a message rarely has many control files. */
 const MAX_LINE_BYTES = 4096;
 const MAX_REQUEST_BYTES = 256 * 1024;
+/** A rewrite with fsync takes milliseconds; a write still running after this has hung (the answer is 451). */
+const WRITE_GRACE_MS = 5000;
+
+// Lines are written once per event loop turn; 'exit' listeners run on every process.exit,
+// including the crash handler's, and writing to stderr is synchronous there.
+const log = createLogger('info');
+process.on('exit', () => log.flush());
 
 /**
  * courierfilter waits for fd 3 to close to know the filter is ready. Started any other way,
@@ -29,7 +36,6 @@ function inheritedReadyFd(): number | null {
 
 async function main(): Promise<number | null> {
   const readyFd = inheritedReadyFd();
-  const log = createLogger('info');
   const parsed = parseFilterArgs(process.argv.slice(2), process.argv[1] ?? '');
   if (!parsed.ok) {
     log.error(parsed.message);
@@ -48,7 +54,7 @@ async function main(): Promise<number | null> {
     return 1;
   }
   let runtime = loaded.runtime;
-  log.level = runtime.policy.logLevel;
+  log.setLevel(runtime.policy.logLevel);
 
   let server: FilterServer;
   try {
@@ -60,6 +66,7 @@ async function main(): Promise<number | null> {
       failureReply: () => failureReply(runtime.policy.onError),
       limits: {
         connectionTimeoutMs: args.connectionTimeoutMs,
+        writeGraceMs: WRITE_GRACE_MS,
         maxConcurrent: args.maxConcurrent,
         maxLineBytes: MAX_LINE_BYTES,
         maxRequestBytes: MAX_REQUEST_BYTES,
@@ -79,7 +86,7 @@ async function main(): Promise<number | null> {
       log.info(`stopping (${why}): finishing the messages in flight`);
       const { unfinished } = await drained;
       if (unfinished > 0) {
-        log.warn(`${unfinished} message(s) unfinished after ${args.drainTimeoutMs} ms got the on-error reply`);
+        log.warn(`${unfinished} message(s) unfinished after ${args.drainTimeoutMs} ms were answered without their result`);
       }
       log.info('stopped');
       process.exit(0);
@@ -91,7 +98,7 @@ async function main(): Promise<number | null> {
         return;
       }
       runtime = next.runtime;
-      log.level = runtime.policy.logLevel;
+      log.setLevel(runtime.policy.logLevel);
       // Logged once new messages get the new configuration.
       log.info(`reloaded: ${describeRuntime(runtime)}`);
     },
@@ -134,11 +141,10 @@ function handleCrashes(log: Logger, server: FilterServer, current: () => Runtime
 
 void main().then(
   (code) => {
-    // Log lines are written synchronously (stderr is a pipe), so nothing is lost by exiting.
     if (code !== null) process.exit(code);
   },
   (error: unknown) => {
-    process.stderr.write(`ERR: srsfilter failed to start: ${String(error)}\n`);
+    log.error(`srsfilter failed to start: ${describeError(error)}`);
     process.exit(1);
   },
 );

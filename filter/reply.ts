@@ -8,23 +8,24 @@ export interface Reply {
   readonly lines: readonly string[];
 }
 
-export const ACCEPTED: Reply = { code: 200, lines: ['Ok'] };
+const ACCEPTED: Reply = { code: 200, lines: ['Ok'] };
 export const TEMPORARY_FAILURE: Reply = {
   code: 451,
   lines: ['4.3.0 srsfilter: temporary failure, try again later'],
 };
 
-/** The answer to a message that could not be processed: the policy's `on-error` choice. */
+/**
+ * The answer to a message that could not be processed: the policy's `on-error` choice. Not
+ * once a control-file write has begun: then only TEMPORARY_FAILURE, so that Courier never
+ * queues a control file that may be half-written.
+ */
 export function failureReply(onError: OnError): Reply {
   return onError === 'accept' ? ACCEPTED : TEMPORARY_FAILURE;
 }
 
-/** Accepted unless the policy refuses; a refusal carries the policy's own reply line. */
+/** Accepted unless the policy refuses; a refusal carries the policy's own reply. */
 export function replyForDecision(decision: Decision): Reply {
-  if (decision.kind !== 'reject') return ACCEPTED;
-  const match = /^([45]\d\d) (.*)$/s.exec(decision.reply);
-  if (match === null) throw new Error(`policy reply is not an SMTP reply line: ${decision.reply}`);
-  return { code: Number(match[1]), lines: [match[2] as string] };
+  return decision.kind === 'reject' ? { code: decision.reply.code, lines: [decision.reply.text] } : ACCEPTED;
 }
 
 export function badRequestReply(reason: string): Reply {

@@ -62,6 +62,12 @@ export function createRequestReader(queueDir: string, limits: RequestLimits): Re
   function push(chunk: Buffer): RequestState {
     if (result.state !== 'incomplete') return result;
     total += chunk.length;
+    // Checked before the lines: a last chunk that both crosses the limit and ends the request
+    // must not slip through with thousands of control files.
+    if (total > limits.maxRequestBytes) {
+      result = invalid('request-too-long', `request longer than ${limits.maxRequestBytes} bytes`);
+      return result;
+    }
     let start = 0;
     let end = chunk.indexOf(NEWLINE);
     while (end !== -1 && result.state === 'incomplete') {
@@ -77,9 +83,6 @@ export function createRequestReader(queueDir: string, limits: RequestLimits): Re
       const rest = chunk.subarray(start);
       partial = partial === null ? Buffer.from(rest) : Buffer.concat([partial, rest]);
       if (partial.length > limits.maxLineBytes) result = tooLong();
-    }
-    if (result.state === 'incomplete' && total > limits.maxRequestBytes) {
-      result = invalid('request-too-long', `request longer than ${limits.maxRequestBytes} bytes`);
     }
     return result;
   }

@@ -3,14 +3,41 @@ import net from 'node:net';
 import path from 'node:path';
 import { createLimiter, type Limiter } from './limiter';
 import { describeError, type Logger } from './log';
-import { badRequestReply, formatReply, type Reply } from './reply';
+import { badRequestReply, formatReply, TEMPORARY_FAILURE, type Reply } from './reply';
 import { createRequestReader, type MessagePaths, type RequestLimits } from './request';
 
-export type MessageHandler = (paths: MessagePaths) => Promise<Reply>;
+export type MessageHandler = (paths: MessagePaths, gate: WriteGate) => Promise<Reply>;
+
+/**
+ * A handler's link to its connection, which the server may answer without it (timeout, stop).
+ * Once it has, the handler must not begin to rewrite control files; and while it rewrites
+ * them, the server gives no answer of its own.
+ */
+export interface WriteGate {
+  /** Set once the connection was answered without the handler's reply. */
+  preemption(): Preemption | undefined;
+  /**
+   * Runs `write` unless the connection was already answered (then preemption() is set). While
+   * it runs, and until the handler replies, a timeout or a stop waits up to `writeGraceMs`;
+   * after that the answer is TEMPORARY_FAILURE whatever on-error says: Courier must not take a
+   * control file that may be half-written.
+   */
+  write<T>(write: () => Promise<T>): Promise<{ readonly ran: true; readonly value: T } | { readonly ran: false }>;
+}
+
+/** How a connection was answered without its handler. */
+export interface Preemption {
+  readonly code: 'timeout' | 'stopping';
+  readonly reply: Reply;
+  /** For the log, e.g. `not processed within 30000 ms`. */
+  readonly reason: string;
+}
 
 export interface ServerLimits extends RequestLimits {
   /** Every connection is answered within this time, whatever the client or the handler do. */
   readonly connectionTimeoutMs: number;
+  /** After a timeout or a stop, how long an answer waits for a control-file write under way. */
+  readonly writeGraceMs: number;
   /** Messages processed at once; later ones wait for a free slot. */
   readonly maxConcurrent: number;
 }
@@ -33,7 +60,8 @@ export interface FilterServer {
   readonly socketPath: string;
   /**
    * Stops accepting, waits for the connections in flight (at most `timeoutMs`; the rest get
-   * the failure reply), then removes the socket file if it is still ours.
+   * the failure reply, or wait for a control-file write under way as WriteGate says), then
+   * removes the socket file if it is still ours. Resolves once every connection is answered.
    */
   drain(timeoutMs: number): Promise<{ readonly unfinished: number }>;
   /** Removes the socket file if it is still ours. Synchronous: a crash handler calls it. */
@@ -41,8 +69,8 @@ export interface FilterServer {
 }
 
 interface Connection {
-  /** False when the connection was already answered. */
-  answer(reply: Reply): boolean;
+  /** Answers without the handler, as WriteGate describes; resolves once answered. */
+  preempt(code: Preemption['code'], reason: string): Promise<void>;
 }
 
 const SOCKET_MODE = 0o660;
@@ -90,7 +118,7 @@ export async function startFilterServer(options: ServerOptions): Promise<FilterS
   async function drain(timeoutMs: number): Promise<{ unfinished: number }> {
     server.close();
     const unfinished = await waitUntilEmpty(connections, timeoutMs);
-    for (const connection of connections) connection.answer(options.failureReply());
+    await Promise.all([...connections].map((connection) => connection.preempt('stopping', 'the filter is stopping')));
     removeSocket();
     return { unfinished };
   }
@@ -107,17 +135,36 @@ function serveConnection(
   const { log, limits } = options;
   const reader = createRequestReader(options.queueDir(), limits);
   let answered = false;
+  let onAnswered: (() => void) | undefined;
+  let preemption: Preemption | undefined;
+  // Set for good once the handler begins a write: from then on only the handler, or after
+  // writeGraceMs a TEMPORARY_FAILURE, answers.
+  let writeBegun = false;
+  let graceTimer: NodeJS.Timeout | undefined;
   let firstControlFile = '';
 
-  const connection: Connection = { answer };
+  const connection: Connection = {
+    preempt: (code, reason) =>
+      new Promise((resolve) => {
+        if (answered) return resolve();
+        onAnswered = resolve;
+        giveUp(code, reason);
+      }),
+  };
   connections.add(connection);
   const timer = setTimeout(() => {
     if (firstControlFile === '') answer(badRequestReply('timed out waiting for the request'));
-    else {
-      log.error(`message not processed within ${limits.connectionTimeoutMs} ms: ${firstControlFile}`);
-      answer(options.failureReply());
-    }
+    else giveUp('timeout', `not processed within ${limits.connectionTimeoutMs} ms`);
   }, limits.connectionTimeoutMs);
+
+  const gate: WriteGate = {
+    preemption: () => preemption,
+    async write(write) {
+      if (answered) return { ran: false };
+      writeBegun = true;
+      return { ran: true, value: await write() };
+    },
+  };
 
   socket.on('data', onData);
   socket.on('end', () => {
@@ -144,29 +191,48 @@ function serveConnection(
   }
 
   function processMessage(paths: MessagePaths): void {
+    // A reply that comes after a preemption is dropped: the handler has logged what happened.
     limiter
-      .run(async () => (answered ? null : options.handle(paths)))
+      .run(async () => (answered ? null : options.handle(paths, gate)))
       .then(
         (reply) => {
-          if (reply !== null && !answer(reply)) {
-            log.warn(`reply for ${firstControlFile} came after the connection was answered`);
-          }
+          if (reply !== null) answer(reply);
         },
         (error: unknown) => {
           log.error(`internal error on ${firstControlFile}: ${describeError(error)}`);
-          answer(options.failureReply());
+          answer(writeBegun ? TEMPORARY_FAILURE : options.failureReply());
         },
       );
   }
 
+  /** Answers without the handler: at once, or once its write is done (at most writeGraceMs). */
+  function giveUp(code: Preemption['code'], reason: string): void {
+    if (answered || graceTimer !== undefined) return;
+    if (!writeBegun) {
+      answerPreempted({ code, reason, reply: options.failureReply() });
+      return;
+    }
+    graceTimer = setTimeout(() => {
+      const late = `${reason}; the control files were still being written ${limits.writeGraceMs} ms later`;
+      answerPreempted({ code, reason: late, reply: TEMPORARY_FAILURE });
+    }, limits.writeGraceMs);
+  }
+
+  function answerPreempted(given: Preemption): void {
+    preemption = given;
+    if (firstControlFile !== '') log.error(`${firstControlFile}: ${given.reason}: answered ${given.reply.code}`);
+    answer(given.reply);
+  }
+
   /** The only place that writes to the client: exactly one reply, then the connection closes. */
-  function answer(reply: Reply): boolean {
-    if (answered) return false;
+  function answer(reply: Reply): void {
+    if (answered) return;
     answered = true;
     clearTimeout(timer);
+    clearTimeout(graceTimer);
     if (socket.destroyed || !socket.writable) socket.destroy();
     else socket.end(formatReply(reply), () => socket.destroy());
-    return true;
+    onAnswered?.();
   }
 }
 

@@ -8,6 +8,7 @@ import { readEnableFiltering } from '../../lib/courier/enableFiltering';
 import { readLocalDomains } from '../../lib/courier/localDomains';
 import { courierFiles, OVERRIDABLE_COURIER_PATHS, resolveCourierPaths } from '../../lib/courier/paths';
 import type { CourierPaths, CourierPathsResult, EnableFilteringResult, LocalDomainsResult } from '../../lib/courier/types';
+import { errnoCode } from '../../lib/errno';
 import { aliasFileNames } from './aliasFiles';
 
 /** The name `filterctl start` knows the filter by (install.sh installs it so). */
@@ -118,7 +119,7 @@ async function pathFacts(path: string, inspect: typeof stat | typeof lstat): Pro
     const stats = await inspect(path);
     return { state: 'present', kind: kindOf(stats), mode: stats.mode & 0o7777, uid: stats.uid, gid: stats.gid };
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? String(error);
+    const code = errnoCode(error) ?? String(error);
     return code === 'ENOENT' || code === 'ENOTDIR' ? { state: 'missing' } : { state: 'unreadable', code };
   }
 }

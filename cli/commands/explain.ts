@@ -58,7 +58,7 @@ export function formatExplanation(envelope: Envelope, decision: Decision): strin
       lines.push(...decision.recipients.map((change) => `recipient: <${change.from}> -> <${change.to}>`));
       break;
     case 'reject':
-      lines.push(`reply: ${decision.reply}`);
+      lines.push(`reply: ${decision.reply.code} ${decision.reply.text}`);
       break;
     case 'pass':
       break;

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
+import { errnoCode } from '../../lib/errno';
 import { parseCommandLine } from '../args';
 import { fail, type CliIo } from '../io';
 import { STATUS } from './status';
@@ -25,11 +26,11 @@ export async function runGenkey(args: readonly string[], io: CliIo): Promise<num
   try {
     await writeFile(output, secret, { flag: 'wx', mode: 0o640 });
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
+    const code = errnoCode(error);
     const reason =
       code === 'EEXIST'
         ? 'it exists and a secret is never replaced (to rotate, put the new secret on the first line and keep the old ones below it)'
-        : String(code);
+        : (code ?? String(error));
     return fail(io, `cannot create ${output}: ${reason}`, STATUS.refused);
   }
   return STATUS.ok;

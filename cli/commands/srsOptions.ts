@@ -24,6 +24,10 @@ export type SrsSetup =
 
 type Overrides = Partial<Pick<SrsInit, 'hashLength' | 'hashMin' | 'separator'>>;
 
+type OverridesResult =
+  | { readonly ok: true; readonly value: Overrides }
+  | { readonly ok: false; readonly code: 'invalid-hashlength' | 'invalid-separator'; readonly message: string };
+
 /**
  * With --secret/--secretfile: exactly those secrets and Mail::SRS's defaults. Without: the
  * installed policy's secrets and settings, its srs-domain as the alias, so the answer is the
@@ -32,14 +36,14 @@ type Overrides = Partial<Pick<SrsInit, 'hashLength' | 'hashMin' | 'separator'>>;
 export async function setUpSrs(values: SrsOptionValues, io: CliIo): Promise<SrsSetup> {
   const refuse = (message: string): SrsSetup => ({ ok: false, status: fail(io, message, STATUS.usage) });
   const overrides = parseOverrides(values);
-  if (typeof overrides === 'string') return refuse(overrides);
+  if (!overrides.ok) return refuse(overrides.message);
 
   if (values.secret !== undefined || values.secretfile !== undefined) {
     const read = await readExplicitSecrets(values.secret ?? [], values.secretfile);
     if (!read.ok) return refuse(read.message);
     if (read.secrets.length === 0) return refuse(`${values.secretfile} holds no secret`);
     if (read.secrets.some((secret) => secret.length === 0)) return refuse('an empty secret is not supported');
-    return { ok: true, srs: createSrs({ secrets: read.secrets, ...overrides }), alias: values.alias };
+    return { ok: true, srs: createSrs({ secrets: read.secrets, ...overrides.value }), alias: values.alias };
   }
 
   const configPath = values.config ?? DEFAULT_POLICY_PATH;
@@ -50,23 +54,26 @@ export async function setUpSrs(values: SrsOptionValues, io: CliIo): Promise<SrsS
   }
   for (const warning of loaded.value.warnings) warn(io, warning);
   const { policy, srs } = loaded.value;
-  return { ok: true, srs: createSrs({ ...srs.options, ...overrides }), alias: values.alias ?? policy.srsDomain };
+  return { ok: true, srs: createSrs({ ...srs.options, ...overrides.value }), alias: values.alias ?? policy.srsDomain };
 }
 
-/** A message for the first bad value. A given hash length is also the minimum accepted, as in Mail::SRS. */
-function parseOverrides(values: SrsOptionValues): Overrides | string {
+/** Fails on the first bad value. A given hash length is also the minimum accepted, as in Mail::SRS. */
+function parseOverrides(values: SrsOptionValues): OverridesResult {
   let overrides: Overrides = {};
   if (values.hashlength !== undefined) {
     const hashLength = parseInteger(values.hashlength);
     if (hashLength === undefined || hashLength < 1 || hashLength > HASH_LENGTH_MAX) {
-      return `--hashlength must be a whole number from 1 to ${HASH_LENGTH_MAX}, not '${values.hashlength}'`;
+      const message = `--hashlength must be a whole number from 1 to ${HASH_LENGTH_MAX}, not '${values.hashlength}'`;
+      return { ok: false, code: 'invalid-hashlength', message };
     }
     overrides = { hashLength, hashMin: hashLength };
   }
   if (values.separator !== undefined) {
     const separator = parseSeparator(values.separator);
-    if (separator === undefined) return `--separator must be one of = + -, not '${values.separator}'`;
+    if (separator === undefined) {
+      return { ok: false, code: 'invalid-separator', message: `--separator must be one of = + -, not '${values.separator}'` };
+    }
     overrides = { ...overrides, separator };
   }
-  return overrides;
+  return { ok: true, value: overrides };
 }

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { errnoCode } from '../../lib/errno';
 import { EXIT } from './exitStatus';
 
 /** Courier's sendmail; SRSFILTER_SENDMAIL replaces it (the tests point it at a recorder). */
@@ -25,8 +26,8 @@ export type ReinjectResult =
 export function reinject(sendmail: string, reinjection: Reinjection): Promise<ReinjectResult> {
   return new Promise((resolve) => {
     const child = spawn(sendmail, ['-f', reinjection.sender, '--', ...reinjection.recipients], { stdio: 'inherit' });
-    child.on('error', (error: NodeJS.ErrnoException) => {
-      resolve({ ok: false, status: EXIT.tempFail, message: `cannot run ${sendmail}: ${error.code ?? error.message}` });
+    child.on('error', (error) => {
+      resolve({ ok: false, status: EXIT.tempFail, message: `cannot run ${sendmail}: ${errnoCode(error) ?? error.message}` });
     });
     child.on('exit', (code, signal) => resolve(resultOf(sendmail, code, signal)));
   });

@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { errnoCode } from '../errno';
 import type { SrsInit } from '../srs';
 import { parsePolicy } from './parsePolicy';
 import type { Policy } from './policy';
@@ -13,7 +14,7 @@ export async function loadPolicy(path: string): Promise<ConfigResult<Policy>> {
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException | undefined)?.code ?? String(error);
+    const code = errnoCode(error) ?? String(error);
     const message = code === 'ENOENT' ? 'no such file' : `cannot read the policy: ${code}`;
     return { ok: false, problems: [{ code: 'unreadable', file: path, line: null, column: null, key: '', message }] };
   }

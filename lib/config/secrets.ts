@@ -1,5 +1,6 @@
 import { constants } from 'node:fs';
 import { open } from 'node:fs/promises';
+import { errnoCode } from '../errno';
 import type { ConfigProblem } from './problems';
 
 /**
@@ -102,7 +103,7 @@ function describeExposure(mode: number): string | undefined {
 }
 
 function describeOpenError(error: unknown, fix: string, create: string): string {
-  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  const code = errnoCode(error);
   if (code === 'ENOENT') return `no such file; create it: ${create}`;
   if (code === 'EACCES') return `permission denied (the filter runs as the mail user); fix: ${fix}`;
   if (code === 'EISDIR') return 'it is a directory';

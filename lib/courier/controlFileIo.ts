@@ -1,8 +1,8 @@
-import { close, fstat, fsync, ftruncate, open, read, write } from 'node:fs';
+import { close, constants, fstat, fsync, ftruncate, open, read, write } from 'node:fs';
 import { promisify } from 'node:util';
+import { errnoCode } from '../errno';
 import { DEFAULT_CONTROL_FILE_LIMITS, formatControlFile, parseControlFile } from './controlFile';
 import { withChanges } from './controlFileEdit';
-import { errnoCode } from './errno';
 import type {
   ControlFile,
   ControlFileErrorCode,
@@ -43,15 +43,26 @@ const fd = {
   close: promisify(close),
 };
 
+// Only the mail user can put files into Courier's queue, but a FIFO or a symlink there must
+// still not stall an I/O thread (open of a FIFO blocks without O_NONBLOCK) nor redirect a
+// rewrite outside the queue (O_NOFOLLOW: ELOOP instead of following).
+const { O_RDONLY, O_RDWR, O_NONBLOCK, O_NOFOLLOW } = constants;
+const READ_FLAGS = O_RDONLY | O_NONBLOCK | O_NOFOLLOW;
+const WRITE_FLAGS = O_RDWR | O_NONBLOCK | O_NOFOLLOW;
+
 export async function readControlFile(
   path: string,
   limits: ControlFileLimits = DEFAULT_CONTROL_FILE_LIMITS,
 ): Promise<ControlFileResult> {
-  const loaded = await withDescriptor(path, 'r', 'unreadable', async (descriptor) => {
+  const loaded = await withDescriptor(path, READ_FLAGS, 'unreadable', async (descriptor) => {
     // submit has written the file whole before it asks the filters, so fstat's size is all
     // there is. One byte past the limit lets parseControlFile report 'too-large' without
     // ever holding more than the limit in memory.
-    const { size } = await fd.fstat(descriptor);
+    const stats = await fd.fstat(descriptor);
+    if (!stats.isFile()) {
+      return { ok: false as const, code: 'unreadable' as const, message: `${path} is not a regular file` };
+    }
+    const { size } = stats;
     return { ok: true as const, bytes: await readAtMost(descriptor, Math.min(size, limits.maxBytes + 1)) };
   });
   return loaded.ok ? parseControlFile(loaded.bytes, limits) : loaded;
@@ -96,7 +107,7 @@ export async function applyRewrite(
 
 /** `previousLength`: the file's length now; when the new bytes cover it, there is no tail to cut. */
 async function rewriteInPlace(path: string, bytes: Buffer, previousLength: number): Promise<ControlFileWriteResult> {
-  return withDescriptor(path, 'r+', 'unwritable', async (descriptor) => {
+  return withDescriptor(path, WRITE_FLAGS, 'unwritable', async (descriptor) => {
     await writeAll(descriptor, bytes);
     if (bytes.length < previousLength) await fd.ftruncate(descriptor, bytes.length);
     // Courier reads the file as soon as we answer: it must be on disk before the reply.
@@ -108,7 +119,7 @@ async function rewriteInPlace(path: string, bytes: Buffer, previousLength: numbe
 /** Opens `path`, runs `use`, closes; operating-system errors on the way become typed failures. */
 async function withDescriptor<T>(
   path: string,
-  flags: string,
+  flags: number,
   denied: ControlFileErrorCode,
   use: (descriptor: number) => Promise<T>,
 ): Promise<T | ControlFileFailure> {
@@ -151,6 +162,7 @@ function systemFailure(error: unknown, path: string, denied: ControlFileErrorCod
   const code = errnoCode(error);
   if (code === undefined) throw error;
   if (code === 'ENOENT') return { ok: false, code: 'not-found', message: `${path} does not exist` };
+  if (code === 'ELOOP') return { ok: false, code: denied, message: `${path} is a symbolic link` };
   if (PERMISSION_ERRORS.has(code)) return { ok: false, code: denied, message: `${path}: ${code}` };
   return { ok: false, code: 'io-error', message: `${path}: ${code}` };
 }

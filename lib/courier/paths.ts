@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { posix } from 'node:path';
 import { promisify } from 'node:util';
-import { errnoCode } from './errno';
+import { errnoCode } from '../errno';
 import type { CourierPaths, CourierPathsResult } from './types';
 
 const DIRECTORY_FIELDS = ['sysconfdir', 'localstatedir', 'libexecdir', 'bindir', 'sbindir'] as const;

@@ -80,7 +80,7 @@ export interface RecipientChange {
   readonly to: string;
 }
 
-/** The rewrite a policy decided; structurally the shape lib/policy emits. */
+/** The rewrite a policy decided; lib/policy builds its decisions on these types. */
 export interface EnvelopeChanges {
   readonly sender?: string;
   readonly recipients?: readonly RecipientChange[];

@@ -54,7 +54,6 @@ function decideRewrite(envelope: Envelope, context: DecideContext): Decision {
 
   const forwarded = context.srs.forward(envelope.sender, policy.srsDomain);
   if (!forwarded.ok) return pass('sender-not-encodable', `the sender cannot be rewritten: ${forwarded.message}`);
-  if (forwarded.address === envelope.sender) return pass('already-srs', 'the sender is already in the SRS domain');
   const aliasRule = has('forwarded');
   return {
     kind: 'rewrite',

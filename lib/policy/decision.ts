@@ -1,13 +1,17 @@
-import type { LocalDomains } from '../courier/types';
+import type { LocalDomains, RecipientChange } from '../courier/types';
 import type { Policy } from '../config/policy';
 import type { Srs, SrsErrorCode } from '../srs';
 
-/** A recipient address to replace: `r` record `index` of control file `file`. */
-export interface RecipientChange {
-  readonly file: number;
-  readonly index: number;
+/** A reversed SRS recipient: lib/courier's change, plus the address it replaces (for logs and explain). */
+export interface ReversedRecipient extends RecipientChange {
   readonly from: string;
-  readonly to: string;
+}
+
+/** The answer to a refused message: Courier shows `code text` to the sending MTA. */
+export interface RejectReply {
+  readonly code: 550;
+  /** Enhanced status code and sentence, e.g. `5.1.1 <SRS0=…@example.org>: …`; one line. */
+  readonly text: string;
 }
 
 /** Why an SRS recipient of ours is refused: the SRS failure, or 'not-bounce' (reverse-only-bounces). */
@@ -27,7 +31,7 @@ export type Decision =
       /** The external recipients the rewrite is for. */
       readonly forwardedTo: readonly string[];
     }
-  | { readonly kind: 'reverse'; readonly rule: string; readonly reason: string; readonly recipients: readonly RecipientChange[] }
+  | { readonly kind: 'reverse'; readonly rule: string; readonly reason: string; readonly recipients: readonly ReversedRecipient[] }
   | { readonly kind: 'pass'; readonly rule: string; readonly reason: string }
   | {
       readonly kind: 'reject';
@@ -36,8 +40,7 @@ export type Decision =
       /** The refused recipient as Courier has it (bounce prefix included). */
       readonly recipient: string;
       readonly srsError: RejectCode;
-      /** A complete Courier reply line, e.g. `550 5.1.1 <SRS0=…@example.org>: …`. */
-      readonly reply: string;
+      readonly reply: RejectReply;
     };
 
 /** Everything decide reads besides the envelope; only the methods it calls, so tests can fake them. */

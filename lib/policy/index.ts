@@ -1,3 +1,3 @@
 export { changesOf } from './changes';
 export { decide } from './decide';
-export type { DecideContext, Decision, RecipientChange, RejectCode } from './decision';
+export type { DecideContext, Decision } from './decision';

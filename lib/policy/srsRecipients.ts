@@ -1,7 +1,7 @@
 import type { Envelope, Recipient } from '../courier/types';
 import type { Policy } from '../config/policy';
 import { isSrsLocalPart, splitAddress, type SrsFailure } from '../srs';
-import type { Decision, DecideContext, RecipientChange } from './decision';
+import type { Decision, DecideContext, ReversedRecipient } from './decision';
 
 interface SrsRecipient {
   readonly recipient: Recipient;
@@ -28,11 +28,14 @@ export function decideSrsRecipients(envelope: Envelope, context: DecideContext):
       reason: 'SRS addresses accept only bounces (null, MAILER-DAEMON or postmaster sender)',
       recipient: first.recipient.address,
       srsError: 'not-bounce',
-      reply: `550 5.7.1 <${first.recipient.address}>: this SRS address accepts only bounces (mail from <> or MAILER-DAEMON)`,
+      reply: {
+        code: 550,
+        text: `5.7.1 <${first.recipient.address}>: this SRS address accepts only bounces (mail from <> or MAILER-DAEMON)`,
+      },
     };
   }
 
-  const changes: RecipientChange[] = [];
+  const changes: ReversedRecipient[] = [];
   for (const { recipient, srsAddress } of ours) {
     const reversed = srs.reverse(srsAddress);
     if (!reversed.ok) return rejectInvalid(recipient.address, reversed);
@@ -55,7 +58,7 @@ function rejectInvalid(recipient: string, failure: SrsFailure): Decision {
     reason: failure.message,
     recipient,
     srsError: failure.code,
-    reply: `550 5.1.1 <${recipient}>: ${failure.message}`,
+    reply: { code: 550, text: `5.1.1 <${recipient}>: ${failure.message}` },
   };
 }
 

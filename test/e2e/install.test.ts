@@ -2,13 +2,13 @@
 // run.sh ran install.sh once before the suite; these tests run it again.
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, lstatSync, readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
+import { chmodSync, lstatSync, readdirSync, readFileSync, readlinkSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { filterPid } from './support/courier';
 import { e2eTest } from './support/harness';
 import { readInstalledPolicy } from './support/policy';
-import { COURIER_ETC, FILTER_NAME, POLICY_FILE, REPO_ROOT } from './support/world';
+import { COURIER_ETC, ENABLEFILTERING_FILE, FILTER_NAME, POLICY_FILE, REPO_ROOT } from './support/world';
 
 const execFileAsync = promisify(execFile);
 
@@ -30,9 +30,9 @@ interface Outcome {
   readonly output: string;
 }
 
-async function runCommand(command: string, args: readonly string[]): Promise<Outcome> {
+async function runCommand(command: string, args: readonly string[], cwd = REPO_ROOT): Promise<Outcome> {
   try {
-    const { stdout, stderr } = await execFileAsync(command, [...args], { cwd: REPO_ROOT });
+    const { stdout, stderr } = await execFileAsync(command, [...args], { cwd });
     return { code: 0, output: stdout + stderr };
   } catch (error) {
     const e = error as { code?: number; stdout?: string; stderr?: string };
@@ -73,6 +73,20 @@ describe('install.sh', () => {
     expect(run.output.split('\n').filter((line) => /^\s+do\s/.test(line))).toEqual([]);
     expect(snapshot(watched)).toEqual(before);
     expect(filterPid()).toBe(pid);
+  }, 120_000);
+
+  e2eTest('adds esmtp to the first line of enablefiltering (the only one Courier reads) and keeps the others; runs from any cwd', async () => {
+    const original = readFileSync(ENABLEFILTERING_FILE);
+    writeFileSync(ENABLEFILTERING_FILE, 'local\nesmtp\n');
+    try {
+      const run = await runCommand('bash', [join(REPO_ROOT, 'install.sh')], '/');
+
+      expect(run).toEqual({ code: 0, output: expect.stringContaining(`do     add esmtp to the first line of ${ENABLEFILTERING_FILE}\n`) });
+      expect(run.output).toContain('1 change(s) made');
+      expect(readFileSync(ENABLEFILTERING_FILE, 'utf8')).toBe('local esmtp\nesmtp\n');
+    } finally {
+      writeFileSync(ENABLEFILTERING_FILE, original);
+    }
   }, 120_000);
 
   e2eTest('--dry-run --uninstall lists what it would remove and removes nothing', async () => {

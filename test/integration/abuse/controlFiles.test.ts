@@ -125,11 +125,9 @@ describe('queue entries that are not plain files', () => {
     await removeSpool(ownSpool);
   });
 
-  // KNOWN GAP (reported): the control file is opened without O_NONBLOCK and without checking
-  // that it is a regular file, so a FIFO in the queue blocks a libuv worker for good; four of
-  // them stop every message. Only the mail user can create one, hence a hardening gap, not a
-  // hole. Turn into test() once lib/courier/controlFileIo.ts refuses non-regular files.
-  test.failing('FIFOs as control files get a 4xx and block nothing: the next message is rewritten', async () => {
+  // Without O_NONBLOCK and a regular-file check, a FIFO in the queue would block a libuv
+  // worker for good, and four of them would stop every message.
+  test('FIFOs as control files get a 4xx and block nothing: the next message is rewritten', async () => {
     const fifos: QueuedMessage[] = [];
     for (let i = 0; i < 5; i++) {
       const message = await queueMessage(ownSpool, [forwarded]);
@@ -143,10 +141,9 @@ describe('queue entries that are not plain files', () => {
     expect(await submit(own.socketPath, honest)).toBe('200 Ok\n');
   });
 
-  // KNOWN GAP (reported): the path check is textual and the file is opened following
-  // symlinks, so a symlink in the queue makes the filter rewrite a file outside it. Turn into
-  // test() once the control file is opened with O_NOFOLLOW.
-  test.failing('a symlink to a file outside the queue is not followed', async () => {
+  // The request's path check is textual: only O_NOFOLLOW keeps a symlink in the queue from
+  // redirecting the rewrite to a file outside it.
+  test('a symlink to a file outside the queue is not followed', async () => {
     const outside = `${ownSpool.root}/outside.ctl`;
     await fs.writeFile(outside, forwarded);
     const message = await queueMessage(ownSpool, [forwarded]);

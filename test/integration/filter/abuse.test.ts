@@ -3,41 +3,19 @@
  * exactly one answer, even those still open when the filter stops.
  */
 import net from 'node:net';
-import {
-  createSpool,
-  queueMessage,
-  readFixture,
-  removeSpool,
-  startFilter,
-  stopQuietly,
-  submit,
-  type FilterProcess,
-  type Spool,
-} from './harness';
+import { queueMessage, readFixture, spoolPerTest, submit } from './harness';
 
-let spool: Spool;
-let filter: FilterProcess | undefined;
-
-beforeEach(async () => {
-  spool = await createSpool();
-});
-
-afterEach(async () => {
-  await stopQuietly(filter);
-  filter = undefined;
-  await removeSpool(spool);
-});
+const each = spoolPerTest();
 
 test('300 silent connections do not hold up honest messages; at the stop each gets one answer', async () => {
-  filter = startFilter(spool, {
+  const running = each.start({
     args: ['--connection-timeout-ms', '60000', '--max-concurrent', '4', '--drain-timeout-ms', '200'],
   });
-  await filter.ready;
-  const running = filter;
+  await running.ready;
   const silent = await Promise.all(Array.from({ length: 300 }, () => openSilently(running.socketPath)));
 
   const forwarded = readFixture('single-alias-to-remote.ctl');
-  const messages = await Promise.all(Array.from({ length: 20 }, () => queueMessage(spool, [forwarded])));
+  const messages = await Promise.all(Array.from({ length: 20 }, () => queueMessage(each.spool, [forwarded])));
   const replies = await Promise.all(messages.map((message) => submit(running.socketPath, message)));
   expect(replies).toEqual(Array(20).fill('200 Ok\n'));
   expect(silent.filter((client) => client.received() !== '')).toEqual([]);

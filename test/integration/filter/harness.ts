@@ -11,6 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { stringify } from 'yaml';
+import type { Logger } from '../../../filter/log';
 
 /** The repository: found upwards, since this file also runs compiled from dist/ (bench). */
 export const REPO_ROOT = findRepoRoot(__dirname);
@@ -192,6 +193,8 @@ export interface ReadyState {
 
 export interface StartOptions {
   readonly args?: readonly string[];
+  /** Node's own options, before the script (e.g. `--require` of a file the test wrote). */
+  readonly nodeArgs?: readonly string[];
   /** Leave out --allow-root (to test the refusal). */
   readonly withoutAllowRoot?: boolean;
   /** The path the process is started as (courierfilter uses the active/ symlink). */
@@ -203,6 +206,7 @@ export function startFilter(spool: Spool, options: StartOptions = {}): FilterPro
   const name = options.name ?? 'srsfilter';
   const socketPath = path.join(spool.socketDir, name);
   const args = [
+    ...(options.nodeArgs ?? []),
     options.scriptPath ?? FILTER_MAIN,
     '--config',
     spool.configPath,
@@ -304,4 +308,60 @@ export async function stopQuietly(filter: FilterProcess | undefined): Promise<vo
   if (filter === undefined || filter.child.exitCode !== null || filter.child.signalCode !== null) return;
   filter.child.kill('SIGKILL');
   await filter.exited;
+}
+
+export interface SpoolPerTest {
+  /** The current test's spool. */
+  readonly spool: Spool;
+  /** startFilter on the current test's spool; the filter is killed after the test if still running. */
+  start(options?: StartOptions): FilterProcess;
+}
+
+/**
+ * A fresh spool for every test of the file, removed after it, with the filter the test started
+ * there. Call at the top level of a test file: it registers jest's beforeEach and afterEach.
+ */
+export function spoolPerTest(options: SpoolOptions = {}): SpoolPerTest {
+  let spool: Spool | undefined;
+  let filter: FilterProcess | undefined;
+  beforeEach(async () => {
+    spool = await createSpool(options);
+  });
+  afterEach(async () => {
+    await stopQuietly(filter);
+    filter = undefined;
+    if (spool !== undefined) await removeSpool(spool);
+    spool = undefined;
+  });
+  const current = (): Spool => {
+    if (spool === undefined) throw new Error('spoolPerTest: the spool exists only while a test runs');
+    return spool;
+  };
+  return {
+    get spool() {
+      return current();
+    },
+    start(startOptions) {
+      filter = startFilter(current(), startOptions);
+      return filter;
+    },
+  };
+}
+
+export interface RecordingLogger extends Logger {
+  /** Every line logged at info level and above, prefixed as the filter's stderr has it. */
+  readonly lines: string[];
+}
+
+/** For tests of the filter's parts in-process; empty `lines` between tests. */
+export function recordingLogger(): RecordingLogger {
+  const lines: string[] = [];
+  return {
+    lines,
+    error: (message) => lines.push(`ERR: ${message}`),
+    warn: (message) => lines.push(`WARN: ${message}`),
+    info: (message) => lines.push(`INFO: ${message}`),
+    // Debug lines (e.g. a client's reset) depend on timing; no test is about them.
+    debug: () => undefined,
+  };
 }

@@ -6,109 +6,93 @@ import { promises as fs } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import {
-  createSpool,
   FILTER_MAIN,
   formatRequest,
   queueMessage,
   readFixture,
-  removeSpool,
-  startFilter,
-  stopQuietly,
+  spoolPerTest,
   submit,
   writePolicy,
   type FilterProcess,
-  type Spool,
 } from './harness';
 
 const forwarded = readFixture('single-alias-to-remote.ctl');
-
-let spool: Spool;
-let filter: FilterProcess | undefined;
-
-beforeEach(async () => {
-  spool = await createSpool();
-});
-
-afterEach(async () => {
-  await stopQuietly(filter);
-  filter = undefined;
-  await removeSpool(spool);
-});
+const each = spoolPerTest();
 
 async function senderAfterSubmit(running: FilterProcess): Promise<string> {
-  const message = await queueMessage(spool, [forwarded]);
+  const message = await queueMessage(each.spool, [forwarded]);
   expect(await submit(running.socketPath, message)).toBe('200 Ok\n');
   return (await fs.readFile(message.controlFiles[0] as string, 'utf8')).split('\n')[0] ?? '';
 }
 
 describe('start-up', () => {
   test('fd 3 is closed only once the socket is in place, with mode 0660', async () => {
-    filter = startFilter(spool);
+    const filter = each.start();
     expect(await filter.ready).toEqual({ socketExisted: true, socketMode: 0o660 });
-    await expect(fs.stat(path.join(spool.socketDir, '.srsfilter'))).rejects.toThrow();
+    await expect(fs.stat(path.join(each.spool.socketDir, '.srsfilter'))).rejects.toThrow();
   });
 
   test('started through an active/ symlink, the socket takes the symlink name', async () => {
-    const active = path.join(spool.sysconfdir, 'filters/active/srsfilter-test');
+    const active = path.join(each.spool.sysconfdir, 'filters/active/srsfilter-test');
     await fs.mkdir(path.dirname(active), { recursive: true });
     await fs.symlink(FILTER_MAIN, active);
-    filter = startFilter(spool, { scriptPath: active, name: 'srsfilter-test' });
+    const filter = each.start({ scriptPath: active, name: 'srsfilter-test' });
     await filter.ready;
-    expect((await fs.stat(path.join(spool.socketDir, 'srsfilter-test'))).isSocket()).toBe(true);
+    expect((await fs.stat(path.join(each.spool.socketDir, 'srsfilter-test'))).isSocket()).toBe(true);
     expect(await senderAfterSubmit(filter)).toMatch(/^sSRS0-/);
   });
 
   test('a bad policy stops the start with file:line:column problems and no socket', async () => {
     // Written out so that the lines and columns of the mistakes are known.
     await fs.writeFile(
-      spool.configPath,
-      `srs-domain: example.org\nsecrets-file: ${spool.secretsPath}\nhash-length: 99\nseperator: '='\n`,
+      each.spool.configPath,
+      `srs-domain: example.org\nsecrets-file: ${each.spool.secretsPath}\nhash-length: 99\nseperator: '='\n`,
     );
-    filter = startFilter(spool);
+    const filter = each.start();
     const { code } = await filter.exited;
     expect(code).not.toBe(0);
-    expect(filter.stderr()).toContain(`ERR: ${spool.configPath}:3:14: hash-length: must be at most 27`);
-    expect(filter.stderr()).toMatch(new RegExp(`ERR: ${spool.configPath}:4:1: seperator: unknown key`));
+    expect(filter.stderr()).toContain(`ERR: ${each.spool.configPath}:3:14: hash-length: must be at most 27`);
+    expect(filter.stderr()).toMatch(new RegExp(`ERR: ${each.spool.configPath}:4:1: seperator: unknown key`));
     await expect(filter.ready).rejects.toThrow();
-    expect(await fs.readdir(spool.socketDir)).toEqual([]);
+    expect(await fs.readdir(each.spool.socketDir)).toEqual([]);
   });
 
   test('a world-readable secrets file is refused', async () => {
-    await fs.chmod(spool.secretsPath, 0o644);
-    filter = startFilter(spool);
+    await fs.chmod(each.spool.secretsPath, 0o644);
+    const filter = each.start();
     const { code } = await filter.exited;
     expect(code).not.toBe(0);
     expect(filter.stderr()).toMatch(/^ERR: .*srsfilter\.secret: secrets-file: the secrets file is world-readable/m);
   });
 
   test('an unknown option is a usage error', async () => {
-    filter = startFilter(spool, { args: ['--no-such-option'] });
+    const filter = each.start({ args: ['--no-such-option'] });
     expect((await filter.exited).code).toBe(2);
     expect(filter.stderr()).toMatch(/^ERR: usage: srsfilter /m);
   });
 
   (process.getuid?.() === 0 ? test : test.skip)('as root it refuses to run without --allow-root', async () => {
-    filter = startFilter(spool, { withoutAllowRoot: true });
+    const filter = each.start({ withoutAllowRoot: true });
     expect((await filter.exited).code).toBe(1);
     expect(filter.stderr()).toMatch(/^ERR: refusing to run as root/m);
-    expect(await fs.readdir(spool.socketDir)).toEqual([]);
+    expect(await fs.readdir(each.spool.socketDir)).toEqual([]);
   });
 });
 
 describe('SIGHUP', () => {
   test('a broken new policy is logged and the old one stays; a good one takes effect', async () => {
-    filter = startFilter(spool);
+    const filter = each.start();
     await filter.ready;
     expect(await senderAfterSubmit(filter)).toMatch(/^sSRS0-/);
 
-    const broken = `srs-domain: example.org\nsecrets-file: ${spool.secretsPath}\nhash-length: 0\n`;
-    await fs.writeFile(spool.configPath, broken);
+    const broken = `srs-domain: example.org\nsecrets-file: ${each.spool.secretsPath}\nhash-length: 0\n`;
+    await fs.writeFile(each.spool.configPath, broken);
     filter.child.kill('SIGHUP');
     await filter.waitForLog('ERR: reload failed, the previous configuration stays in force: 1 problem(s)');
-    expect(filter.stderr()).toContain(`ERR: ${spool.configPath}:3:14: hash-length: must be at least 1`);
+    expect(filter.stderr()).toContain(`ERR: ${each.spool.configPath}:3:14: hash-length: must be at least 1`);
     expect(await senderAfterSubmit(filter)).toMatch(/^sSRS0-/);
 
-    await writePolicy(spool, { separator: '=' });
+    await writePolicy(each.spool, { separator: '=' });
     filter.child.kill('SIGHUP');
     await filter.waitForLog(/^INFO: reloaded: /);
     expect(await senderAfterSubmit(filter)).toMatch(/^sSRS0=/);
@@ -118,10 +102,9 @@ describe('SIGHUP', () => {
 
 describe('stopping', () => {
   test('stdin EOF: messages in flight are all answered, then the socket is removed and the exit is 0', async () => {
-    filter = startFilter(spool);
-    await filter.ready;
-    const running = filter;
-    const messages = await Promise.all(Array.from({ length: 10 }, () => queueMessage(spool, [forwarded])));
+    const running = each.start();
+    await running.ready;
+    const messages = await Promise.all(Array.from({ length: 10 }, () => queueMessage(each.spool, [forwarded])));
     // Connected and half-sent before the stop: these are the messages in flight.
     const clients = await Promise.all(messages.map(() => connect(running.socketPath)));
     clients.forEach((client, i) => client.socket.write(`${messages[i]?.dataFile}\n`));
@@ -143,11 +126,42 @@ describe('stopping', () => {
   });
 
   test('SIGTERM stops the same way', async () => {
-    filter = startFilter(spool);
+    const filter = each.start();
     await filter.ready;
     filter.child.kill('SIGTERM');
     expect(await filter.exited).toEqual({ code: 0, signal: null });
     await expect(fs.stat(filter.socketPath)).rejects.toThrow();
+  });
+});
+
+describe('a crash (a bug nothing catches)', () => {
+  /**
+   * The filter has no such bug to trigger from outside, so the test brings one: a file loaded
+   * with node --require before the filter, throwing from a signal listener. The filter's own
+   * code is what it runs in production.
+   */
+  async function startWithInjectedBug(): Promise<FilterProcess> {
+    const preload = path.join(each.spool.root, 'throw-on-sigusr2.js');
+    await fs.writeFile(preload, "process.on('SIGUSR2', () => { throw new Error('bug injected by the test'); });\n");
+    const filter = each.start({ nodeArgs: ['--require', preload] });
+    await filter.ready;
+    expect(await senderAfterSubmit(filter)).toMatch(/^sSRS0-/);
+    filter.child.kill('SIGUSR2');
+    expect(await filter.exited).toEqual({ code: 70, signal: null });
+    expect(filter.stderr()).toMatch(/^ERR: crashed: Error: bug injected by the test \| at /m);
+    return filter;
+  }
+
+  test('exit 70 with the error logged; the socket stays, so submit cannot connect and answers 432', async () => {
+    const filter = await startWithInjectedBug();
+    expect((await fs.stat(filter.socketPath)).isSocket()).toBe(true);
+    await expect(connect(filter.socketPath)).rejects.toThrow(/ECONNREFUSED/);
+  });
+
+  test('with on-error accept the socket is removed, so mail flows unfiltered', async () => {
+    await writePolicy(each.spool, { 'on-error': 'accept' });
+    const filter = await startWithInjectedBug();
+    await expect(fs.stat(filter.socketPath)).rejects.toThrow(/ENOENT/);
   });
 });
 

@@ -6,19 +6,19 @@ import { promises as fs } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import winston from 'winston';
 import { TEMPORARY_FAILURE, type Reply } from '../../../filter/reply';
 import type { MessagePaths } from '../../../filter/request';
-import { startFilterServer, type FilterServer, type MessageHandler } from '../../../filter/socketServer';
-import { sendRaw } from './harness';
+import { startFilterServer, type FilterServer, type MessageHandler, type Preemption } from '../../../filter/socketServer';
+import { recordingLogger, sendRaw } from './harness';
 
-const silent = winston.createLogger({ silent: true });
+const log = recordingLogger();
 
 let root: string;
 let queueDir: string;
 let server: FilterServer | undefined;
 
 beforeEach(async () => {
+  log.lines.length = 0;
   root = await fs.mkdtemp(path.join(os.tmpdir(), 'srsfilter-socket-'));
   queueDir = path.join(root, 'tmp');
   await fs.mkdir(queueDir);
@@ -30,20 +30,29 @@ afterEach(async () => {
   await fs.rm(root, { recursive: true, force: true });
 });
 
-async function start(handle: MessageHandler, limits: { timeoutMs?: number; maxConcurrent?: number } = {}) {
+interface StartOptions {
+  readonly timeoutMs?: number;
+  readonly writeGraceMs?: number;
+  readonly maxConcurrent?: number;
+  /** The policy's on-error answer; tempfail unless a test needs to tell it from a forced 451. */
+  readonly failureReply?: Reply;
+}
+
+async function start(handle: MessageHandler, options: StartOptions = {}) {
   server = await startFilterServer({
     socketDir: root,
     name: 'srsfilter',
     queueDir: () => queueDir,
     handle,
-    failureReply: () => TEMPORARY_FAILURE,
+    failureReply: () => options.failureReply ?? TEMPORARY_FAILURE,
     limits: {
-      connectionTimeoutMs: limits.timeoutMs ?? 5_000,
-      maxConcurrent: limits.maxConcurrent ?? 8,
+      connectionTimeoutMs: options.timeoutMs ?? 5_000,
+      writeGraceMs: options.writeGraceMs ?? 5_000,
+      maxConcurrent: options.maxConcurrent ?? 8,
       maxLineBytes: 4096,
       maxRequestBytes: 16_384,
     },
-    log: silent,
+    log,
   });
   return server;
 }
@@ -217,4 +226,136 @@ test('drain leaves a socket alone that another filter instance has put in place'
   await server!.drain(100);
   server = undefined;
   expect(await fs.readFile(socketPath, 'utf8')).toBe('someone else');
+});
+
+describe('an answer without the handler (timeout, stop) never races a control-file write', () => {
+  const ACCEPT: Reply = { code: 200, lines: ['Ok'] };
+  /** What the handler replies after its write: tells its answer from the on-error 200 Ok. */
+  const REWRITTEN: Reply = { code: 200, lines: ['rewritten'] };
+  const TEMPFAIL = '451 4.3.0 srsfilter: temporary failure, try again later\n';
+  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+  /** A promise and its resolve, for steps the test lets happen. */
+  function deferred<T = void>(): { promise: Promise<T>; resolve: (value: T) => void } {
+    let resolve: (value: T) => void = () => undefined;
+    const promise = new Promise<T>((done) => (resolve = done));
+    return { promise, resolve };
+  }
+
+  test('a timeout before the write: the on-error answer at once, and the handler may no longer write', async () => {
+    const events: string[] = [];
+    const handled = deferred<Preemption | undefined>();
+    const { socketPath } = await start(
+      async (_paths, gate) => {
+        await sleep(150);
+        const write = await gate.write(async () => events.push('wrote'));
+        events.push(write.ran ? 'write ran' : 'write refused');
+        handled.resolve(gate.preemption());
+        return REWRITTEN;
+      },
+      { timeoutMs: 50, failureReply: ACCEPT },
+    );
+    events.push(`client got ${await sendRaw(socketPath, request('1/D1', '1/ctl'))}`);
+    const preemption = await handled.promise;
+    expect(events).toEqual(['client got 200 Ok\n', 'write refused']);
+    expect(preemption).toEqual({ code: 'timeout', reply: ACCEPT, reason: 'not processed within 50 ms' });
+    expect(log.lines).toEqual([`ERR: ${path.join(queueDir, '1/ctl')}: not processed within 50 ms: answered 200`]);
+  });
+
+  test('a timeout during the write: the answer waits for it, and is the handler\'s', async () => {
+    const events: string[] = [];
+    const { socketPath } = await start(
+      async (_paths, gate) => {
+        await gate.write(async () => {
+          events.push('write begins');
+          await sleep(400);
+          events.push('write done');
+        });
+        return REWRITTEN;
+      },
+      // The write begins within a few ms: well before the timeout, which fires in the middle of it.
+      { timeoutMs: 200, failureReply: ACCEPT },
+    );
+    events.push(`client got ${await sendRaw(socketPath, request('1/D1', '1/ctl'))}`);
+    expect(events).toEqual(['write begins', 'write done', 'client got 200 rewritten\n']);
+    expect(log.lines).toEqual([]);
+  });
+
+  test('a write still running after the grace time: 451 whatever on-error says, and the handler learns it', async () => {
+    const release = deferred();
+    const handled = deferred<Preemption | undefined>();
+    const { socketPath } = await start(
+      async (_paths, gate) => {
+        await gate.write(() => release.promise);
+        handled.resolve(gate.preemption());
+        return REWRITTEN;
+      },
+      { timeoutMs: 200, writeGraceMs: 50, failureReply: ACCEPT },
+    );
+    expect(await sendRaw(socketPath, request('1/D1', '1/ctl'))).toBe(TEMPFAIL);
+    release.resolve();
+    expect(await handled.promise).toMatchObject({ code: 'timeout', reply: TEMPORARY_FAILURE });
+    expect(log.lines).toEqual([
+      `ERR: ${path.join(queueDir, '1/ctl')}: not processed within 200 ms; the control files were still being written 50 ms later: answered 451`,
+    ]);
+  });
+
+  test('a stop during the write: drain waits for it and resolves only once the handler has answered', async () => {
+    const events: string[] = [];
+    const writing = deferred();
+    const { socketPath } = await start(async (_paths, gate) => {
+      await gate.write(async () => {
+        writing.resolve();
+        await sleep(100);
+        events.push('write done');
+      });
+      events.push('handler replies');
+      return REWRITTEN;
+    });
+    const reply = sendRaw(socketPath, request('1/D1', '1/ctl'));
+    await writing.promise;
+    const drained = server!.drain(0);
+    server = undefined;
+    expect(await drained).toEqual({ unfinished: 1 });
+    events.push('drained');
+    expect(events).toEqual(['write done', 'handler replies', 'drained']);
+    expect(await reply).toBe('200 rewritten\n');
+  });
+
+  test('a stop before the write: the on-error answer, and the handler may no longer write', async () => {
+    const reading = deferred();
+    const handled = deferred<{ ran: boolean; preemption: Preemption | undefined }>();
+    const { socketPath } = await start(
+      async (_paths, gate) => {
+        reading.resolve();
+        await sleep(100);
+        const write = await gate.write(async () => undefined);
+        handled.resolve({ ran: write.ran, preemption: gate.preemption() });
+        return REWRITTEN;
+      },
+      { failureReply: ACCEPT },
+    );
+    const reply = sendRaw(socketPath, request('1/D1', '1/ctl'));
+    await reading.promise;
+    await server!.drain(0);
+    server = undefined;
+    expect(await reply).toBe('200 Ok\n');
+    expect(await handled.promise).toEqual({
+      ran: false,
+      preemption: { code: 'stopping', reply: ACCEPT, reason: 'the filter is stopping' },
+    });
+  });
+
+  test('a handler that throws after its write began gets 451, not the on-error 200', async () => {
+    const { socketPath } = await start(
+      async (_paths, gate) => {
+        await gate.write(async () => {
+          throw new Error('bug while writing');
+        });
+        return REWRITTEN;
+      },
+      { failureReply: ACCEPT },
+    );
+    expect(await sendRaw(socketPath, request('1/D1', '1/ctl'))).toBe(TEMPFAIL);
+  });
 });

@@ -36,7 +36,7 @@ describe('formatExplanation', () => {
       'decision: reverse\nrule: srs-bounce\nreason: r\nrecipient: <SRS0-x@example.org> -> <a@b.test>\n',
     ],
     [
-      { kind: 'reject', rule: 'srs-invalid', reason: 'r', recipient: 'x', srsError: 'bad-hash', reply: '550 5.1.1 <x>: bad' },
+      { kind: 'reject', rule: 'srs-invalid', reason: 'r', recipient: 'x', srsError: 'bad-hash', reply: { code: 550, text: '5.1.1 <x>: bad' } },
       'decision: reject\nrule: srs-invalid\nreason: r\nreply: 550 5.1.1 <x>: bad\n',
     ],
     [{ kind: 'pass', rule: 'local-sender', reason: 'r' }, 'decision: pass\nrule: local-sender\nreason: r\n'],

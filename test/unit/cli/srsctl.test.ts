@@ -27,6 +27,10 @@ describe('srsctl dispatch', () => {
     expect((await run('--secret', 's', '--alias', 'example.org', 'a@b.test')).stdout).toMatch(/^SRS0=/);
   });
 
+  it("lists check's --before-start in the usage", async () => {
+    expect((await run('help')).stdout).toMatch(/^ {2}srsctl check \[--before-start\] /m);
+  });
+
   it('treats names of object properties as no subcommand', async () => {
     expect(await run('toString')).toMatchObject({ status: 255, stderr: expect.stringMatching(/no secret/) });
   });
@@ -47,18 +51,18 @@ describe('srsctl forward / reverse', () => {
     expect(await run('forward', '--secret', 's', 'a@b.test')).toMatchObject({ status: 2, stderr: expect.stringMatching(/--alias DOMAIN/) });
   });
 
-  it('refuse bad option values and missing addresses with status 2', async () => {
-    for (const args of [
-      ['forward', '--secret', 's', '--alias', 'x.test', '--hashlength', '0', 'a@b.test'],
-      ['forward', '--secret', 's', '--alias', 'x.test', '--separator', '/', 'a@b.test'],
-      ['forward', '--secret', '', '--alias', 'x.test', 'a@b.test'],
-      ['reverse', '--config', policyPath],
-      ['reverse', '--bogus', 'x'],
-    ]) {
-      const result = await run(...args);
-      expect(result).toMatchObject({ status: 2, stdout: '' });
-      expect(result.stderr).toMatch(/^srsctl: [^\n]+\n$/);
-    }
+  it.each([
+    [['forward', '--secret', 's', '--alias', 'x.test', '--hashlength', '0', 'a@b.test'], /--hashlength must be a whole number from 1 to \d+, not '0'/],
+    [['reverse', '--config', '/absent/srsfilter.yaml', '--hashlength', '4x', 'a@b.test'], /--hashlength must be a whole number from 1 to \d+, not '4x'/],
+    [['forward', '--secret', 's', '--alias', 'x.test', '--separator', '/', 'a@b.test'], /--separator must be one of = \+ -, not '\/'/],
+    [['forward', '--secret', '', '--alias', 'x.test', 'a@b.test'], /an empty secret/],
+    [['reverse', '--config', '/absent/srsfilter.yaml'], /needs at least one ADDRESS/],
+    [['reverse', '--bogus', 'x'], /bogus/],
+  ])('refuse bad option values and missing addresses with status 2: %j', async (args, message) => {
+    const result = await run(...args);
+    expect(result).toMatchObject({ status: 2, stdout: '' });
+    expect(result.stderr).toMatch(/^srsctl: [^\n]+\n$/);
+    expect(result.stderr).toMatch(message);
   });
 });
 
@@ -66,5 +70,10 @@ describe('srsctl genkey', () => {
   it('prints a secret without a line ending and takes no arguments', async () => {
     expect((await run('genkey')).stdout).toMatch(/^[A-Za-z0-9+/]{43}=$/);
     expect(await run('genkey', 'extra')).toMatchObject({ status: 2 });
+  });
+
+  it('names the error when it cannot create the --output file', async () => {
+    const output = path.join(dir, 'missing-dir', 'secret');
+    expect(await run('genkey', '--output', output)).toEqual({ status: 1, stdout: '', stderr: `srsctl: cannot create ${output}: ENOENT\n` });
   });
 });

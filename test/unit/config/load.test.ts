@@ -26,6 +26,10 @@ describe('loadPolicy / loadFilterConfig', () => {
     });
   });
 
+  it('names the error of a policy path it cannot read', async () => {
+    expect(await loadPolicy(dir)).toMatchObject({ ok: false, problems: [{ code: 'unreadable', message: 'cannot read the policy: EISDIR' }] });
+  });
+
   it('locates problems in the named file', async () => {
     const path = write('p.yaml', 'srs-domain: example.org\nsecrets-file: /x\nhash-length: 99\n');
     expect(await loadPolicy(path)).toMatchObject({ ok: false, problems: [{ file: path, line: 3, key: 'hash-length' }] });

@@ -1,4 +1,5 @@
-import { copyFile, link, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { copyFile, link, mkdtemp, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { formatControlFile, parseControlFile } from '../../../lib/courier/controlFile';
@@ -41,6 +42,18 @@ describe('readControlFile', () => {
 
   it('maps a path it cannot read (a directory) to unreadable', async () => {
     expect(await readControlFile(dir)).toMatchObject({ ok: false, code: 'unreadable' });
+  });
+
+  it('refuses a FIFO without blocking on it', async () => {
+    const path = join(dir, 'fifo');
+    execFileSync('mkfifo', [path]);
+    expect(await readControlFile(path)).toMatchObject({ ok: false, code: 'unreadable', message: `${path} is not a regular file` });
+  });
+
+  it('does not follow a symbolic link', async () => {
+    const path = join(dir, 'link');
+    await symlink(await copy('local-only.ctl'), path);
+    expect(await readControlFile(path)).toMatchObject({ ok: false, code: 'unreadable', message: `${path} is a symbolic link` });
   });
 
   it('reads an empty file as one without a sender', async () => {
@@ -88,6 +101,15 @@ describe('writeControlFileInPlace', () => {
     const path = join(dir, 'gone');
     expect(await writeControlFileInPlace(path, load('local-only.ctl'))).toMatchObject({ ok: false, code: 'not-found' });
     await expect(stat(path)).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
+  it('does not write through a symbolic link', async () => {
+    const target = await copy('local-only.ctl');
+    const path = join(dir, 'link');
+    await symlink(target, path);
+    const result = await writeControlFileInPlace(path, withSender(load('local-only.ctl'), SRS_SENDER));
+    expect(result).toMatchObject({ ok: false, code: 'unwritable' });
+    expect((await readFile(target)).equals(fixture('local-only.ctl'))).toBe(true);
   });
 
   it('maps a path it cannot write (a directory) to unwritable', async () => {

@@ -16,7 +16,7 @@ describe('changesOf', () => {
 
   it.each<Decision>([
     { kind: 'pass', rule: 'null-sender', reason: '' },
-    { kind: 'reject', rule: 'srs-invalid', reason: '', recipient: 'x', srsError: 'bad-hash', reply: '550 5.1.1 <x>: no' },
+    { kind: 'reject', rule: 'srs-invalid', reason: '', recipient: 'x', srsError: 'bad-hash', reply: { code: 550, text: '5.1.1 <x>: no' } },
   ])('$kind changes nothing', (decision) => {
     expect(changesOf(decision)).toEqual({});
   });

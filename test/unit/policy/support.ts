@@ -4,28 +4,28 @@ import type { DecideContext } from '../../../lib/policy';
 import { createSrs, type Srs } from '../../../lib/srs';
 
 /** The lab's locals (setup.sh): localhost, mail.example.org, example.org; plus a second hosted domain. */
-export const LOCAL_DOMAINS: ReadonlySet<string> = new Set(['localhost', 'mail.example.org', 'example.org', 'lists.example.org']);
+const LOCAL_DOMAINS: ReadonlySet<string> = new Set(['localhost', 'mail.example.org', 'example.org', 'lists.example.org']);
 
 /** A fake of lib/courier's LocalDomains: exact names only, which is all these tables need. */
-export const localDomains = { isLocal: (domain: string): boolean => LOCAL_DOMAINS.has(domain.toLowerCase()) };
+const localDomains = { isLocal: (domain: string): boolean => LOCAL_DOMAINS.has(domain.toLowerCase()) };
 
-export const NOW = Date.UTC(2025, 0, 15, 12);
+const NOW = Date.UTC(2025, 0, 15, 12);
 const DAY = 86_400_000;
 const SECRETS = [Buffer.from('tops3cr3t')];
 
 /** The defaults of a policy that sets only what it must, with overrides. */
-export function policyWith(overrides: Partial<Policy> = {}): Policy {
+function policyWith(overrides: Partial<Policy> = {}): Policy {
   const parsed = parsePolicy('srs-domain: example.org\nsecrets-file: /etc/courier/srsfilter.secret\n', 'test.yaml');
   if (!parsed.ok) throw new Error('the minimal policy must parse');
   return { ...parsed.value, ...overrides };
 }
 
 /** The real SRS core with a fixed clock, '-' separator as the default policy. */
-export function srsAt(now: number): Srs {
+function srsAt(now: number): Srs {
   return createSrs({ secrets: SECRETS, now: () => now, separator: '-' });
 }
 
-export const srs = srsAt(NOW);
+const srs = srsAt(NOW);
 
 export function contextWith(overrides: Partial<Policy> = {}): DecideContext {
   return { policy: policyWith(overrides), localDomains, srs };

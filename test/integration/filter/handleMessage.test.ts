@@ -1,0 +1,99 @@
+/**
+ * One message through the handler with a real runtime and real control files, and a stub of the
+ * socket server's WriteGate: what is written, answered and logged when the server answers the
+ * connection without the handler (timeout, stop) or a write fails half-way.
+ */
+import { promises as fs } from 'node:fs';
+import { createMessageHandler } from '../../../filter/handleMessage';
+import { TEMPORARY_FAILURE, type Reply } from '../../../filter/reply';
+import { loadRuntime, type Runtime } from '../../../filter/runtime';
+import type { MessageHandler, Preemption, WriteGate } from '../../../filter/socketServer';
+import {
+  createSpool,
+  queueMessage,
+  readFixture,
+  recordingLogger,
+  removeSpool,
+  writePolicy,
+  type QueuedMessage,
+  type Spool,
+} from './harness';
+
+const forwarded = readFixture('single-alias-to-remote.ctl');
+const QID = '0000000000164054\\.000000006B072786\\.000046B0';
+const ACCEPT: Reply = { code: 200, lines: ['Ok'] };
+
+let spool: Spool;
+let handle: MessageHandler;
+const log = recordingLogger();
+
+beforeAll(async () => {
+  spool = await createSpool();
+  await writePolicy(spool, { 'on-error': 'accept', courier: { sysconfdir: spool.sysconfdir, localstatedir: spool.localstatedir } });
+  const loaded = await loadRuntime(spool.configPath);
+  if (!loaded.ok) throw new Error(loaded.problems.join('\n'));
+  const runtime: Runtime = loaded.runtime;
+  handle = createMessageHandler(() => runtime, log);
+});
+
+beforeEach(() => {
+  log.lines.length = 0;
+});
+
+afterAll(async () => {
+  await removeSpool(spool);
+});
+
+/** The server's side of a connection, as a test scripts it. */
+function gateWith(script: { preemptBefore?: Preemption; beforeWrite?: () => Promise<void>; preemptDuring?: Preemption }): WriteGate {
+  let preemption = script.preemptBefore;
+  return {
+    preemption: () => preemption,
+    async write(write) {
+      if (preemption !== undefined) return { ran: false };
+      await script.beforeWrite?.();
+      const value = await write();
+      preemption = script.preemptDuring;
+      return { ran: true, value };
+    },
+  };
+}
+
+/** Queues the forwarded fixture and handles it; `controlFile` is its first control file afterwards. */
+async function run(gateFor: (message: QueuedMessage) => WriteGate): Promise<{ reply: Reply; controlFile: Buffer }> {
+  const message = await queueMessage(spool, [forwarded]);
+  const reply = await handle(message, gateFor(message));
+  const controlFile = await fs.readFile(message.controlFiles[0] as string).catch(() => Buffer.alloc(0));
+  return { reply, controlFile };
+}
+
+test('a forwarded message is rewritten and logs rcpt= the forwarding target and rcpts= their count', async () => {
+  const { reply, controlFile } = await run(() => gateWith({}));
+  expect(reply).toEqual(ACCEPT);
+  expect(controlFile.toString()).toMatch(/^sSRS0-/);
+  expect(log.lines).toEqual([expect.stringMatching(
+    new RegExp(`^INFO: code=SRS_REWRITE qid=${QID} from=<alice@sender\\.test> rcpt=<someone@remote\\.test> to=<SRS0-\\S+@example\\.org> rcpts=1 rule=forwarded-alias `),
+  )]);
+});
+
+test('answered before the write: nothing is written, and the one line says what the client got', async () => {
+  const preemption: Preemption = { code: 'timeout', reply: ACCEPT, reason: 'not processed within 50 ms' };
+  const { controlFile } = await run(() => gateWith({ preemptBefore: preemption }));
+  expect(controlFile).toEqual(forwarded);
+  expect(log.lines).toEqual([expect.stringMatching(
+    new RegExp(`^ERR: code=SRS_ERROR qid=${QID} from=<alice@sender\\.test> error=timeout rcpts=0 rule=on-error-accept reason="not processed within 50 ms" `),
+  )]);
+});
+
+test('answered 451 while the write ran: logged as such, never as a rewrite', async () => {
+  const preemption: Preemption = { code: 'stopping', reply: TEMPORARY_FAILURE, reason: 'the filter is stopping; still being written' };
+  await run(() => gateWith({ preemptDuring: preemption }));
+  expect(log.lines).toEqual([expect.stringMatching(/^ERR: code=SRS_ERROR .* error=stopping rcpts=0 rule=write-unfinished reason="the filter is stopping; still being written" /)]);
+});
+
+test('a write that fails after it began gets 451 even with on-error accept', async () => {
+  // The file vanishes between the read and the write: the write fails at its first step.
+  const { reply } = await run((message) => gateWith({ beforeWrite: () => fs.rm(message.controlFiles[0] as string) }));
+  expect(reply).toEqual(TEMPORARY_FAILURE);
+  expect(log.lines).toEqual([expect.stringMatching(/^ERR: code=SRS_ERROR .* error=not-found rcpts=0 rule=write-failed /)]);
+});
