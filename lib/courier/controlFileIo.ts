@@ -1,4 +1,4 @@
-import { close, constants, fstat, fsync, ftruncate, open, read, write } from 'node:fs';
+import { close, closeSync, constants, fstatSync, fsync, ftruncate, open, openSync, readSync, write } from 'node:fs';
 import { promisify } from 'node:util';
 import { errnoCode } from '../errno';
 import { DEFAULT_CONTROL_FILE_LIMITS, formatControlFile, parseControlFile } from './controlFile';
@@ -35,8 +35,6 @@ export type ApplyRewriteResult =
 // main-thread CPU per call under load.
 const fd = {
   open: promisify(open),
-  fstat: promisify(fstat),
-  read: promisify(read),
   write: promisify(write),
   ftruncate: promisify(ftruncate),
   fsync: promisify(fsync),
@@ -50,22 +48,35 @@ const { O_RDONLY, O_RDWR, O_NONBLOCK, O_NOFOLLOW } = constants;
 const READ_FLAGS = O_RDONLY | O_NONBLOCK | O_NOFOLLOW;
 const WRITE_FLAGS = O_RDWR | O_NONBLOCK | O_NOFOLLOW;
 
+/**
+ * Reads synchronously, unlike the writes: submit wrote and fsynced the file a moment ago, so it
+ * is in the page cache and the four calls take microseconds, where four trips through libuv's
+ * thread pool measured a third of the filter's added latency per message. O_NONBLOCK keeps
+ * even a FIFO from blocking the open.
+ */
 export async function readControlFile(
   path: string,
   limits: ControlFileLimits = DEFAULT_CONTROL_FILE_LIMITS,
 ): Promise<ControlFileResult> {
-  const loaded = await withDescriptor(path, READ_FLAGS, 'unreadable', async (descriptor) => {
+  let descriptor: number;
+  try {
+    descriptor = openSync(path, READ_FLAGS);
+  } catch (error) {
+    return systemFailure(error, path, 'unreadable');
+  }
+  try {
     // submit has written the file whole before it asks the filters, so fstat's size is all
     // there is. One byte past the limit lets parseControlFile report 'too-large' without
     // ever holding more than the limit in memory.
-    const stats = await fd.fstat(descriptor);
-    if (!stats.isFile()) {
-      return { ok: false as const, code: 'unreadable' as const, message: `${path} is not a regular file` };
-    }
-    const { size } = stats;
-    return { ok: true as const, bytes: await readAtMost(descriptor, Math.min(size, limits.maxBytes + 1)) };
-  });
-  return loaded.ok ? parseControlFile(loaded.bytes, limits) : loaded;
+    const stats = fstatSync(descriptor);
+    if (!stats.isFile()) return { ok: false, code: 'unreadable', message: `${path} is not a regular file` };
+    const bytes = readAtMost(descriptor, Math.min(stats.size, limits.maxBytes + 1));
+    return parseControlFile(bytes, limits);
+  } catch (error) {
+    return systemFailure(error, path, 'unreadable');
+  } finally {
+    closeSync(descriptor);
+  }
 }
 
 /**
@@ -136,12 +147,12 @@ async function withDescriptor<T>(
 }
 
 /** Up to `length` bytes from the start; fewer only when the file is shorter. */
-async function readAtMost(descriptor: number, length: number): Promise<Buffer> {
+function readAtMost(descriptor: number, length: number): Buffer {
   // Unsafe (not zero-filled) is fine: only the bytes read are ever looked at.
   const buffer = Buffer.allocUnsafe(length);
   let total = 0;
   while (total < length) {
-    const { bytesRead } = await fd.read(descriptor, buffer, total, length - total, total);
+    const bytesRead = readSync(descriptor, buffer, total, length - total, total);
     if (bytesRead === 0) break;
     total += bytesRead;
   }
