@@ -30,9 +30,10 @@ export type ApplyRewriteResult =
     }
   | (ControlFileFailure & { readonly path: string });
 
-// Plain descriptor calls, not fs/promises' FileHandle: every message opens, reads and
-// (rewritten) fsyncs its files, and the FileHandle wrapper measured about three times the
-// main-thread CPU per call under load.
+// Plain descriptor calls, not fs/promises' FileHandle: every rewritten message opens, writes
+// and fsyncs its files, and the FileHandle wrapper measured about three times the main-thread
+// CPU per call under load. The writes stay on the thread pool: an fsync on the event loop
+// would serialise every message behind the disk.
 const fd = {
   open: promisify(open),
   write: promisify(write),
