@@ -2,17 +2,17 @@ import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import net from 'node:net';
 import { parseArgs } from 'node:util';
-import nodemailer from 'nodemailer';
 import { startSink, type Sink } from '../test/e2e/support/sink';
 import { ADDRESSES, EXTERNAL_CLIENT, SMTP_HOST, SMTP_PORT } from '../test/e2e/support/world';
 import { median, printFigures, type Figure } from './report';
+import { sendOneByOne } from './smtpOneByOne';
 
 /**
  * Real Courier on this machine: how fast it accepts forwarded messages over SMTP with
  * srsfilter active and with it stopped, in the same run (rounds alternate, so drift of the
  * machine hits both sides alike). The client acts as an external MTA (127.0.0.2, no relay
  * rights) sending to an alias that forwards to an external address, one connection per
- * message, plain SMTP, as the lab's bench.py measured. Issue 6 anchors: Courier alone
+ * message, plain SMTP, one command at a time, as the lab's bench.py measured (see smtpOneByOne). Issue 6 anchors: Courier alone
  * ~160-285 msg/s; a do-nothing filter 0.95-0.96x; the lab's Python probe (rewrite + fsync)
  * 0.88-0.91x. Goal: >= 0.93x.
  *
@@ -91,27 +91,24 @@ async function setFilterActive(active: boolean): Promise<void> {
 
 /** Messages accepted per second: connect, EHLO, MAIL, RCPT, DATA, the 250, QUIT; one connection each. */
 async function sendAll(options: EndToEndOptions, tag: string): Promise<number> {
-  const transport = nodemailer.createTransport({
-    host: SMTP_HOST,
-    port: SMTP_PORT,
-    localAddress: EXTERNAL_CLIENT,
-    name: 'bench.test',
-    ignoreTLS: true,
-  });
   let next = 0;
   const sendSome = async (): Promise<void> => {
     while (next < options.messages) {
       const seq = next++;
-      await transport.sendMail({
-        envelope: { from: options.from, to: [options.to] },
-        raw: `From: ${options.from}\r\nTo: ${options.to}\r\nSubject: ${SUBJECT} ${tag} ${seq}\r\n\r\nhello\r\n`,
+      await sendOneByOne({
+        host: SMTP_HOST,
+        port: SMTP_PORT,
+        localAddress: EXTERNAL_CLIENT,
+        helo: 'bench.test',
+        from: options.from,
+        to: options.to,
+        message: `From: ${options.from}\r\nTo: ${options.to}\r\nSubject: ${SUBJECT} ${tag}-${seq}\r\n\r\nhello\r\n`,
       });
     }
   };
   const started = process.hrtime.bigint();
   await Promise.all(Array.from({ length: options.connections }, sendSome));
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  transport.close();
   return options.messages / seconds;
 }
 

@@ -1,4 +1,4 @@
-import { rm } from 'node:fs/promises';
+import { open, rm } from 'node:fs/promises';
 import path from 'node:path';
 import {
   createSpool,
@@ -19,11 +19,24 @@ export interface FilterUnderTest {
   readonly filter: FilterProcess;
   readonly pid: number;
   readonly socketPath: string;
-  /** Puts a fresh copy of `control` into the queue, as submit does for every message. */
+  /**
+   * Puts a fresh copy of `control` into the queue, as submit does for every message, and
+   * fsyncs it as submit does before it calls the filters: otherwise the filter's durable write
+   * would also be paying for the file's creation.
+   */
   queue(control: Buffer): Promise<QueuedMessage>;
   /** Deletes a message's files, as Courier moves them out of tmp/ after the filters. */
   discard(message: QueuedMessage): Promise<void>;
   close(): Promise<void>;
+}
+
+async function fsyncFile(file: string): Promise<void> {
+  const handle = await open(file, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
 }
 
 export async function startFilterUnderTest(): Promise<FilterUnderTest> {
@@ -42,7 +55,11 @@ export async function startFilterUnderTest(): Promise<FilterUnderTest> {
     filter,
     pid,
     socketPath: filter.socketPath,
-    queue: (control) => queueMessage(spool, [control]),
+    async queue(control) {
+      const message = await queueMessage(spool, [control]);
+      await Promise.all([message.dataFile, ...message.controlFiles].map(fsyncFile));
+      return message;
+    },
     discard: (message) => rm(path.dirname(message.dataFile), { recursive: true, force: true }),
     async close() {
       await filter.stop();

@@ -1,10 +1,13 @@
-import { mkdtemp, open, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, open, rm } from 'node:fs/promises';
 import path from 'node:path';
+import { parseControlFile } from '../lib/courier/controlFile';
+import { applyRewrite } from '../lib/courier/controlFileIo';
 import { percentile } from './report';
 
 /**
- * What this disk allows the filter at best: its I/O for one message (open r+, write, truncate,
- * fsync, close) and nothing else, `concurrency` at a time. No filter can beat these figures;
+ * What this disk allows the filter at best: lib/courier's durable in-place rewrite of one
+ * control file (the filter's own write path, no socket, no decision), `concurrency` at a time,
+ * each file created and fsynced first as submit leaves it. No filter can beat these figures;
  * the throughput and latency goals are read against them.
  */
 export interface DiskCeiling {
@@ -14,22 +17,31 @@ export interface DiskCeiling {
   readonly p99Ms: number;
 }
 
+const SENDER = 'SRS0=abcd=AB=sender.test=alice@example.org';
+
 export async function measureFsyncCeiling(dir: string, content: Buffer, count: number, concurrency: number): Promise<DiskCeiling> {
+  const parsed = parseControlFile(content);
+  if (!parsed.ok) throw new Error(`the control file to rewrite does not parse: ${parsed.message}`);
   const work = await mkdtemp(path.join(dir, 'fsync-ceiling-'));
   try {
     const files = Array.from({ length: count }, (_, i) => path.join(work, `ctl${i}`));
-    for (const file of files) await writeFile(file, content);
+    for (const file of files) {
+      const handle = await open(file, 'w');
+      await handle.writeFile(content);
+      await handle.sync();
+      await handle.close();
+    }
     const latenciesMs: number[] = [];
     let next = 0;
+    // As the filter waits: on the event loop when one message is in flight, else on the pool.
+    const wait = concurrency === 1 ? 'blocking' : 'pooled';
     const rewriteAll = async (): Promise<void> => {
       while (next < files.length) {
+        const target = { path: files[next++] as string, file: parsed.file };
         const started = performance.now();
-        const handle = await open(files[next++] as string, 'r+');
-        await handle.write(content, 0, content.length, 0);
-        await handle.truncate(content.length);
-        await handle.sync();
-        await handle.close();
+        const result = await applyRewrite([target], { sender: SENDER }, wait);
         latenciesMs.push(performance.now() - started);
+        if (!result.ok) throw new Error(`${result.path}: ${result.message}`);
       }
     };
     const started = performance.now();

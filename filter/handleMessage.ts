@@ -62,9 +62,12 @@ async function processMessage(paths: MessagePaths, gate: WriteGate, runtime: Run
 
     const decision = decide(envelope, runtime);
     if (decision.kind === 'rewrite' || decision.kind === 'reverse') {
+      // Alone, the message waits for the disk on the event loop, which nobody else needs then;
+      // with others waiting, on the thread pool, so that they go on meanwhile.
+      const wait = gate.alone() ? 'blocking' : 'pooled';
       const applied = await gate.write(() => {
         wrote = true;
-        return applyRewrite(read.targets, changesOf(decision));
+        return applyRewrite(read.targets, changesOf(decision), wait);
       });
       if (applied.ran && !applied.value.ok) return failed(applied.value.code, applied.value.message);
     }

@@ -17,6 +17,11 @@ export interface WriteGate {
   /** Set once the connection was answered without the handler's reply. */
   preemption(): Preemption | undefined;
   /**
+   * No other connection is waiting for an answer: whatever this message waits for, it holds up
+   * nobody else (connections the kernel has queued but the server has not accepted yet excepted).
+   */
+  alone(): boolean;
+  /**
    * Runs `write` unless the connection was already answered (then preemption() is set). While
    * it runs, and until the handler replies, a timeout or a stop waits up to `writeGraceMs`;
    * after that the answer is TEMPORARY_FAILURE whatever on-error says: Courier must not take a
@@ -86,13 +91,14 @@ export async function startFilterServer(options: ServerOptions): Promise<FilterS
   const socketPath = path.join(options.socketDir, options.name);
   const bindPath = path.join(options.socketDir, `.${options.name}`);
   const connections = new Set<Connection>();
+  const unanswered = { count: 0 };
   const limiter = createLimiter(options.limits.maxConcurrent);
   const { log } = options;
 
   // allowHalfOpen: a client may shut down its sending side after the request and still
   // expects the reply.
   const server = net.createServer({ allowHalfOpen: true }, (socket) =>
-    serveConnection(socket, options, limiter, connections),
+    serveConnection(socket, options, limiter, connections, unanswered),
   );
 
   await fs.rm(bindPath, { force: true });
@@ -131,6 +137,8 @@ function serveConnection(
   options: ServerOptions,
   limiter: Limiter,
   connections: Set<Connection>,
+  /** Shared by every connection of the server. */
+  unanswered: { count: number },
 ): void {
   const { log, limits } = options;
   const reader = createRequestReader(options.queueDir(), limits);
@@ -152,6 +160,7 @@ function serveConnection(
       }),
   };
   connections.add(connection);
+  unanswered.count += 1;
   const timer = setTimeout(() => {
     if (firstControlFile === '') answer(badRequestReply('timed out waiting for the request'));
     else giveUp('timeout', `not processed within ${limits.connectionTimeoutMs} ms`);
@@ -159,6 +168,7 @@ function serveConnection(
 
   const gate: WriteGate = {
     preemption: () => preemption,
+    alone: () => unanswered.count === 1,
     async write(write) {
       if (answered) return { ran: false };
       writeBegun = true;
@@ -228,6 +238,7 @@ function serveConnection(
   function answer(reply: Reply): void {
     if (answered) return;
     answered = true;
+    unanswered.count -= 1;
     clearTimeout(timer);
     clearTimeout(graceTimer);
     if (socket.destroyed || !socket.writable) socket.destroy();

@@ -1,4 +1,16 @@
-import { close, closeSync, constants, fstatSync, fsync, ftruncate, open, openSync, readSync, write } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  fdatasync,
+  fdatasyncSync,
+  fstatSync,
+  ftruncate,
+  ftruncateSync,
+  openSync,
+  readSync,
+  write,
+  writeSync,
+} from 'node:fs';
 import { promisify } from 'node:util';
 import { errnoCode } from '../errno';
 import { DEFAULT_CONTROL_FILE_LIMITS, formatControlFile, parseControlFile } from './controlFile';
@@ -12,7 +24,7 @@ import type {
   EnvelopeChanges,
 } from './types';
 
-export type ControlFileWriteResult = { readonly ok: true } | ControlFileFailure;
+type ControlFileWriteResult = { readonly ok: true } | ControlFileFailure;
 
 export interface ControlFileTarget {
   readonly path: string;
@@ -30,24 +42,45 @@ export type ApplyRewriteResult =
     }
   | (ControlFileFailure & { readonly path: string });
 
-// Plain descriptor calls, not fs/promises' FileHandle: every rewritten message opens, writes
-// and fsyncs its files, and the FileHandle wrapper measured about three times the main-thread
-// CPU per call under load. The writes stay on the thread pool: an fsync on the event loop
-// would serialise every message behind the disk.
-const fd = {
-  open: promisify(open),
-  write: promisify(write),
-  ftruncate: promisify(ftruncate),
-  fsync: promisify(fsync),
-  close: promisify(close),
+/**
+ * Where a rewrite waits for the disk. `blocking`: on the calling thread, the fastest answer when
+ * nothing else is waiting for the event loop (no thread-pool wake-up: measured through real
+ * Courier, filter p50 0.38 -> 0.33 ms, p90 0.64 -> 0.47 ms). `pooled`: on libuv's thread pool,
+ * so that other messages go on meanwhile (50 in flight: 15,100 rewrites/s against 7,100/s
+ * blocking).
+ */
+export type DiskWait = 'blocking' | 'pooled';
+
+interface DurableCalls {
+  write(descriptor: number, bytes: Buffer, offset: number, length: number, position: number): Promise<number>;
+  ftruncate(descriptor: number, length: number): Promise<void>;
+  fdatasync(descriptor: number): Promise<void>;
+}
+
+// Plain descriptor calls, not fs/promises' FileHandle: the FileHandle wrapper measured about
+// three times the main-thread CPU per call under load.
+const pooledWrite = promisify(write);
+const DURABLE_CALLS: Record<DiskWait, DurableCalls> = {
+  blocking: {
+    write: async (...args) => writeSync(...args),
+    ftruncate: async (descriptor, length) => ftruncateSync(descriptor, length),
+    fdatasync: async (descriptor) => fdatasyncSync(descriptor),
+  },
+  pooled: {
+    write: async (...args) => (await pooledWrite(...args)).bytesWritten,
+    ftruncate: promisify(ftruncate),
+    fdatasync: promisify(fdatasync),
+  },
 };
 
 // Only the mail user can put files into Courier's queue, but a FIFO or a symlink there must
-// still not stall an I/O thread (open of a FIFO blocks without O_NONBLOCK) nor redirect a
-// rewrite outside the queue (O_NOFOLLOW: ELOOP instead of following).
-const { O_RDONLY, O_RDWR, O_NONBLOCK, O_NOFOLLOW } = constants;
+// still not stall the filter (open of a FIFO blocks without O_NONBLOCK) nor redirect a
+// rewrite outside the queue (O_NOFOLLOW: ELOOP instead of following). O_DSYNC makes each
+// write return only once the bytes and the new length are on disk, so the write is the only
+// call that waits for the disk.
+const { O_RDONLY, O_RDWR, O_NONBLOCK, O_NOFOLLOW, O_DSYNC } = constants;
 const READ_FLAGS = O_RDONLY | O_NONBLOCK | O_NOFOLLOW;
-const WRITE_FLAGS = O_RDWR | O_NONBLOCK | O_NOFOLLOW;
+const WRITE_FLAGS = O_RDWR | O_NONBLOCK | O_NOFOLLOW | O_DSYNC;
 
 /**
  * Reads synchronously, unlike the writes: submit wrote and fsynced the file a moment ago, so it
@@ -81,23 +114,17 @@ export async function readControlFile(
 }
 
 /**
- * Rewrites the file through the same inode: open read/write, write from offset 0, truncate to
- * the new length, fsync, close. Never a temp file + rename: Courier names the data file and the
- * queue entries after the control file's inode, so a new inode would cut the message loose from
- * its data and its queue links.
- */
-export function writeControlFileInPlace(path: string, file: ControlFile): Promise<ControlFileWriteResult> {
-  return rewriteInPlace(path, formatControlFile(file), Number.POSITIVE_INFINITY);
-}
-
-/**
  * Applies one decision to every control file of a message and writes the files whose bytes
- * changed. Stops at the first failure; the filter then answers 4xx and Courier drops the whole
- * message, so a half-applied rewrite is never delivered.
+ * changed, each through its own inode: open read/write, write from offset 0 and wait for the
+ * disk, cut any old tail, close. Never a temp file + rename: Courier names the data file and the
+ * queue entries after the control file's inode, so a new inode would cut the message loose from
+ * its data and its queue links. Stops at the first failure; the filter then answers 4xx and
+ * Courier drops the whole message, so a half-applied rewrite is never delivered.
  */
 export async function applyRewrite(
   targets: readonly ControlFileTarget[],
   changes: EnvelopeChanges,
+  wait: DiskWait,
 ): Promise<ApplyRewriteResult> {
   const files = withChanges(
     targets.map((target) => target.file),
@@ -110,40 +137,47 @@ export async function applyRewrite(
     if (after.equals(before)) continue;
     // The target was read whole (parseControlFile keeps every byte), so its length is the
     // file's length on disk.
-    const result = await rewriteInPlace(target.path, after, before.length);
+    const result = await rewriteInPlace(target.path, after, before.length, DURABLE_CALLS[wait]);
     if (!result.ok) return { ...result, path: target.path };
     written.push(target.path);
   }
   return { ok: true, files, written };
 }
 
-/** `previousLength`: the file's length now; when the new bytes cover it, there is no tail to cut. */
-async function rewriteInPlace(path: string, bytes: Buffer, previousLength: number): Promise<ControlFileWriteResult> {
-  return withDescriptor(path, WRITE_FLAGS, 'unwritable', async (descriptor) => {
-    await writeAll(descriptor, bytes);
-    if (bytes.length < previousLength) await fd.ftruncate(descriptor, bytes.length);
-    // Courier reads the file as soon as we answer: it must be on disk before the reply.
-    await fd.fsync(descriptor);
-    return { ok: true as const };
-  });
-}
-
-/** Opens `path`, runs `use`, closes; operating-system errors on the way become typed failures. */
-async function withDescriptor<T>(
+/**
+ * `previousLength`: the file's length now; when the new bytes cover it, there is no tail to cut.
+ *
+ * Open and close are synchronous whatever `calls` says: the file sits in submit's queue
+ * directory on a local disk, so they take microseconds, where a thread-pool trip each costs
+ * latency (one pooled rewrite, p50: 0.175 ms this way, 0.224 ms with open and close pooled too).
+ */
+async function rewriteInPlace(
   path: string,
-  flags: number,
-  denied: ControlFileErrorCode,
-  use: (descriptor: number) => Promise<T>,
-): Promise<T | ControlFileFailure> {
+  bytes: Buffer,
+  previousLength: number,
+  calls: DurableCalls,
+): Promise<ControlFileWriteResult> {
+  let descriptor: number;
   try {
-    const descriptor = await fd.open(path, flags);
-    try {
-      return await use(descriptor);
-    } finally {
-      await fd.close(descriptor);
-    }
+    descriptor = openSync(path, WRITE_FLAGS);
   } catch (error) {
-    return systemFailure(error, path, denied);
+    return systemFailure(error, path, 'unwritable');
+  }
+  try {
+    // Courier reads the file as soon as we answer: it must be on disk before the reply.
+    for (let offset = 0; offset < bytes.length; ) {
+      offset += await calls.write(descriptor, bytes, offset, bytes.length - offset, offset);
+    }
+    if (bytes.length < previousLength) {
+      await calls.ftruncate(descriptor, bytes.length);
+      // O_DSYNC covers writes, not a truncation: the shorter length needs its own sync.
+      await calls.fdatasync(descriptor);
+    }
+    return { ok: true };
+  } catch (error) {
+    return systemFailure(error, path, 'unwritable');
+  } finally {
+    closeSync(descriptor);
   }
 }
 
@@ -158,13 +192,6 @@ function readAtMost(descriptor: number, length: number): Buffer {
     total += bytesRead;
   }
   return buffer.subarray(0, total);
-}
-
-async function writeAll(descriptor: number, bytes: Buffer): Promise<void> {
-  for (let offset = 0; offset < bytes.length; ) {
-    const { bytesWritten } = await fd.write(descriptor, bytes, offset, bytes.length - offset, offset);
-    offset += bytesWritten;
-  }
 }
 
 const PERMISSION_ERRORS = new Set(['EACCES', 'EPERM', 'EROFS', 'EISDIR']);

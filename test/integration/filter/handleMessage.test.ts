@@ -4,6 +4,7 @@
  * connection without the handler (timeout, stop) or a write fails half-way.
  */
 import { promises as fs } from 'node:fs';
+import * as controlFileIo from '../../../lib/courier/controlFileIo';
 import { createMessageHandler } from '../../../filter/handleMessage';
 import { TEMPORARY_FAILURE, type Reply } from '../../../filter/reply';
 import { loadRuntime, type Runtime } from '../../../filter/runtime';
@@ -49,6 +50,7 @@ function gateWith(script: { preemptBefore?: Preemption; beforeWrite?: () => Prom
   let preemption = script.preemptBefore;
   return {
     preemption: () => preemption,
+    alone: () => true,
     async write(write) {
       if (preemption !== undefined) return { ran: false };
       await script.beforeWrite?.();
@@ -96,4 +98,18 @@ test('a write that fails after it began gets 451 even with on-error accept', asy
   const { reply } = await run((message) => gateWith({ beforeWrite: () => fs.rm(message.controlFiles[0] as string) }));
   expect(reply).toEqual(TEMPORARY_FAILURE);
   expect(log.lines).toEqual([expect.stringMatching(/^ERR: code=SRS_ERROR .* error=not-found rcpts=0 rule=write-failed /)]);
+});
+
+test.each([
+  [true, 'blocking'],
+  [false, 'pooled'],
+])('alone=%s: the message waits for the disk %s', async (alone, wait) => {
+  const applyRewrite = jest.spyOn(controlFileIo, 'applyRewrite');
+  try {
+    const { controlFile } = await run(() => ({ ...gateWith({}), alone: () => alone }));
+    expect(controlFile.toString()).toMatch(/^sSRS0-/);
+    expect(applyRewrite.mock.calls.map((call) => call[2])).toEqual([wait]);
+  } finally {
+    applyRewrite.mockRestore();
+  }
 });

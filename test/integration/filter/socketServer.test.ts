@@ -195,6 +195,29 @@ test('no more than maxConcurrent messages run at once; the rest wait and are all
   expect(most).toBe(3);
 });
 
+test('a handler learns whether any other connection is waiting for an answer', async () => {
+  const alone: boolean[] = [];
+  let firstStarted = (): void => {};
+  const firstRunning = new Promise<void>((resolve) => (firstStarted = resolve));
+  let releaseFirst = (): void => {};
+  const firstHeld = new Promise<void>((resolve) => (releaseFirst = resolve));
+  const { socketPath } = await start(async (_paths, gate) => {
+    alone.push(gate.alone());
+    if (alone.length === 1) {
+      firstStarted();
+      await firstHeld;
+    }
+    return { code: 200, lines: ['Ok'] };
+  });
+  const first = sendRaw(socketPath, request('1/D1', '1/ctl'));
+  await firstRunning;
+  expect(await sendRaw(socketPath, request('2/D2', '2/ctl'))).toBe('200 Ok\n');
+  releaseFirst();
+  expect(await first).toBe('200 Ok\n');
+  expect(await sendRaw(socketPath, request('3/D3', '3/ctl'))).toBe('200 Ok\n');
+  expect(alone).toEqual([true, false, true]);
+});
+
 test('drain answers the messages in flight, then removes the socket', async () => {
   const { socketPath } = await start(async () => {
     await new Promise((resolve) => setTimeout(resolve, 100));

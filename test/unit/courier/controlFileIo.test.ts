@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { formatControlFile, parseControlFile } from '../../../lib/courier/controlFile';
 import { withRecipientAddress, withSender } from '../../../lib/courier/controlFileEdit';
-import { applyRewrite, readControlFile, writeControlFileInPlace } from '../../../lib/courier/controlFileIo';
-import type { ControlFile } from '../../../lib/courier/types';
+import { applyRewrite, readControlFile, type DiskWait } from '../../../lib/courier/controlFileIo';
+import type { ControlFile, EnvelopeChanges } from '../../../lib/courier/types';
 import { FIXTURES, fixture } from './fixtures';
 
 const SRS_SENDER = 'SRS0=abcd=AB=sender.test=alice@example.org';
@@ -76,14 +76,18 @@ describe('readControlFile', () => {
   });
 });
 
-describe('writeControlFileInPlace', () => {
+describe.each<DiskWait>(['blocking', 'pooled'])('applyRewrite on disk, waiting %s', (wait) => {
+  const sender = (): EnvelopeChanges => ({ sender: SRS_SENDER });
+  const firstRecipient = (): EnvelopeChanges => ({ recipients: [{ file: 0, index: 0, to: 'alice@sender.test' }] });
+  const rewrite = (path: string, sample: string, changes: EnvelopeChanges) => applyRewrite([{ path, file: load(sample) }], changes, wait);
+
   it.each([
-    ['grows', 'single-alias-to-remote', (file: ControlFile) => withSender(file, SRS_SENDER)],
-    ['shrinks', 'srs-bounce-external-nullsender', (file: ControlFile) => withRecipientAddress(file, 0, 'alice@sender.test')],
-  ])('%s the file through the same inode, exactly as the lab rewrite', async (_change, sample, edit) => {
+    ['grows', 'single-alias-to-remote', sender],
+    ['shrinks', 'srs-bounce-external-nullsender', firstRecipient],
+  ])('%s the file through the same inode, exactly as the lab rewrite', async (_change, sample, changes) => {
     const path = await copy(`${sample}.ctl`);
     const before = await stat(path);
-    expect(await writeControlFileInPlace(path, edit(load(`${sample}.ctl`)))).toEqual({ ok: true });
+    expect(await rewrite(path, `${sample}.ctl`, changes())).toMatchObject({ ok: true, written: [path] });
     expect((await stat(path)).ino).toBe(before.ino);
     expect((await readFile(path)).equals(fixture(`${sample}.after-probe.ctl`))).toBe(true);
   });
@@ -92,14 +96,14 @@ describe('writeControlFileInPlace', () => {
     const path = await copy('two-remote-direct.ctl');
     const other = join(dir, 'queue-link');
     await link(path, other);
-    await writeControlFileInPlace(path, withSender(load('two-remote-direct.ctl'), SRS_SENDER));
+    await rewrite(path, 'two-remote-direct.ctl', sender());
     expect((await readFile(other)).equals(fixture('two-remote-direct.after-probe.ctl'))).toBe(true);
     expect((await stat(other)).nlink).toBe(2);
   });
 
   it('maps a missing file to not-found and does not create it', async () => {
     const path = join(dir, 'gone');
-    expect(await writeControlFileInPlace(path, load('local-only.ctl'))).toMatchObject({ ok: false, code: 'not-found' });
+    expect(await rewrite(path, 'local-only.ctl', sender())).toMatchObject({ ok: false, code: 'not-found', path });
     await expect(stat(path)).rejects.toMatchObject({ code: 'ENOENT' });
   });
 
@@ -107,13 +111,12 @@ describe('writeControlFileInPlace', () => {
     const target = await copy('local-only.ctl');
     const path = join(dir, 'link');
     await symlink(target, path);
-    const result = await writeControlFileInPlace(path, withSender(load('local-only.ctl'), SRS_SENDER));
-    expect(result).toMatchObject({ ok: false, code: 'unwritable' });
+    expect(await rewrite(path, 'local-only.ctl', sender())).toMatchObject({ ok: false, code: 'unwritable' });
     expect((await readFile(target)).equals(fixture('local-only.ctl'))).toBe(true);
   });
 
   it('maps a path it cannot write (a directory) to unwritable', async () => {
-    expect(await writeControlFileInPlace(dir, load('local-only.ctl'))).toMatchObject({ ok: false, code: 'unwritable' });
+    expect(await rewrite(dir, 'local-only.ctl', sender())).toMatchObject({ ok: false, code: 'unwritable' });
   });
 });
 
@@ -124,7 +127,7 @@ describe('applyRewrite', () => {
       { path: paths[0] as string, file: load('two-remote-direct.ctl') },
       { path: paths[1] as string, file: load('multi-alias.ctl') },
     ];
-    const result = await applyRewrite(targets, { sender: SRS_SENDER });
+    const result = await applyRewrite(targets, { sender: SRS_SENDER }, 'pooled');
     expect(result).toMatchObject({ ok: true, written: paths });
     expect((await readFile(paths[0] as string)).equals(fixture('two-remote-direct.after-probe.ctl'))).toBe(true);
     expect((await readFile(paths[1] as string)).equals(fixture('multi-alias.after-probe.ctl'))).toBe(true);
@@ -139,6 +142,7 @@ describe('applyRewrite', () => {
         { path, file: load('srs-bounce-external-nullsender.ctl') },
       ],
       { recipients: [{ file: 1, index: 0, to: 'alice@sender.test' }] },
+      'pooled',
     );
     expect(result).toMatchObject({ ok: true, written: [path] });
     expect((await readFile(path)).equals(fixture('srs-bounce-external-nullsender.after-probe.ctl'))).toBe(true);
@@ -149,12 +153,12 @@ describe('applyRewrite', () => {
 
   it('writes nothing for a sender that is already the one in the file', async () => {
     const path = await copy('local-only.ctl');
-    expect(await applyRewrite([{ path, file: load('local-only.ctl') }], { sender: 'alice@sender.test' })).toMatchObject({ ok: true, written: [] });
+    expect(await applyRewrite([{ path, file: load('local-only.ctl') }], { sender: 'alice@sender.test' }, 'pooled')).toMatchObject({ ok: true, written: [] });
   });
 
   it('reports which path failed', async () => {
     const missing = join(dir, 'gone');
-    const result = await applyRewrite([{ path: missing, file: load('local-only.ctl') }], { sender: SRS_SENDER });
+    const result = await applyRewrite([{ path: missing, file: load('local-only.ctl') }], { sender: SRS_SENDER }, 'pooled');
     expect(result).toMatchObject({ ok: false, code: 'not-found', path: missing });
   });
 });

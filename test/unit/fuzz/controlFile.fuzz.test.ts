@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_CONTROL_FILE_LIMITS, formatControlFile, parseControlFile } from '../../../lib/courier/controlFile';
 import { withSender } from '../../../lib/courier/controlFileEdit';
-import { readControlFile, writeControlFileInPlace } from '../../../lib/courier/controlFileIo';
+import { applyRewrite, readControlFile } from '../../../lib/courier/controlFileIo';
 import { envelopeOf } from '../../../lib/courier/envelope';
 import type { ControlFile, ControlFileErrorCode, ControlFileResult } from '../../../lib/courier/types';
 import { fuzzParameters, fuzzTimeoutMs } from './settings';
@@ -273,11 +273,12 @@ describe('control file fuzz: on disk', () => {
       let seq = 0;
       await fc.assert(
         fc.asyncProperty(validFileArb, addressArb, async (bytes, sender) => {
+          const wait = seq % 2 === 0 ? 'blocking' : 'pooled';
           const path = join(dir, `rewrite-${seq++}`);
           writeFileSync(path, bytes);
           const inode = statSync(path).ino;
           const file = parsedFile(await readControlFile(path));
-          expect(await writeControlFileInPlace(path, withSender(file, sender))).toEqual({ ok: true });
+          expect(await applyRewrite([{ path, file }], { sender }, wait)).toMatchObject({ ok: true });
           const after = readFileSync(path);
           expect(statSync(path).ino).toBe(inode);
           expect(after.subarray(0, after.indexOf(NEWLINE)).toString('utf8')).toBe(`s${sender}`);
