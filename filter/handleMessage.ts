@@ -24,8 +24,9 @@ type Outcome =
 /**
  * read → decide → apply → reply, for one message, with the runtime snapshot current when it
  * starts. The control files are rewritten (and fsynced) before the reply: Courier reads them
- * as soon as it has the answer. Every message logs exactly one decision line, and it says
- * what the message was answered: when the server answered without us (timeout, stop), that.
+ * as soon as it has the answer. Every message logs exactly one decision line, right after the
+ * answer is written so that it never delays it, and the line says what the message was
+ * answered: when the server answered without us (timeout, stop), that.
  */
 export function createMessageHandler(current: () => Runtime, log: Logger): MessageHandler {
   return async (paths, gate) => {
@@ -42,11 +43,13 @@ export function createMessageHandler(current: () => Runtime, log: Logger): Messa
       const { onError } = runtime.policy;
       // After a write began, on-error accept would let Courier take a half-written file.
       const rule = outcome.wrote ? 'write-failed' : `on-error-${onError}`;
-      log.error(formatDecisionLine({ ...errorLine(outcome.envelope, ms), error: outcome.error, rule, reason: outcome.reason }));
+      const line = { ...errorLine(outcome.envelope, ms), error: outcome.error, rule, reason: outcome.reason };
+      gate.afterAnswer(() => log.error(formatDecisionLine(line)));
       return outcome.wrote ? TEMPORARY_FAILURE : failureReply(onError);
     }
-    log.info(formatDecisionLine(decisionLineOf(outcome.decision, outcome.envelope, ms)));
-    return replyForDecision(outcome.decision);
+    const { decision, envelope } = outcome;
+    gate.afterAnswer(() => log.info(formatDecisionLine(decisionLineOf(decision, envelope, ms))));
+    return replyForDecision(decision);
   };
 }
 

@@ -22,6 +22,11 @@ export interface WriteGate {
    */
   alone(): boolean;
   /**
+   * Runs `report` right after the connection's answer is written, or at once if it already
+   * was: writing a message's log line must not delay its answer.
+   */
+  afterAnswer(report: () => void): void;
+  /**
    * Runs `write` unless the connection was already answered (then preemption() is set). While
    * it runs, and until the handler replies, a timeout or a stop waits up to `writeGraceMs`;
    * after that the answer is TEMPORARY_FAILURE whatever on-error says: Courier must not take a
@@ -150,6 +155,7 @@ function serveConnection(
   let writeBegun = false;
   let graceTimer: NodeJS.Timeout | undefined;
   let firstControlFile = '';
+  const reports: (() => void)[] = [];
 
   const connection: Connection = {
     preempt: (code, reason) =>
@@ -169,6 +175,10 @@ function serveConnection(
   const gate: WriteGate = {
     preemption: () => preemption,
     alone: () => unanswered.count === 1,
+    afterAnswer(report) {
+      if (answered) report();
+      else reports.push(report);
+    },
     async write(write) {
       if (answered) return { ran: false };
       writeBegun = true;
@@ -243,6 +253,7 @@ function serveConnection(
     clearTimeout(graceTimer);
     if (socket.destroyed || !socket.writable) socket.destroy();
     else socket.end(formatReply(reply), () => socket.destroy());
+    for (const report of reports.splice(0)) report();
     onAnswered?.();
   }
 }

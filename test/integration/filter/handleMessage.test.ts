@@ -51,6 +51,7 @@ function gateWith(script: { preemptBefore?: Preemption; beforeWrite?: () => Prom
   return {
     preemption: () => preemption,
     alone: () => true,
+    afterAnswer: (report) => report(),
     async write(write) {
       if (preemption !== undefined) return { ran: false };
       await script.beforeWrite?.();

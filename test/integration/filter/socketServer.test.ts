@@ -218,6 +218,28 @@ test('a handler learns whether any other connection is waiting for an answer', a
   expect(alone).toEqual([true, false, true]);
 });
 
+test('a report the handler leaves for after the answer runs once, after it; at once when already answered', async () => {
+  const events: string[] = [];
+  const { socketPath } = await start(
+    async (paths, gate) => {
+      const name = path.basename(paths.dataFile);
+      gate.afterAnswer(() => events.push(`report ${name}`));
+      // D2 outlives the 100 ms timeout: the server answers first, so its report runs at once.
+      await new Promise((resolve) => setTimeout(resolve, name === 'D2' ? 300 : 50));
+      events.push(`returned ${name}`);
+      gate.afterAnswer(() => events.push(`late report ${name}`));
+      return { code: 200, lines: ['Ok'] };
+    },
+    { timeoutMs: 100 },
+  );
+  expect(await sendRaw(socketPath, request('1/D1', '1/ctl'))).toBe('200 Ok\n');
+  expect(events).toEqual(['returned D1', 'report D1', 'late report D1']);
+  events.length = 0;
+  expect(await sendRaw(socketPath, request('2/D2', '2/ctl'))).toBe('451 4.3.0 srsfilter: temporary failure, try again later\n');
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  expect(events).toEqual(['report D2', 'returned D2', 'late report D2']);
+});
+
 test('drain answers the messages in flight, then removes the socket', async () => {
   const { socketPath } = await start(async () => {
     await new Promise((resolve) => setTimeout(resolve, 100));
