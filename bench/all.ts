@@ -9,7 +9,8 @@ import { benchStartup } from './startup';
 
 /**
  * `npm run bench`: every benchmark of issue 6, then one table of all figures. The memory run
- * stops at 200k messages by default (1M takes many minutes here): `--memory-messages 1000000`.
+ * goes to 1M messages as the issue asks (about 7 minutes here); `--memory-messages 200000`
+ * for a quicker run.
  */
 const SRS_GOAL_RATIO = 3;
 
@@ -34,14 +35,14 @@ async function main(): Promise<void> {
     options: {
       messages: { type: 'string', default: '5000' },
       'big-messages': { type: 'string', default: '1000' },
-      'memory-messages': { type: 'string', default: '200000' },
+      'memory-messages': { type: 'string', default: '1000000' },
       'startup-runs': { type: 'string', default: '15' },
       'glue-runs': { type: 'string', default: '200' },
       'e2e-messages': { type: 'string', default: String(DEFAULT_END_TO_END.messages) },
     },
   });
   const memoryMessages = Number(values['memory-messages']);
-  console.log(`memory run: RSS after ${BASELINE_MESSAGES} and ${memoryMessages} messages (issue 6 asks 1M: --memory-messages 1000000)\n`);
+  console.log(`memory run: RSS after ${BASELINE_MESSAGES} and ${memoryMessages} messages (issue 6 asks 1M)\n`);
 
   const figures: Figure[] = [];
   figures.push(...(await benchStartup(Number(values['startup-runs']))));
