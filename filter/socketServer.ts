@@ -166,7 +166,13 @@ function serveConnection(
       }),
   };
   connections.add(connection);
+  // Counted until answered, or until the client is gone without an answer (a reset).
+  let counted = true;
   unanswered.count += 1;
+  const uncount = (): void => {
+    if (counted) unanswered.count -= 1;
+    counted = false;
+  };
   const timer = setTimeout(() => {
     if (firstControlFile === '') answer(badRequestReply('timed out waiting for the request'));
     else giveUp('timeout', `not processed within ${limits.connectionTimeoutMs} ms`);
@@ -192,6 +198,7 @@ function serveConnection(
   });
   socket.on('error', (error) => log.debug(`connection error: ${error.message}`));
   socket.on('close', () => {
+    uncount();
     clearTimeout(timer);
     connections.delete(connection);
   });
@@ -248,7 +255,7 @@ function serveConnection(
   function answer(reply: Reply): void {
     if (answered) return;
     answered = true;
-    unanswered.count -= 1;
+    uncount();
     clearTimeout(timer);
     clearTimeout(graceTimer);
     if (socket.destroyed || !socket.writable) socket.destroy();
