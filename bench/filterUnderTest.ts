@@ -30,7 +30,8 @@ export interface FilterUnderTest {
   close(): Promise<void>;
 }
 
-async function fsyncFile(file: string): Promise<void> {
+/** What submit does to a file it has written before it calls the filters. */
+export async function fsyncFile(file: string): Promise<void> {
   const handle = await open(file, 'r');
   try {
     await handle.sync();

@@ -1,7 +1,8 @@
-import { mkdtemp, open, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseControlFile } from '../lib/courier/controlFile';
 import { applyRewrite } from '../lib/courier/controlFileIo';
+import { fsyncFile } from './filterUnderTest';
 import { percentile } from './report';
 
 /**
@@ -26,10 +27,8 @@ export async function measureFsyncCeiling(dir: string, content: Buffer, count: n
   try {
     const files = Array.from({ length: count }, (_, i) => path.join(work, `ctl${i}`));
     for (const file of files) {
-      const handle = await open(file, 'w');
-      await handle.writeFile(content);
-      await handle.sync();
-      await handle.close();
+      await writeFile(file, content);
+      await fsyncFile(file);
     }
     const latenciesMs: number[] = [];
     let next = 0;
