@@ -94,13 +94,7 @@ export async function readControlFile(
   path: string,
   limits: ControlFileLimits = DEFAULT_CONTROL_FILE_LIMITS,
 ): Promise<ControlFileResult> {
-  let descriptor: number;
-  try {
-    descriptor = openSync(path, READ_FLAGS);
-  } catch (error) {
-    return systemFailure(error, path, 'unreadable');
-  }
-  try {
+  return withDescriptor(path, READ_FLAGS, 'unreadable', (descriptor): ControlFileResult => {
     // submit has written the file whole before it asks the filters, so fstat's size is all
     // there is. One byte past the limit lets parseControlFile report 'too-large' without
     // ever holding more than the limit in memory.
@@ -108,11 +102,7 @@ export async function readControlFile(
     if (!stats.isFile()) return { ok: false, code: 'unreadable', message: `${path} is not a regular file` };
     const bytes = readAtMost(descriptor, Math.min(stats.size, limits.maxBytes + 1));
     return parseControlFile(bytes, limits);
-  } catch (error) {
-    return systemFailure(error, path, 'unreadable');
-  } finally {
-    closeSync(descriptor);
-  }
+  });
 }
 
 /**
@@ -159,13 +149,7 @@ async function rewriteInPlace(
   previousLength: number,
   calls: DurableCalls,
 ): Promise<ControlFileWriteResult> {
-  let descriptor: number;
-  try {
-    descriptor = openSync(path, WRITE_FLAGS);
-  } catch (error) {
-    return systemFailure(error, path, 'unwritable');
-  }
-  try {
+  return withDescriptor(path, WRITE_FLAGS, 'unwritable', async (descriptor) => {
     // Courier reads the file as soon as we answer: it must be on disk before the reply.
     for (let offset = 0; offset < bytes.length; ) {
       offset += await calls.write(descriptor, bytes, offset, bytes.length - offset, offset);
@@ -175,9 +159,30 @@ async function rewriteInPlace(
       // O_DSYNC covers writes, not a truncation: the shorter length needs its own sync.
       await calls.fdatasync(descriptor);
     }
-    return { ok: true };
+    return { ok: true as const };
+  });
+}
+
+/**
+ * Opens `path`, runs `use`, closes; operating-system errors on the way become typed failures.
+ * Open and close are synchronous (see rewriteInPlace); `use` decides how it waits.
+ */
+async function withDescriptor<T>(
+  path: string,
+  flags: number,
+  denied: ControlFileErrorCode,
+  use: (descriptor: number) => T | Promise<T>,
+): Promise<T | ControlFileFailure> {
+  let descriptor: number;
+  try {
+    descriptor = openSync(path, flags);
   } catch (error) {
-    return systemFailure(error, path, 'unwritable');
+    return systemFailure(error, path, denied);
+  }
+  try {
+    return await use(descriptor);
+  } catch (error) {
+    return systemFailure(error, path, denied);
   } finally {
     closeSync(descriptor);
   }
