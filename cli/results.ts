@@ -1,5 +1,5 @@
 import type { SrsResult } from '../lib/srs';
-import { STATUS } from './commands/status';
+import { STATUS } from './exitStatus';
 import { fail, type CliIo } from './io';
 
 /**

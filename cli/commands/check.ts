@@ -4,7 +4,7 @@ import { runChecks } from '../check/checks';
 import { gatherCheckFacts } from '../check/facts';
 import { formatCheckReport } from '../check/format';
 import { fail, type CliIo } from '../io';
-import { STATUS } from './status';
+import { STATUS } from '../exitStatus';
 
 /**
  * `srsctl check [--config F] [--before-start]`: every problem with its fix; exit 1 when there

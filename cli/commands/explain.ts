@@ -5,7 +5,7 @@ import { parseCommandLine } from '../args';
 import { envelopeFor, parseSource, SOURCES } from '../envelope';
 import { fail, failWithDetails, warn, type CliIo } from '../io';
 import { loadLocalDomains, loadPolicySrs } from '../policyRuntime';
-import { STATUS } from './status';
+import { STATUS } from '../exitStatus';
 
 const OPTIONS = {
   config: { type: 'string' },

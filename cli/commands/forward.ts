@@ -2,7 +2,7 @@ import { parseAlias, parseCommandLine } from '../args';
 import { fail, type CliIo } from '../io';
 import { writeResults } from '../results';
 import { setUpSrs, SRS_OPTIONS } from './srsOptions';
-import { STATUS } from './status';
+import { STATUS } from '../exitStatus';
 
 /** `srsctl forward ADDRESS... [--alias DOMAIN]`: one SRS address per line. */
 export async function runForward(args: readonly string[], io: CliIo): Promise<number> {

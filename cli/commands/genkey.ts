@@ -3,7 +3,7 @@ import { writeFile } from 'node:fs/promises';
 import { errnoCode } from '../../lib/errno';
 import { parseCommandLine } from '../args';
 import { fail, type CliIo } from '../io';
-import { STATUS } from './status';
+import { STATUS } from '../exitStatus';
 
 const SECRET_BYTES = 32;
 

@@ -2,7 +2,7 @@ import { parseCommandLine } from '../args';
 import { fail, type CliIo } from '../io';
 import { writeResults } from '../results';
 import { setUpSrs, SRS_OPTIONS } from './srsOptions';
-import { STATUS } from './status';
+import { STATUS } from '../exitStatus';
 
 /** `srsctl reverse ADDRESS...`: the original address of each SRS address, one per line. */
 export async function runReverse(args: readonly string[], io: CliIo): Promise<number> {

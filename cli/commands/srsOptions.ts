@@ -4,7 +4,7 @@ import { parseInteger, parseSeparator, type ParsedArgs } from '../args';
 import { readExplicitSecrets } from '../explicitSecrets';
 import { fail, failWithDetails, warn, type CliIo } from '../io';
 import { loadPolicySrs } from '../policyRuntime';
-import { STATUS } from './status';
+import { STATUS } from '../exitStatus';
 
 /** The options of `srsctl forward` and `srsctl reverse`. */
 export const SRS_OPTIONS = {

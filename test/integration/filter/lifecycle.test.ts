@@ -98,6 +98,50 @@ describe('SIGHUP', () => {
     expect(await senderAfterSubmit(filter)).toMatch(/^sSRS0=/);
     expect(filter.child.exitCode).toBeNull();
   });
+
+  /** The filter must survive the reload, answer with the old policy, and say so in one line. */
+  async function expectReloadFailureKeepsOldPolicy(filter: FilterProcess, cause: RegExp): Promise<void> {
+    filter.child.kill('SIGHUP');
+    const line = await filter.waitForLog('reload failed, the previous configuration stays in force');
+    expect(line).toMatch(cause);
+    expect(await senderAfterSubmit(filter)).toMatch(/^sSRS0-/);
+    expect(filter.child.exitCode).toBeNull();
+    const logged = filter.stderr().split('\n').filter((l) => l.startsWith('ERR:'));
+    expect(logged.length).toBeLessThanOrEqual(2);
+  }
+
+  test('a policy the YAML reader chokes on (an unquoted * is an alias) keeps the old policy', async () => {
+    const filter = each.start();
+    await filter.ready;
+    expect(await senderAfterSubmit(filter)).toMatch(/^sSRS0-/);
+    const text = `srs-domain: example.org\nsecrets-file: ${each.spool.secretsPath}\nseparator: '='\nexclude-senders: [*.partner.test]\n`;
+    await fs.writeFile(each.spool.configPath, text);
+    await expectReloadFailureKeepsOldPolicy(filter, /alias|exclude-senders/i);
+  });
+
+  test('an exception anywhere in the reload keeps the old policy and is logged on one line', async () => {
+    // The bug is brought in by the test: a preloaded file makes os.hostname (which the reload
+    // calls to read Courier's local domains) throw once the flag file exists.
+    const flag = path.join(each.spool.root, 'throw-now');
+    const preload = path.join(each.spool.root, 'hostname-throws.js');
+    await fs.writeFile(
+      preload,
+      `const fs = require('fs'); const os = require('os'); const real = os.hostname;\n` +
+        `os.hostname = () => { if (fs.existsSync(${JSON.stringify(flag)})) throw new Error('hostname injected failure'); return real(); };\n`,
+    );
+    const filter = each.start({ nodeArgs: ['--require', preload] });
+    await filter.ready;
+    await writePolicy(each.spool, { separator: '=' });
+    await fs.writeFile(flag, '');
+    await expectReloadFailureKeepsOldPolicy(filter, /hostname injected failure/);
+    const errors = filter.stderr().split('\n').filter((l) => l.startsWith('ERR:'));
+    expect(errors).toHaveLength(1);
+
+    await fs.rm(flag);
+    filter.child.kill('SIGHUP');
+    await filter.waitForLog(/^INFO: reloaded: /);
+    expect(await senderAfterSubmit(filter)).toMatch(/^sSRS0=/);
+  });
 });
 
 describe('stopping', () => {

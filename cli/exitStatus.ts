@@ -5,4 +5,6 @@ export const STATUS = {
   refused: 1,
   /** Bad command line, or a policy or secrets file that cannot be used. */
   usage: 2,
+  /** status and reload: no filter answers (what init scripts' `status` answers for a stopped service). */
+  notRunning: 3,
 } as const;
