@@ -3,6 +3,7 @@ import { applyRewrite, readControlFile, type ControlFileTarget } from '../lib/co
 import { envelopeOf } from '../lib/courier/envelope';
 import type { ControlFileFailure, Envelope } from '../lib/courier/types';
 import { changesOf, decide, type Decision } from '../lib/policy';
+import type { DecisionCounter } from './decisionCounts';
 import { formatDecisionLine, type DecisionLine, type Logger } from './log';
 import { failureReply, replyForDecision, TEMPORARY_FAILURE, type Reply } from './reply';
 import type { MessagePaths } from './request';
@@ -26,9 +27,10 @@ type Outcome =
  * starts. The control files are rewritten (and fsynced) before the reply: Courier reads them
  * as soon as it has the answer. Every message logs exactly one decision line, right after the
  * answer is written so that it never delays it, and the line says what the message was
- * answered: when the server answered without us (timeout, stop), that.
+ * answered: when the server answered without us (timeout, stop), that. `counts` (srsctl status)
+ * counts the lines by code.
  */
-export function createMessageHandler(current: () => Runtime, log: Logger): MessageHandler {
+export function createMessageHandler(current: () => Runtime, log: Logger, counts?: DecisionCounter): MessageHandler {
   return async (paths, gate) => {
     const runtime = current();
     const started = performance.now();
@@ -36,6 +38,7 @@ export function createMessageHandler(current: () => Runtime, log: Logger): Messa
     const ms = performance.now() - started;
     const preemption = gate.preemption();
     if (preemption !== undefined) {
+      counts?.add('SRS_ERROR');
       log.error(formatDecisionLine(preemptedLine(outcome, preemption, ms)));
       return preemption.reply;
     }
@@ -44,11 +47,18 @@ export function createMessageHandler(current: () => Runtime, log: Logger): Messa
       // After a write began, on-error accept would let Courier take a half-written file.
       const rule = outcome.wrote ? 'write-failed' : `on-error-${onError}`;
       const line = { ...errorLine(outcome.envelope, ms), error: outcome.error, rule, reason: outcome.reason };
-      gate.afterAnswer(() => log.error(formatDecisionLine(line)));
+      gate.afterAnswer(() => {
+        counts?.add(line.code);
+        log.error(formatDecisionLine(line));
+      });
       return outcome.wrote ? TEMPORARY_FAILURE : failureReply(onError);
     }
     const { decision, envelope } = outcome;
-    gate.afterAnswer(() => log.info(formatDecisionLine(decisionLineOf(decision, envelope, ms))));
+    gate.afterAnswer(() => {
+      const line = decisionLineOf(decision, envelope, ms);
+      counts?.add(line.code);
+      log.info(formatDecisionLine(line));
+    });
     return replyForDecision(decision);
   };
 }

@@ -1,11 +1,15 @@
 #!/usr/bin/env node
 import { closeSync, fstatSync } from 'node:fs';
-import { parseFilterArgs, USAGE } from './args';
+import { parseFilterArgs, USAGE, type FilterArgs } from './args';
+import { controlSocketPath, type ReloadVerdict, type StatusReport } from './control';
+import { startControlServer, type ControlServer } from './controlServer';
+import { DecisionCounter } from './decisionCounts';
 import { createMessageHandler } from './handleMessage';
 import { watchLifecycle } from './lifecycle';
 import { createLogger, describeError, type Logger } from './log';
 import { failureReply } from './reply';
 import { loadRuntime, type Runtime } from './runtime';
+import { describeRuntimeChanges } from './runtimeChanges';
 import { startFilterServer, type FilterServer } from './socketServer';
 
 /** Request bounds: a queue path never needs more than PATH_MAX; a message rarely has many control files. */
@@ -54,7 +58,9 @@ async function main(): Promise<number | null> {
     return 1;
   }
   let runtime = loaded.runtime;
+  let loadedAt = new Date();
   log.setLevel(runtime.policy.logLevel);
+  const counts = new DecisionCounter();
 
   let server: FilterServer;
   try {
@@ -62,7 +68,7 @@ async function main(): Promise<number | null> {
       socketDir: runtime.socketDir,
       name: args.name,
       queueDir: () => runtime.queueDir,
-      handle: createMessageHandler(() => runtime, log),
+      handle: createMessageHandler(() => runtime, log, counts),
       failureReply: () => failureReply(runtime.policy.onError),
       limits: {
         connectionTimeoutMs: args.connectionTimeoutMs,
@@ -79,8 +85,10 @@ async function main(): Promise<number | null> {
   }
   // Stop and reload are wired before the ready signal, so a signal sent on ready is handled.
   handleCrashes(log, server, () => runtime);
-  watchLifecycle({
+  let control: ControlServer | undefined;
+  const lifecycle = watchLifecycle({
     shutdown: async (why) => {
+      control?.close();
       const drained = server.drain(args.drainTimeoutMs);
       // Logged once no new connection is accepted any more.
       log.info(`stopping (${why}): finishing the messages in flight`);
@@ -91,17 +99,30 @@ async function main(): Promise<number | null> {
       log.info('stopped');
       process.exit(0);
     },
-    reload: async () => {
-      const next = await loadRuntime(args.config);
-      if (!next.ok) {
-        logProblems(log, next.problems, 'reload failed, the previous configuration stays in force');
-        return;
+    reload: async (): Promise<ReloadVerdict> => {
+      try {
+        const next = await loadRuntime(args.config);
+        if (!next.ok) {
+          logProblems(log, next.problems, RELOAD_FAILED);
+          return { applied: false, problems: [...next.problems] };
+        }
+        const changes = describeRuntimeChanges(runtime, next.runtime);
+        runtime = next.runtime;
+        loadedAt = new Date();
+        log.setLevel(runtime.policy.logLevel);
+        // Logged once new messages get the new configuration.
+        log.info(`reloaded: ${describeRuntime(runtime)} changed=${changes.length === 0 ? 'nothing' : changes.join('; ')}`);
+        return { applied: true, changes, secrets: runtime.secretCount };
+      } catch (error) {
+        // A bug in the loader must not stop the mail: the filter goes on with what it has.
+        log.error(`${RELOAD_FAILED}: internal error: ${describeError(error)}`);
+        return { applied: false, problems: [`internal error: ${error instanceof Error ? error.message : String(error)}`] };
       }
-      runtime = next.runtime;
-      log.setLevel(runtime.policy.logLevel);
-      // Logged once new messages get the new configuration.
-      log.info(`reloaded: ${describeRuntime(runtime)}`);
     },
+  });
+  control = await openControl(args, runtime, log, {
+    status: () => statusReport(args, runtime, loadedAt, counts),
+    reload: async () => (await lifecycle.reload()) ?? { applied: false, problems: ['the filter is stopping'] },
   });
   if (readyFd !== null) closeSync(readyFd);
   log.info(`ready: ${describeRuntime(runtime)} socket=${server.socketPath} pid=${process.pid}`);
@@ -109,6 +130,41 @@ async function main(): Promise<number | null> {
     log.warn(`srs-domain ${runtime.policy.srsDomain} is not local to Courier: bounces to it will not reach the filter`);
   }
   return null;
+}
+
+const RELOAD_FAILED = 'reload failed, the previous configuration stays in force';
+
+/**
+ * The control socket srsctl reload and status use. Without it the filter still filters and
+ * SIGHUP still reloads, so a failure here is a warning, never a reason not to start.
+ */
+async function openControl(
+  args: FilterArgs,
+  runtime: Runtime,
+  log: Logger,
+  handlers: Parameters<typeof startControlServer>[1],
+): Promise<ControlServer | undefined> {
+  const socketPath = controlSocketPath(runtime.courier.localstatedir, args.name);
+  try {
+    return await startControlServer(socketPath, handlers, log);
+  } catch (error) {
+    log.warn(`no control socket at ${socketPath} (${(error as Error).message}): srsctl reload and status cannot reach this filter; SIGHUP still reloads`);
+    return undefined;
+  }
+}
+
+function statusReport(args: FilterArgs, runtime: Runtime, loadedAt: Date, counts: DecisionCounter): StatusReport {
+  const uptimeSeconds = Math.floor(process.uptime());
+  return {
+    pid: process.pid,
+    startedAt: new Date(Date.now() - process.uptime() * 1000).toISOString(),
+    uptimeSeconds,
+    configPath: args.config,
+    policyLoadedAt: loadedAt.toISOString(),
+    srsDomain: runtime.policy.srsDomain,
+    secrets: runtime.secretCount,
+    decisions: counts.snapshot(),
+  };
 }
 
 /** One ERR line per problem, then what it means. */

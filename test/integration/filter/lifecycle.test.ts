@@ -102,8 +102,8 @@ describe('SIGHUP', () => {
   /** The filter must survive the reload, answer with the old policy, and say so in one line. */
   async function expectReloadFailureKeepsOldPolicy(filter: FilterProcess, cause: RegExp): Promise<void> {
     filter.child.kill('SIGHUP');
-    const line = await filter.waitForLog('reload failed, the previous configuration stays in force');
-    expect(line).toMatch(cause);
+    await filter.waitForLog('reload failed, the previous configuration stays in force', 3000);
+    expect(filter.stderr()).toMatch(cause);
     expect(await senderAfterSubmit(filter)).toMatch(/^sSRS0-/);
     expect(filter.child.exitCode).toBeNull();
     const logged = filter.stderr().split('\n').filter((l) => l.startsWith('ERR:'));
