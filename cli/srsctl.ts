@@ -1,12 +1,16 @@
 #!/usr/bin/env node
 import { runCheck } from './commands/check';
-import { runDropIn } from './commands/dropIn';
+import { looksLikeDropIn, runDropIn } from './commands/dropIn';
 import { runExplain } from './commands/explain';
 import { runForward } from './commands/forward';
 import { runGenkey } from './commands/genkey';
 import { runHelp } from './commands/help';
+import { runReload } from './commands/reload';
 import { runReverse } from './commands/reverse';
-import { runMain, type CliIo, type Command } from './io';
+import { runStatus } from './commands/status';
+import { STATUS } from './exitStatus';
+import { fail, runMain, type CliIo, type Command } from './io';
+import { SRSCTL_USAGE } from './usage';
 
 const SUBCOMMANDS: ReadonlyMap<string, Command> = new Map([
   ['forward', runForward],
@@ -14,18 +18,23 @@ const SUBCOMMANDS: ReadonlyMap<string, Command> = new Map([
   ['explain', runExplain],
   ['check', runCheck],
   ['genkey', runGenkey],
+  ['reload', runReload],
+  ['status', runStatus],
   ['help', runHelp],
 ]);
 
 /**
- * A first word naming a subcommand selects it; anything else is the Debian `srs` form, so
- * `srsctl --forward …` and scripts written for /usr/bin/srs keep working. No address can be
- * mistaken for a subcommand: those names have no `@`.
+ * A first word naming a subcommand selects it. Arguments as Debian's `srs` takes them are that
+ * form, so `srsctl --forward …` and scripts written for /usr/bin/srs keep working; any other
+ * first word is a mistyped subcommand, said so rather than read as an address.
  */
-export function runSrsctl(args: readonly string[], io: CliIo): Promise<number> {
+export async function runSrsctl(args: readonly string[], io: CliIo): Promise<number> {
   const [first, ...rest] = args;
   const subcommand = first === undefined ? undefined : SUBCOMMANDS.get(first);
-  return subcommand === undefined ? runDropIn(args, io) : subcommand(rest, io);
+  if (subcommand !== undefined) return subcommand(rest, io);
+  if (looksLikeDropIn(args)) return runDropIn(args, io);
+  io.stderr(SRSCTL_USAGE);
+  return fail(io, `unknown command '${first}'`, STATUS.refused);
 }
 
 if (require.main === module) runMain('srsctl', runSrsctl, 70);

@@ -7,11 +7,18 @@ export const SRSCTL_USAGE = `Usage:
   srsctl check [--before-start]                check the policy, the secrets file and Courier's set-up
                                                (--before-start: a filter not yet started is only noted)
   srsctl genkey [--output FILE]                print (or create FILE with) a new secret: 32 random bytes, base64
+  srsctl reload [--config FILE] [--name NAME]  make the running filter read its policy and secrets again and
+                                               print its verdict: applied (what changed) or refused (why);
+                                               exit 0 only when applied, 3 when no filter runs
+  srsctl status [--config FILE] [--name NAME]  whether the filter runs: pid, uptime, policy, secrets, decisions
+                                               since start; exit 0 when running, 3 when not
   srsctl help                                  this text
 
   forward, reverse and explain use the installed policy (its secrets, srs-domain, hash-length,
   separator …) unless --secret or --secretfile is given:
-    --config FILE        the policy (default /etc/courier/srsfilter.yaml); also for check
+    --config FILE        the policy (default /etc/courier/srsfilter.yaml); also for check, reload
+                         and status (which find the filter under its Courier localstatedir)
+    --name NAME          reload and status: the filter's name, as filterctl started it (default srsfilter)
     --secret S           a secret; repeat for more (the first signs, all verify)
     --secretfile F       one secret per line, read as Debian's srs reads it: the line ending is
                          part of the key (genkey writes none, so every SRS tool agrees)

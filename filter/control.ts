@@ -38,6 +38,8 @@ export const decisionCountsSchema = z.object({
 export type DecisionCounts = z.infer<typeof decisionCountsSchema>;
 
 export const statusReportSchema = z.object({
+  /** The filter's name: its socket is `allfilters/<name>`. */
+  name: z.string(),
   pid: z.number(),
   /** ISO 8601 times. */
   startedAt: z.string(),

@@ -156,6 +156,7 @@ async function openControl(
 function statusReport(args: FilterArgs, runtime: Runtime, loadedAt: Date, counts: DecisionCounter): StatusReport {
   const uptimeSeconds = Math.floor(process.uptime());
   return {
+    name: args.name,
     pid: process.pid,
     startedAt: new Date(Date.now() - process.uptime() * 1000).toISOString(),
     uptimeSeconds,

@@ -36,6 +36,15 @@ const OPTIONS = {
   help: { type: 'boolean' },
 } as const;
 
+/**
+ * Whether `args` are Debian `srs` arguments: none (srs then says what is missing), an option
+ * first, or an address (it has an `@`; a subcommand name never does).
+ */
+export function looksLikeDropIn(args: readonly string[]): boolean {
+  const [first] = args;
+  return first === undefined || first.startsWith('-') || first.includes('@');
+}
+
 export async function runDropIn(args: readonly string[], io: CliIo): Promise<number> {
   const parsed = parseCommandLine(args, OPTIONS);
   if (!parsed.ok) return usageError(io, parsed.message);

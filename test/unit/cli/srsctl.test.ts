@@ -31,8 +31,28 @@ describe('srsctl dispatch', () => {
     expect((await run('help')).stdout).toMatch(/^ {2}srsctl check \[--before-start\] /m);
   });
 
-  it('treats names of object properties as no subcommand', async () => {
-    expect(await run('toString')).toMatchObject({ status: 255, stderr: expect.stringMatching(/no secret/) });
+  it.each([['x'], ['toString'], ['relaod', '--config', '/etc/courier/srsfilter.yaml']])(
+    'says an unknown subcommand is one, with the usage, exit 1: %j',
+    async (...args) => {
+      const result = await run(...args);
+      expect(result).toMatchObject({ status: 1, stdout: '' });
+      expect(result.stderr).toMatch(/^Usage:/);
+      expect(result.stderr).toMatch(new RegExp(`\\nsrsctl: unknown command '${args[0]}'\\n$`));
+    },
+  );
+
+  it.each([
+    ['no arguments', [], /no address/],
+    ['an option first', ['--reverse', 'x'], /no secret/],
+    ['an address first', ['a@b.test', '--alias', 'x.test'], /no secret/],
+  ])('takes the Debian srs form for its arguments: %s', async (_name, args, message) => {
+    expect(await run(...args)).toMatchObject({ status: 255, stderr: expect.stringMatching(message) });
+  });
+
+  it('lists reload and status in the usage', async () => {
+    const usage = (await run('help')).stdout;
+    expect(usage).toMatch(/^ {2}srsctl reload /m);
+    expect(usage).toMatch(/^ {2}srsctl status /m);
   });
 });
 

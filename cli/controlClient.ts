@@ -1,0 +1,110 @@
+import net from 'node:net';
+import { controlResponseSchema, controlSocketPath, type ControlRequest, type ControlResponse } from '../filter/control';
+import { DEFAULT_POLICY_PATH, loadPolicy } from '../lib/config';
+import { resolveCourierPaths } from '../lib/courier/paths';
+import { errnoCode } from '../lib/errno';
+import { parseCommandLine } from './args';
+import { STATUS } from './exitStatus';
+import { fail, type CliIo } from './io';
+
+/** The filter's name unless started as another (its socket is `allfilters/<name>`). */
+const DEFAULT_FILTER_NAME = 'srsfilter';
+
+/** A reload reads the policy, the secrets and Courier's files, and may run courier-config (10 s at most). */
+const ANSWER_TIMEOUT_MS = 30_000;
+
+export type ControlAnswer =
+  | { readonly ok: true; readonly response: ControlResponse }
+  /** No filter listens: the socket or its directory is missing, or nothing accepts on it. */
+  | { readonly ok: false; readonly running: false; readonly message: string }
+  /** Something listens but did not answer as the filter does. */
+  | { readonly ok: false; readonly running: true; readonly message: string };
+
+export type SocketPathResult = { readonly ok: true; readonly path: string } | { readonly ok: false; readonly message: string };
+
+/**
+ * Where the filter of `filterName` listens: under Courier's localstatedir, as the policy's
+ * `courier:` keys or courier-config give it. A policy that does not load (the very case a
+ * reload is refused for) still leaves courier-config to ask, so that the filter can say what
+ * is wrong with it.
+ */
+export async function findControlSocket(configPath: string, filterName: string): Promise<SocketPathResult> {
+  const policy = await loadPolicy(configPath);
+  const overrides = policy.ok ? policy.value.courier : {};
+  const courier = await resolveCourierPaths(overrides, { needs: ['localstatedir'] });
+  if (!courier.ok) return { ok: false, message: courier.message };
+  return { ok: true, path: controlSocketPath(courier.paths.localstatedir, filterName) };
+}
+
+/** One request, one answer line (filter/control.ts). */
+export function askFilter(socketPath: string, request: ControlRequest): Promise<ControlAnswer> {
+  return new Promise((resolve) => {
+    const socket = net.createConnection(socketPath);
+    let text = '';
+    const finish = (answer: ControlAnswer): void => {
+      socket.destroy();
+      clearTimeout(timer);
+      resolve(answer);
+    };
+    const timer = setTimeout(
+      () => finish({ ok: false, running: true, message: `no answer from the filter within ${ANSWER_TIMEOUT_MS / 1000} s` }),
+      ANSWER_TIMEOUT_MS,
+    );
+    socket.setEncoding('utf8');
+    socket.on('connect', () => socket.write(`${JSON.stringify(request)}\n`));
+    socket.on('data', (chunk: string) => (text += chunk));
+    socket.on('end', () => finish(parseAnswer(text)));
+    socket.on('error', (error) => {
+      const code = errnoCode(error);
+      const gone = code === 'ENOENT' || code === 'ECONNREFUSED' || code === 'ENOTDIR';
+      const message = gone ? describeAbsence(socketPath, code) : `cannot reach the filter at ${socketPath}: ${code ?? error.message}`;
+      finish({ ok: false, running: !gone, message });
+    });
+  });
+}
+
+function describeAbsence(socketPath: string, code: string | undefined): string {
+  return code === 'ECONNREFUSED'
+    ? `nothing listens on ${socketPath} (left by a filter that did not stop cleanly)`
+    : `no control socket at ${socketPath}`;
+}
+
+function parseAnswer(text: string): ControlAnswer {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return { ok: false, running: true, message: `the filter's answer is not JSON: ${JSON.stringify(text.slice(0, 200))}` };
+  }
+  const parsed = controlResponseSchema.safeParse(json);
+  if (!parsed.success) return { ok: false, running: true, message: `unexpected answer from the filter: ${text.slice(0, 200)}` };
+  return { ok: true, response: parsed.data };
+}
+
+/** What reload and status take: which policy (for Courier's paths) and which filter. */
+export const CONTROL_OPTIONS = { config: { type: 'string' }, name: { type: 'string' } } as const;
+
+/**
+ * Parses `[--config FILE] [--name NAME]`, asks the filter, and returns its answer, or the exit
+ * status after saying why there is none: notRunning when no filter listens.
+ */
+export async function askFromCommandLine(
+  command: ControlRequest['command'],
+  args: readonly string[],
+  io: CliIo,
+): Promise<{ readonly ok: true; readonly response: ControlResponse } | { readonly ok: false; readonly status: number }> {
+  const parsed = parseCommandLine(args, CONTROL_OPTIONS);
+  if (!parsed.ok) return { ok: false, status: fail(io, parsed.message, STATUS.usage) };
+  if (parsed.parsed.positionals.length > 0) return { ok: false, status: fail(io, `${command} takes no arguments`, STATUS.usage) };
+  const { config = DEFAULT_POLICY_PATH, name = DEFAULT_FILTER_NAME } = parsed.parsed.values;
+  const socket = await findControlSocket(config, name);
+  if (!socket.ok) return { ok: false, status: fail(io, `cannot find the filter: ${socket.message}`, STATUS.refused) };
+  const answer = await askFilter(socket.path, { command });
+  if (answer.ok) {
+    if (answer.response.kind !== 'error') return answer;
+    return { ok: false, status: fail(io, `the filter refused the request: ${answer.response.message}`, STATUS.refused) };
+  }
+  if (answer.running) return { ok: false, status: fail(io, answer.message, STATUS.refused) };
+  io.stdout(`${name} is not running: ${answer.message}\n`);
+  return { ok: false, status: STATUS.notRunning };
+}
