@@ -55,14 +55,17 @@ describe('srsctl status', () => {
     await filter.ready;
     await senderAfterSubmit(filter);
     await senderAfterSubmit(filter);
+    const unreadable = await queueMessage(each.spool, [forwarded]);
+    await fs.rm(unreadable.controlFiles[0] as string);
+    expect(await submit(filter.socketPath, unreadable)).toMatch(/^451 /);
     // A message is counted when its decision line is logged, just after its answer.
-    while ((filter.stderr().match(/code=SRS_REWRITE/g) ?? []).length < 2) await new Promise((done) => setTimeout(done, 20));
+    while ((filter.stderr().match(/code=SRS_/g) ?? []).length < 3) await new Promise((done) => setTimeout(done, 20));
     const result = await srsctl('status');
     expect(result).toMatchObject({ status: 0, stderr: '' });
     expect(result.stdout).toMatch(new RegExp(`^srsfilter is running\npid: ${filter.child.pid}\nuptime: 0h 0m \\d+s \\(since \\d{4}-`));
     expect(result.stdout).toContain(`policy: ${each.spool.configPath}, loaded `);
     expect(result.stdout).toContain('secrets: 1\n');
-    expect(result.stdout).toContain('decisions since start: rewrite=2 reverse=0 pass=0 reject=0 error=0\n');
+    expect(result.stdout).toContain('decisions since start: rewrite=2 reverse=0 pass=0 reject=0 error=1\n');
   });
 
   test('a filter that died leaves its control socket: not running, exit 3', async () => {
