@@ -57,7 +57,7 @@ export function askFilter(socketPath: string, request: ControlRequest): Promise<
     socket.on('error', (error) => {
       const code = errnoCode(error);
       const gone = code === 'ENOENT' || code === 'ECONNREFUSED' || code === 'ENOTDIR';
-      const message = gone ? describeAbsence(socketPath, code) : `cannot reach the filter at ${socketPath}: ${code ?? error.message}`;
+      const message = gone ? describeAbsence(socketPath, code) : `cannot reach the filter at ${socketPath}: ${describeFailure(code, error)}`;
       finish({ ok: false, running: !gone, message });
     });
   });
@@ -67,6 +67,10 @@ function describeAbsence(socketPath: string, code: string | undefined): string {
   return code === 'ECONNREFUSED'
     ? `nothing listens on ${socketPath} (left by a filter that did not stop cleanly)`
     : `no control socket at ${socketPath}`;
+}
+
+function describeFailure(code: string | undefined, error: Error): string {
+  return code === 'EACCES' ? 'permission denied (run as root or as the mail user)' : (code ?? error.message);
 }
 
 function parseAnswer(text: string): ControlAnswer {

@@ -84,7 +84,8 @@ describe('srsctl reload', () => {
       writeFileSync(POLICY_FILE, policyWith(original, { 'hash-length': 6 }));
       const applied = await srsctl('reload');
       expect(applied).toMatchObject({ code: 0, stderr: '' });
-      expect(applied.stdout).toMatch(/^reload applied: changed hash-length: \d+ -> 6\n/);
+      // hash-minimum follows hash-length unless the policy sets it.
+      expect(applied.stdout).toMatch(/^reload applied: changed hash-length: \d+ -> 6; hash-minimum: \d+ -> 6\n/);
       expect(await forwardedSender()).toMatch(srs0Pattern(A.externalSender, srsDomain, 6));
 
       writeFileSync(POLICY_FILE, policyWith(original, { 'hash-length': 0 }));
