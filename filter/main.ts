@@ -85,7 +85,11 @@ async function main(): Promise<number | null> {
   }
   // Stop and reload are wired before the ready signal, so a signal sent on ready is handled.
   handleCrashes(log, server, () => runtime);
-  let control: ControlServer | undefined;
+  // The handlers run only on a request, an event loop turn after the lifecycle below is wired.
+  const control = await openControl(args, runtime, log, {
+    status: () => statusReport(args, runtime, loadedAt, counts),
+    reload: async () => (await lifecycle.reload()) ?? { applied: false, problems: ['the filter is stopping'] },
+  });
   const lifecycle = watchLifecycle({
     shutdown: async (why) => {
       control?.close();
@@ -119,10 +123,6 @@ async function main(): Promise<number | null> {
         return { applied: false, problems: [`internal error: ${error instanceof Error ? error.message : String(error)}`] };
       }
     },
-  });
-  control = await openControl(args, runtime, log, {
-    status: () => statusReport(args, runtime, loadedAt, counts),
-    reload: async () => (await lifecycle.reload()) ?? { applied: false, problems: ['the filter is stopping'] },
   });
   if (readyFd !== null) closeSync(readyFd);
   log.info(`ready: ${describeRuntime(runtime)} socket=${server.socketPath} pid=${process.pid}`);
