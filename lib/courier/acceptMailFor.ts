@@ -42,7 +42,8 @@ export function createAcceptMailFor(sources: AcceptMailForSources): AcceptMailFo
       const name = lookupName(domain);
       if (name === '') return false;
       const starForm = hostnameForm(name, host);
-      return matchingRule(sources.list, starForm, name) !== undefined || suffixLookup(dat, starForm, name, DAT_SUFFIX_LOOKUPS) !== undefined;
+      if (matchingRule(sources.list, starForm, name) !== undefined) return true;
+      return suffixLookup(dat, starForm, name, DAT_SUFFIX_LOOKUPS) !== undefined;
     },
   };
 }

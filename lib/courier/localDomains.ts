@@ -141,7 +141,12 @@ function firstRule(rules: readonly DomainRule[], name: string): DomainRule | und
  * A lookup in a makedat database the way Courier does it: the `*` form as is; else the name,
  * then up to `maxSuffixes` parent suffixes `.a.b`, `.b` in that order.
  */
-export function suffixLookup(keys: ReadonlyMap<string, unknown> | ReadonlySet<string>, starForm: string | undefined, name: string, maxSuffixes: number): string | undefined {
+export function suffixLookup(
+  keys: ReadonlyMap<string, unknown> | ReadonlySet<string>,
+  starForm: string | undefined,
+  name: string,
+  maxSuffixes: number,
+): string | undefined {
   if (starForm !== undefined && keys.has(starForm)) return starForm;
   let key = name;
   for (let lookups = 0; lookups <= maxSuffixes; lookups++) {
