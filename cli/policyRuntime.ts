@@ -1,7 +1,8 @@
 import { formatProblem, loadFilterConfig, srsInitOf, type Policy } from '../lib/config';
+import { readAcceptMailFor } from '../lib/courier/acceptMailFor';
 import { readLocalDomains } from '../lib/courier/localDomains';
 import { resolveCourierPaths } from '../lib/courier/paths';
-import type { LocalDomains } from '../lib/courier/types';
+import type { AcceptMailFor, LocalDomains } from '../lib/courier/types';
 import { createSrs, type Srs } from '../lib/srs';
 
 /** What srsctl and the migration commands run on when no secret is given on the command line. */
@@ -31,10 +32,20 @@ export async function loadPolicySrs(configPath: string): Promise<Loaded<PolicySr
   return { ok: true, value: { policy, srs: createSrs(srsInitOf(policy, secrets)), warnings } };
 }
 
-/** Courier's local domains plus the policy's `local-domains`, as the filter sees them. */
-export async function loadLocalDomains(policy: Policy): Promise<Loaded<LocalDomains>> {
+/** The domains a decision reads from Courier's configuration. */
+export interface CourierDomains {
+  /** Courier's local domains plus the policy's `local-domains`. */
+  readonly localDomains: LocalDomains;
+  readonly acceptMailFor: AcceptMailFor;
+}
+
+/** The domains from Courier's configuration, as the filter sees them. */
+export async function loadCourierDomains(policy: Policy): Promise<Loaded<CourierDomains>> {
   const paths = await resolveCourierPaths(policy.courier);
   if (!paths.ok) return { ok: false, problems: [paths.message] };
-  const read = await readLocalDomains(paths.paths, policy.localDomains);
-  return read.ok ? { ok: true, value: read.domains } : { ok: false, problems: [read.message] };
+  const local = await readLocalDomains(paths.paths, policy.localDomains);
+  if (!local.ok) return { ok: false, problems: [local.message] };
+  const accepted = await readAcceptMailFor(paths.paths);
+  if (!accepted.ok) return { ok: false, problems: [accepted.message] };
+  return { ok: true, value: { localDomains: local.domains, acceptMailFor: accepted.domains } };
 }

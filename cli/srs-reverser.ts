@@ -3,7 +3,7 @@ import { runMain, type CliIo } from './io';
 import { EXIT } from './pipeAlias/exitStatus';
 import { planReverse } from './pipeAlias/planReverse';
 import { runPipeAlias } from './pipeAlias/run';
-import { loadLocalDomains } from './policyRuntime';
+import { loadCourierDomains } from './policyRuntime';
 
 /**
  * `srs-reverser [--config F]`, for aliasdir files that receive bounces to SRS addresses
@@ -13,11 +13,11 @@ import { loadLocalDomains } from './policyRuntime';
 export function runReverser(args: readonly string[], io: CliIo): Promise<number> {
   return runPipeAlias(args, io, async ({ policy, srs, positionals, env }) => {
     if (positionals.length > 0) return { ok: false, status: EXIT.tempFail, message: 'srs-reverser takes no arguments: it reads RECIPIENT' };
-    const localDomains = await loadLocalDomains(policy);
-    if (!localDomains.ok) {
-      return { ok: false, status: EXIT.tempFail, message: `cannot read Courier's local domains: ${localDomains.problems.join('; ')}` };
+    const domains = await loadCourierDomains(policy);
+    if (!domains.ok) {
+      return { ok: false, status: EXIT.tempFail, message: `cannot read Courier's domains: ${domains.problems.join('; ')}` };
     }
-    return planReverse(env.SENDER, env.RECIPIENT, { policy, srs, localDomains: localDomains.value });
+    return planReverse(env.SENDER, env.RECIPIENT, { policy, srs, ...domains.value });
   });
 }
 

@@ -1,7 +1,8 @@
 import { formatProblem, loadFilterConfig, srsInitOf, type Policy } from '../lib/config';
+import { readAcceptMailFor } from '../lib/courier/acceptMailFor';
 import { courierFiles, resolveCourierPaths } from '../lib/courier/paths';
 import { readLocalDomains } from '../lib/courier/localDomains';
-import type { CourierPaths, LocalDomains } from '../lib/courier/types';
+import type { AcceptMailFor, CourierPaths, LocalDomains } from '../lib/courier/types';
 import { createSrs, type Srs } from '../lib/srs';
 
 /**
@@ -12,6 +13,8 @@ export interface Runtime {
   readonly policy: Policy;
   readonly srs: Srs;
   readonly localDomains: LocalDomains;
+  /** Courier's esmtpacceptmailfor: domains it takes mail for, local or relayed as a backup MX. */
+  readonly acceptMailFor: AcceptMailFor;
   readonly courier: CourierPaths;
   /** `<localstatedir>/tmp`: every path submit sends lies inside it. */
   readonly queueDir: string;
@@ -35,6 +38,8 @@ export async function loadRuntime(configPath: string): Promise<RuntimeResult> {
   if (!courier.ok) return { ok: false, problems: [`${configPath}: courier: ${courier.message}`] };
   const local = await readLocalDomains(courier.paths, policy.localDomains);
   if (!local.ok) return { ok: false, problems: [`${configPath}: local domains: ${local.message}`] };
+  const accepted = await readAcceptMailFor(courier.paths);
+  if (!accepted.ok) return { ok: false, problems: [`${configPath}: esmtpacceptmailfor: ${accepted.message}`] };
 
   const files = courierFiles(courier.paths);
   return {
@@ -43,6 +48,7 @@ export async function loadRuntime(configPath: string): Promise<RuntimeResult> {
       policy,
       srs: createSrs(srsInitOf(policy, secrets)),
       localDomains: local.domains,
+      acceptMailFor: accepted.domains,
       courier: courier.paths,
       queueDir: files.queueTmpDir,
       socketDir: files.allFiltersSocketDir,

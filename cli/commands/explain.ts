@@ -4,7 +4,7 @@ import { decide, type Decision } from '../../lib/policy';
 import { parseCommandLine } from '../args';
 import { envelopeFor, parseSource, SOURCES } from '../envelope';
 import { fail, failWithDetails, warn, type CliIo } from '../io';
-import { loadLocalDomains, loadPolicySrs } from '../policyRuntime';
+import { loadCourierDomains, loadPolicySrs } from '../policyRuntime';
 import { STATUS } from '../exitStatus';
 
 const OPTIONS = {
@@ -34,11 +34,11 @@ export async function runExplain(args: readonly string[], io: CliIo): Promise<nu
   if (!loaded.ok) return failWithDetails(io, loaded.problems, `cannot use the policy ${configPath}`, STATUS.usage);
   for (const warning of loaded.value.warnings) warn(io, warning);
   const { policy, srs } = loaded.value;
-  const localDomains = await loadLocalDomains(policy);
-  if (!localDomains.ok) return failWithDetails(io, localDomains.problems, "cannot read Courier's local domains", STATUS.usage);
+  const domains = await loadCourierDomains(policy);
+  if (!domains.ok) return failWithDetails(io, domains.problems, "cannot read Courier's domains", STATUS.usage);
 
   const envelope = envelopeFor(sender, recipient, values['original-recipient'] ?? '', source);
-  io.stdout(formatExplanation(envelope, decide(envelope, { policy, srs, localDomains: localDomains.value })));
+  io.stdout(formatExplanation(envelope, decide(envelope, { policy, srs, ...domains.value })));
   return STATUS.ok;
 }
 

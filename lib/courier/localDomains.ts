@@ -2,7 +2,7 @@ import { hostname as systemHostname } from 'node:os';
 import { domainToUnicode } from 'node:url';
 import { readConfigFile, readConfigFileOrDirectory } from './configText';
 import { courierFiles } from './paths';
-import type { CourierPaths, DomainRule, HostedDomain, LocalDomains, LocalDomainsResult, LocalMatch } from './types';
+import type { ConfigReadFailure, CourierPaths, DomainRule, HostedDomain, LocalDomains, LocalDomainsResult, LocalMatch } from './types';
 
 /*
  * Which domains Courier delivers locally, decided the way its config_islocal() does
@@ -72,14 +72,12 @@ export function createLocalDomains(sources: LocalDomainSources): LocalDomains {
   const extra = parseLocals(sources.extra.join('\n'));
 
   const whyLocal = (domain: string): LocalMatch | undefined => {
-    const name = normalizeDomain(stripTrailingDot(domain));
+    const name = lookupName(domain);
     if (name === '') return undefined;
     const starForm = hostnameForm(name, host);
-    const local = [starForm, name]
-      .map((form) => (form === undefined ? undefined : firstRule(sources.locals, form)))
-      .find((rule) => rule && !rule.exclude);
+    const local = matchingRule(sources.locals, starForm, name);
     if (local) return { source: 'locals', rule: local.pattern };
-    const hostedKey = hostedLookup(hosted, starForm, name);
+    const hostedKey = suffixLookup(hosted, starForm, name, HOSTED_SUFFIX_LOOKUPS);
     if (hostedKey !== undefined) return { source: 'hosteddomains', rule: hostedKey };
     const own = firstRule(extra, name);
     if (own && !own.exclude) return { source: 'local-domains', rule: own.pattern };
@@ -95,18 +93,12 @@ export async function readLocalDomains(
   hostname: string = systemHostname(),
 ): Promise<LocalDomainsResult> {
   const files = courierFiles(paths);
-  const locals = await readConfigFile(files.locals);
+  const locals = await readDomainListOrMe(files.locals, paths, hostname);
   if (!locals.ok) return locals;
-  let localsText = locals.text;
-  if (localsText === undefined) {
-    const me = await readConfigFile(files.me);
-    if (!me.ok) return me;
-    localsText = parseMe(me.text, normalizeDomain(hostname));
-  }
   const hosted = await readConfigFileOrDirectory(files.hostedDomains);
   if (!hosted.ok) return hosted;
   const domains = createLocalDomains({
-    locals: parseLocals(localsText),
+    locals: parseLocals(locals.text),
     hostedDomains: parseHostedDomains(hosted.text ?? ''),
     extra,
     hostname,
@@ -114,16 +106,51 @@ export async function readLocalDomains(
   return { ok: true, domains };
 }
 
+/** A domain as Courier compares it: lower-case Unicode, without a trailing dot; '' for none. */
+export function lookupName(domain: string): string {
+  return normalizeDomain(stripTrailingDot(domain));
+}
+
+/**
+ * Courier's config_is_indomain over `locals`-style rules: the `*` form of the name first, then
+ * the name; the first rule that matches a form decides, and a `!` rule says no.
+ */
+export function matchingRule(rules: readonly DomainRule[], starForm: string | undefined, name: string): DomainRule | undefined {
+  return [starForm, name].map((form) => (form === undefined ? undefined : firstRule(rules, form))).find((rule) => rule && !rule.exclude);
+}
+
+/** A file in the `locals` format; when it is absent, the one domain of `me` (Courier's config_me()). */
+export async function readDomainListOrMe(
+  path: string,
+  paths: CourierPaths,
+  hostname: string,
+): Promise<{ readonly ok: true; readonly text: string } | ConfigReadFailure> {
+  const list = await readConfigFile(path);
+  if (!list.ok) return list;
+  if (list.text !== undefined) return { ok: true, text: list.text };
+  const me = await readConfigFile(courierFiles(paths).me);
+  if (!me.ok) return me;
+  return { ok: true, text: parseMe(me.text, normalizeDomain(hostname)) };
+}
+
 function firstRule(rules: readonly DomainRule[], name: string): DomainRule | undefined {
   return rules.find((rule) => (rule.pattern.startsWith('.') ? name.endsWith(rule.pattern) : name === rule.pattern));
 }
 
-/** The `*` form as is; else the name, then its parent suffixes `.a.b`, `.b` (Courier's order). */
-function hostedLookup(hosted: ReadonlyMap<string, HostedDomain>, starForm: string | undefined, name: string): string | undefined {
-  if (starForm !== undefined && hosted.has(starForm)) return starForm;
+/**
+ * A lookup in a makedat database the way Courier does it: the `*` form as is; else the name,
+ * then up to `maxSuffixes` parent suffixes `.a.b`, `.b` in that order.
+ */
+export function suffixLookup(
+  keys: ReadonlyMap<string, unknown> | ReadonlySet<string>,
+  starForm: string | undefined,
+  name: string,
+  maxSuffixes: number,
+): string | undefined {
+  if (starForm !== undefined && keys.has(starForm)) return starForm;
   let key = name;
-  for (let lookups = 0; lookups <= HOSTED_SUFFIX_LOOKUPS; lookups++) {
-    if (hosted.has(key)) return key;
+  for (let lookups = 0; lookups <= maxSuffixes; lookups++) {
+    if (keys.has(key)) return key;
     const dot = key.indexOf('.', 1);
     if (dot < 0) return undefined;
     key = key.slice(dot);
@@ -132,7 +159,7 @@ function hostedLookup(hosted: ReadonlyMap<string, HostedDomain>, starForm: strin
 }
 
 /** Courier's config_is_gethostname: `host` → `*`, `host.rest` → `*.rest`. */
-function hostnameForm(name: string, host: string): string | undefined {
+export function hostnameForm(name: string, host: string): string | undefined {
   if (host === '') return undefined;
   if (name === host) return '*';
   return name.startsWith(host + '.') ? '*' + name.slice(host.length) : undefined;

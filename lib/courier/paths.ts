@@ -105,6 +105,8 @@ export interface CourierFiles {
   readonly hostedDomains: string;
   readonly aliasDir: string;
   readonly esmtpAcceptMailFor: string;
+  /** A directory of files (compiled to esmtpacceptmailfor.dat by makeacceptmailfor). */
+  readonly esmtpAcceptMailForDir: string;
 }
 
 export function courierFiles(paths: CourierPaths): CourierFiles {
@@ -122,6 +124,7 @@ export function courierFiles(paths: CourierPaths): CourierFiles {
     hostedDomains: config('hosteddomains'),
     aliasDir: config('aliasdir'),
     esmtpAcceptMailFor: config('esmtpacceptmailfor'),
+    esmtpAcceptMailForDir: config('esmtpacceptmailfor.dir'),
   };
 }
 

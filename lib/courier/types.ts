@@ -139,11 +139,19 @@ export interface LocalDomains {
   whyLocal(domain: string): LocalMatch | undefined;
 }
 
+/** The domains Courier's ESMTP server accepts mail for: its local domains and those it relays for. */
+export interface AcceptMailFor {
+  /** Case-insensitive, IDN-aware, tolerates one trailing dot; '' is not accepted. */
+  accepts(domain: string): boolean;
+}
+
 export type ConfigReadFailure = {
   readonly ok: false;
   readonly code: 'unreadable';
   readonly message: string;
 };
+
+export type AcceptMailForResult = { readonly ok: true; readonly domains: AcceptMailFor } | ConfigReadFailure;
 
 export type LocalDomainsResult = { readonly ok: true; readonly domains: LocalDomains } | ConfigReadFailure;
 

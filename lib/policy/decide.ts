@@ -2,7 +2,7 @@ import type { Envelope } from '../courier/types';
 import { formatAddressPattern, matchesAddressPattern } from '../config/addressPattern';
 import { isSrsLocalPart, splitAddress } from '../srs';
 import type { Decision, DecideContext } from './decision';
-import { classifyRecipients, type ClassifiedRecipient } from './recipientRoles';
+import { classifyRecipients, isRelayedRole, type ClassifiedRecipient } from './recipientRoles';
 import { decideSrsRecipients } from './srsRecipients';
 
 /**
@@ -10,7 +10,7 @@ import { decideSrsRecipients } from './srsRecipients';
  * 1. a recipient that is an SRS address of ours → reverse it, or reject the message;
  * 2. senders that are never rewritten → pass (null, already SRS, local, excluded);
  * 3. the recipients: rewrite when one is an external target of a forwarding alias in a forwarded
- *    domain; pass when none is (local only, excluded, relayed, other domains) or when local
+ *    domain; pass when none is (local only, excluded, relayed, backup MX, other domains) or when local
  *    recipients share the message and mixed-recipients is 'pass';
  * 4. a sender that SRS cannot encode (e.g. no local part) → pass with the reason: the message
  *    is delivered as it came rather than refused for a sender we merely fail to rewrite.
@@ -45,8 +45,8 @@ function decideRewrite(envelope: Envelope, context: DecideContext): Decision {
   const has = (role: ClassifiedRecipient['role']): boolean => classified.some((c) => c.role === role);
   if (classified.every((c) => c.role === 'local')) return pass('only-local-recipients', 'every recipient is delivered here');
 
-  const rewriteRelayed = policy.rewriteRelayed && has('direct');
-  const targets = classified.filter((c) => c.role === 'forwarded' || (rewriteRelayed && c.role === 'direct'));
+  const rewriteRelayed = policy.rewriteRelayed && classified.some((c) => isRelayedRole(c.role));
+  const targets = classified.filter((c) => c.role === 'forwarded' || (rewriteRelayed && isRelayedRole(c.role)));
   if (targets.length === 0) return whyNotForwarded(envelope, has);
   if (has('local') && policy.mixedRecipients === 'pass') {
     return pass('mixed-recipients', 'local recipients share the message and mixed-recipients is pass');
@@ -77,6 +77,9 @@ function whyNotForwarded(envelope: Envelope, has: (role: ClassifiedRecipient['ro
       return pass('relayed-by-local-user', 'a relay client addressed external recipients directly (rewrite-relayed is off)');
     }
     return pass('not-forwarded', `external recipients without an alias (source ${envelope.source || 'unknown'})`);
+  }
+  if (has('backup-mx')) {
+    return pass('backup-mx-relay', 'Courier relays for the recipient domain (esmtpacceptmailfor): backup-MX mail, not a forward');
   }
   if (has('other-domain')) return pass('not-forwarded-domain', 'the forwarding alias is in no domain of forwarded-domains');
   return pass('excluded-recipients', 'every external recipient matches exclude-recipients');

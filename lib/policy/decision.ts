@@ -1,4 +1,4 @@
-import type { LocalDomains, RecipientChange } from '../courier/types';
+import type { AcceptMailFor, LocalDomains, RecipientChange } from '../courier/types';
 import type { Policy } from '../config/policy';
 import type { Srs, SrsErrorCode } from '../srs';
 
@@ -47,5 +47,7 @@ export type Decision =
 export interface DecideContext {
   readonly policy: Policy;
   readonly localDomains: Pick<LocalDomains, 'isLocal'>;
+  /** Courier's esmtpacceptmailfor: the external ones among them are relayed as a backup MX. */
+  readonly acceptMailFor: Pick<AcceptMailFor, 'accepts'>;
   readonly srs: Pick<Srs, 'forward' | 'reverse'>;
 }

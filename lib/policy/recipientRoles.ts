@@ -9,9 +9,16 @@ import type { DecideContext } from './decision';
  * - excluded: an external target listed in exclude-recipients;
  * - forwarded: an external target that reached us for a local address in a forwarded domain;
  * - other-domain: forwarded, but for a local domain not listed in forwarded-domains;
+ * - backup-mx: external, in a domain Courier accepts mail for (esmtpacceptmailfor), and nothing
+ *   shows an alias: Courier relays it to the domain's own MX;
  * - direct: external, and nothing shows an alias: the client addressed it itself (relaying).
  */
-export type RecipientRole = 'local' | 'excluded' | 'forwarded' | 'other-domain' | 'direct';
+export type RecipientRole = 'local' | 'excluded' | 'forwarded' | 'other-domain' | 'backup-mx' | 'direct';
+
+/** Roles of mail relayed as it came, not forwarded: rewritten only under rewrite-relayed. */
+export function isRelayedRole(role: RecipientRole): boolean {
+  return role === 'direct' || role === 'backup-mx';
+}
 
 export interface ClassifiedRecipient {
   readonly recipient: Recipient;
@@ -26,7 +33,11 @@ export interface ClassifiedRecipient {
  *   done with `I<n> R 250 Ok - delivered to alias.` — members cannot be told from direct
  *   recipients of the same message, so every empty-`R` external recipient counts as a member;
  * - a client without relay rights (`u` smtp, no ORELAYCLIENT) gets `513 Relaying denied` for an
- *   external RCPT, so each of its external recipients comes from an alias, whatever R says.
+ *   external RCPT outside the domains Courier accepts mail for, so each of its other external
+ *   recipients comes from an alias, whatever R says.
+ * The alias records come first: a backup-MX domain can be an alias's target too. An empty-`R`
+ * recipient of a backup-MX domain beside a multi-address alias counts as a member (the copy is
+ * rewritten, which still delivers), since nothing tells the two apart.
  */
 export function classifyRecipients(envelope: Envelope, context: DecideContext): ClassifiedRecipient[] {
   const { policy } = context;
@@ -50,6 +61,7 @@ export function classifyRecipients(envelope: Envelope, context: DecideContext): 
     const aliasDomain = localDomainOf(recipient.originalRecipient);
     const aliasDomains = aliasDomain !== undefined ? [aliasDomain] : multiAliasDomains;
     if (aliasDomains.length > 0) return aliasDomains.some(isForwarded) ? 'forwarded' : 'other-domain';
+    if (context.acceptMailFor.accepts(domain)) return 'backup-mx';
     if (!cannotRelay) return 'direct';
     // An alias made it, but nothing says which domain's: only "every local domain" covers it.
     return policy.forwardedDomains.length === 0 ? 'forwarded' : 'other-domain';

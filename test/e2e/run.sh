@@ -12,6 +12,7 @@
 # Exit status: jest's, or non-zero when a set-up step failed.
 #
 #   bash test/e2e/run.sh            E2E_DIR (default /tmp/srsfilter-e2e) holds the state and mail log
+#   bash test/e2e/run.sh backup-mx  further arguments go to jest (here: only files matching backup-mx)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 SUPPORT=test/e2e/support
@@ -89,4 +90,4 @@ step "./install.sh"
 
 step "jest e2e"
 E2E_MAIL_LOG="$(bash $SUPPORT/courier-env.sh log)" timeout --kill-after=10 $JEST_TIMEOUT_S \
-  npx jest --selectProjects e2e --runInBand
+  npx jest --selectProjects e2e --runInBand "$@"

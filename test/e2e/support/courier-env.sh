@@ -2,6 +2,7 @@
 # The Courier world the e2e suite runs in (Debian 12 courier-mta, no systemd, root):
 #   - ESMTP on 127.0.0.1:25 only; clients from 127.0.0.2 are "the internet" (no relay rights)
 #   - local domains example.org, mail.example.org, localhost; local user bob (Maildir)
+#   - backup-mx.test: a domain this host is a backup MX for (esmtpacceptmailfor.dir)
 #   - every *.test domain is routed to the suite's in-process sink at 127.0.0.1:2525
 #   - aliases and an aliasdir forward the suite sends through (see write_aliases)
 #   - a syslog receiver when nothing serves /dev/log (Courier logs only via syslog)
@@ -23,7 +24,7 @@ REPO="$(cd "$SUPPORT/../../.." && pwd)"
 SAVED="$E2E_DIR/saved"
 MAIL_LOG_OWN="$E2E_DIR/mail.log"
 # The config files `up` writes; `down` restores each one (or removes it if it did not exist).
-CHANGED_FILES=(esmtpd me defaultdomain locals esmtpacceptmailfor esmtproutes esmtpdelay
+CHANGED_FILES=(esmtpd me defaultdomain locals esmtpacceptmailfor esmtpacceptmailfor.dir/srsfilter-e2e esmtproutes esmtpdelay
   esmtptimeoutkeepalive retryalpha retrybeta retrygamma queuetime enablefiltering bofh
   smtpaccess.dat aliases/srsfilter-e2e aliasdir/.courier-dotfwd srsfilter.yaml srsfilter.secret)
 DAEMONS=(authdaemond courierfilter courierd esmtpd)
@@ -83,6 +84,10 @@ write_config() {
   echo example.org >$ETC/defaultdomain
   printf 'localhost\nmail.example.org\nexample.org\n' >$ETC/locals
   printf 'localhost\nmail.example.org\nexample.org\n' >$ETC/esmtpacceptmailfor
+  # Courier accepts mail for backup-mx.test from anyone and relays it on (to the sink)
+  mkdir -p $ETC/esmtpacceptmailfor.dir
+  echo backup-mx.test >$ETC/esmtpacceptmailfor.dir/srsfilter-e2e
+  chmod 0644 $ETC/esmtpacceptmailfor.dir/srsfilter-e2e
   makeacceptmailfor >/dev/null
   printf '.test: [127.0.0.1],%s\n' $SINK_PORT >$ETC/esmtproutes
   echo 0 >$ETC/esmtpdelay # else one refused connection to the sink stalls the route for minutes
@@ -107,6 +112,7 @@ write_aliases() {
     echo '# srsfilter e2e suite (test/e2e/support/courier-env.sh)'
     echo 'fwd@example.org: someone@remote.test'
     echo 'multi@example.org: bob@example.org, other@remote.test'
+    echo 'fwdbackup@example.org: erin@backup-mx.test'
     printf 'many@example.org: r001@remote.test'
     local i
     for i in $(seq 2 150); do printf ',\n  r%03d@remote.test' "$i"; done

@@ -11,12 +11,21 @@ export function newToken(label: string): string {
  * breaks: a DKIM-Signature, folded headers, a MIME body with base64 and
  * quoted-printable parts, trailing white space, a line starting with a dot
  * (dot-stuffed on the wire), 8-bit UTF-8 text. CRLF line ends throughout.
+ * The signature is only bytes to keep intact; receiver.ts signs for real.
  */
 export function buildMessage(token: string, from: string, to: string): Buffer {
-  const lines = [
+  const signature = [
     'DKIM-Signature: v=1; a=rsa-sha256; c=relaxed/relaxed; d=sender.test; s=e2e;',
     '\th=from:to:subject:date:message-id; bh=47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=;',
     '\tb=dGhpcyBpcyBub3QgYSByZWFsIHNpZ25hdHVyZSwganVzdCBieXRlcyB0byBrZWVwIGludGFjdA==',
+    '',
+  ];
+  return Buffer.concat([Buffer.from(signature.join('\r\n'), 'utf8'), buildUnsignedMessage(token, from, to)]);
+}
+
+/** buildMessage's message without a DKIM-Signature header. */
+export function buildUnsignedMessage(token: string, from: string, to: string): Buffer {
+  const lines = [
     `From: Alice Example <${from}>`,
     `To: ${to}`,
     'Cc: Carol Example <carol@remote.test>, dave@remote.test',

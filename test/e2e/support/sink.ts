@@ -11,6 +11,10 @@ export interface Delivery {
   readonly rcptTo: readonly string[];
   /** The message exactly as received (dot-unstuffed, CRLF line ends). */
   readonly raw: Buffer;
+  /** The address Courier connected from, as a receiving MTA sees it (SPF judges it). */
+  readonly clientIp: string;
+  /** The name Courier gave in EHLO/HELO. */
+  readonly helo: string;
 }
 
 export interface Sink {
@@ -42,6 +46,8 @@ export async function startSink(): Promise<Sink> {
           mailFrom: mailFrom === false ? '' : mailFrom.address,
           rcptTo: rcptTo.map((r) => r.address),
           raw: Buffer.concat(chunks),
+          clientIp: session.remoteAddress,
+          helo: session.hostNameAppearsAs,
         });
         callback();
       });

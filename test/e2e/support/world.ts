@@ -26,6 +26,11 @@ export const ADDRESSES = {
   dotForward: 'dotfwd@example.org',
   dotForwardTarget: 'dottarget@remote.test',
   remoteRecipient: 'carol@remote.test',
+  /** in backup-mx.test, which esmtpacceptmailfor.dir lists: Courier relays it for anyone */
+  backupMxRecipient: 'dave@backup-mx.test',
+  /** single-target alias whose target is in the backup-MX domain */
+  aliasToBackupMx: 'fwdbackup@example.org',
+  aliasToBackupMxTarget: 'erin@backup-mx.test',
 } as const;
 
 export const COURIER_ETC = '/etc/courier';

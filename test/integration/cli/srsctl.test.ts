@@ -129,6 +129,12 @@ describe('srsctl explain', () => {
     expect(explain('alice@sender.test', 'someone@remote.test', '--source', 'local').stdout).toContain('rule: local-submission\n');
   });
 
+  it("passes mail for a domain in Courier's esmtpacceptmailfor.dir: a backup MX relays it as it came", () => {
+    mkdirSync(path.join(tree.root, 'etc/esmtpacceptmailfor.dir'));
+    writeFileSync(path.join(tree.root, 'etc/esmtpacceptmailfor.dir/secondary'), 'backup-mx.test\n');
+    expect(explain('alice@sender.test', 'dave@backup-mx.test').stdout).toContain('decision: pass\nrule: backup-mx-relay\n');
+  });
+
   it('refuses an unknown source', () => {
     expect(explain('a@b.test', 'c@d.test', '--source', 'esmtp')).toMatchObject({ status: 2, stdout: '' });
   });

@@ -11,7 +11,8 @@ const policy: Policy = (() => {
   if (!parsed.ok) throw new Error('policy');
   return parsed.value;
 })();
-const context = { policy, srs, localDomains: { isLocal: (domain: string) => domain === 'example.org' } };
+const isExampleOrg = (domain: string): boolean => domain === 'example.org';
+const context = { policy, srs, localDomains: { isLocal: isExampleOrg }, acceptMailFor: { accepts: isExampleOrg } };
 const srsOf = (sender: string): string => (srs.forward(sender, 'example.org') as { address: string }).address;
 
 describe('planForward', () => {

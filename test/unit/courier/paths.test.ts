@@ -114,6 +114,7 @@ describe('courierFiles', () => {
       hostedDomains: '/etc/courier/hosteddomains',
       aliasDir: '/etc/courier/aliasdir',
       esmtpAcceptMailFor: '/etc/courier/esmtpacceptmailfor',
+      esmtpAcceptMailForDir: '/etc/courier/esmtpacceptmailfor.dir',
     });
   });
 });

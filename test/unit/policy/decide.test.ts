@@ -1,10 +1,11 @@
 import type { Policy } from '../../../lib/config';
 import { decide, type Decision } from '../../../lib/policy';
-import { contextWith, envelope, srsAddressFor, type EnvelopeSpec } from './support';
+import { BACKUP_MX_DOMAIN, contextWith, envelope, srsAddressFor, type EnvelopeSpec } from './support';
 
 const ALICE = 'alice@sender.test';
 const RELAY = { source: 'authsmtp', relayClient: true } as const;
 const ALIAS = { r: 'someone@remote.test', R: 'fwd@example.org' };
+const BACKUP_MX = `bob@${BACKUP_MX_DOMAIN}`;
 const patterns = (...texts: string[]): Policy['excludeSenders'] =>
   texts.map((text) => {
     const [, at, dot, domain] = /^(.*@)?(\.)?(.*)$/.exec(text) ?? [];
@@ -67,6 +68,18 @@ describe('decide: forwarding (rewrite or pass)', () => {
     ['.courier forward re-injected (dotcourier-forward-reinjected-local.ctl)', {}, { sender: ALICE, source: 'local', recipients: [{ r: 'dottarget@remote.test', R: 'dotfwd@example.org' }] }, { kind: 'rewrite', rule: 'forwarded-alias' }],
     ['.courier forward of a domain not forwarded', { forwardedDomains: ['lists.example.org'] }, { sender: ALICE, source: 'local', recipients: [{ r: 'dottarget@remote.test', R: 'dotfwd@example.org' }] }, { kind: 'pass', rule: 'not-forwarded-domain' }],
     ['an unknown source needs alias evidence', {}, { sender: ALICE, source: 'uucp', recipients: [{ r: 'x@remote.test' }] }, { kind: 'pass', rule: 'not-forwarded' }],
+
+    // A domain this host is a backup MX for (esmtpacceptmailfor): relayed as it came, unless an alias says otherwise.
+    ['backup MX: external MTA to a backup-MX domain', {}, { sender: ALICE, recipients: [{ r: BACKUP_MX }] }, { kind: 'pass', rule: 'backup-mx-relay' }],
+    ['backup MX: ORCPT names the recipient itself', {}, { sender: ALICE, recipients: [{ r: BACKUP_MX, R: BACKUP_MX }] }, { kind: 'pass', rule: 'backup-mx-relay' }],
+    ['backup MX: domain in another case', {}, { sender: ALICE, recipients: [{ r: 'bob@Backup-MX.Test' }] }, { kind: 'pass', rule: 'backup-mx-relay' }],
+    ['backup MX beside a local recipient', {}, { sender: ALICE, recipients: [{ r: BACKUP_MX }, { r: 'bob@example.org' }] }, { kind: 'pass', rule: 'backup-mx-relay' }],
+    ['backup MX, rewrite-relayed', { rewriteRelayed: true }, { sender: ALICE, recipients: [{ r: BACKUP_MX }] }, { kind: 'rewrite', rule: 'rewrite-relayed', forwardedTo: [BACKUP_MX] }],
+    ['backup MX beside an alias: only the alias target is forwarded', {}, { sender: ALICE, recipients: [ALIAS, { r: BACKUP_MX }] }, { kind: 'rewrite', rule: 'forwarded-alias', forwardedTo: ['someone@remote.test'] }],
+    ['an alias whose target is in a backup-MX domain is a forward', {}, { sender: ALICE, recipients: [{ r: BACKUP_MX, R: 'fwd@example.org' }] }, { kind: 'rewrite', rule: 'forwarded-alias', forwardedTo: [BACKUP_MX] }],
+    ['beside a multi alias, a backup-MX recipient counts as a member', {}, { sender: ALICE, recipients: [{ r: BACKUP_MX }, { r: 'multi@example.org', aliasEntry: true }] }, { kind: 'rewrite', rule: 'forwarded-alias', forwardedTo: [BACKUP_MX] }],
+    ['relay client to a backup-MX domain and elsewhere', {}, { sender: ALICE, ...RELAY, recipients: [{ r: BACKUP_MX }, { r: 'x1@remote.test' }] }, { kind: 'pass', rule: 'relayed-by-local-user' }],
+    ['backup MX, excluded recipient', { excludeRecipients: patterns(BACKUP_MX_DOMAIN) }, { sender: ALICE, recipients: [{ r: BACKUP_MX }] }, { kind: 'pass', rule: 'excluded-recipients' }],
 
     // exclude-recipients and mixed recipients.
     ['every forward target excluded', { excludeRecipients: patterns('remote.test') }, { sender: ALICE, recipients: [ALIAS] }, { kind: 'pass', rule: 'excluded-recipients' }],

@@ -9,6 +9,14 @@ const LOCAL_DOMAINS: ReadonlySet<string> = new Set(['localhost', 'mail.example.o
 /** A fake of lib/courier's LocalDomains: exact names only, which is all these tables need. */
 const localDomains = { isLocal: (domain: string): boolean => LOCAL_DOMAINS.has(domain.toLowerCase()) };
 
+/** A domain this host is a backup MX for: in esmtpacceptmailfor, not local. */
+export const BACKUP_MX_DOMAIN = 'backup-mx.test';
+
+/** A fake of lib/courier's AcceptMailFor: the local domains (as in the lab) and the backup-MX domain. */
+const acceptMailFor = {
+  accepts: (domain: string): boolean => LOCAL_DOMAINS.has(domain.toLowerCase()) || domain.toLowerCase() === BACKUP_MX_DOMAIN,
+};
+
 const NOW = Date.UTC(2025, 0, 15, 12);
 const DAY = 86_400_000;
 const SECRETS = [Buffer.from('tops3cr3t')];
@@ -28,7 +36,7 @@ function srsAt(now: number): Srs {
 const srs = srsAt(NOW);
 
 export function contextWith(overrides: Partial<Policy> = {}): DecideContext {
-  return { policy: policyWith(overrides), localDomains, srs };
+  return { policy: policyWith(overrides), localDomains, acceptMailFor, srs };
 }
 
 /** An SRS address of ours for `address`, made `daysAgo` days before NOW (negative: in the future). */
