@@ -40,8 +40,8 @@ function reverser(sender: string, recipient: string | undefined, extraEnv: NodeJ
 }
 
 /** An SRS address of the tree's policy, made by srsctl the way the filter makes them. */
-function srsAddressOf(sender: string): string {
-  const run = runNode(SRSCTL, ['forward', '--config', tree.policyPath, sender], { env: tree.env() });
+function srsAddressOf(...sender: string[]): string {
+  const run = runNode(SRSCTL, ['forward', '--config', tree.policyPath, ...sender], { env: tree.env() });
   expect(run.status).toBe(0);
   return run.stdout.trim();
 }
@@ -51,7 +51,7 @@ describe('srs-forwarder', () => {
     const run = forwarder('alice@sender.test', ['someone@remote.test']);
     expect(run).toMatchObject({ status: 0, stderr: '' });
     const call = tree.sendmailCall();
-    expect(call?.argv).toEqual(['-f', expect.stringMatching(/^SRS0-[A-Za-z0-9+/]{4}=[A-Z2-7]{2}=sender\.test=alice@example\.org$/), '--', 'someone@remote.test']);
+    expect(call?.argv).toEqual(['-f', expect.stringMatching(/^SRS0-[A-Za-z0-9+/]{4}=[A-Z2-7]{2}=sender\.test=alice@example\.org$/), '-', 'someone@remote.test']);
     expect(call?.stdin.equals(MESSAGE)).toBe(true);
     // The policy's separator is '-'; Perl reverses it with the same secret.
     const back = runPerlSrs(['--reverse', '--secret', tree.secret, call?.argv[1] as string]);
@@ -66,12 +66,12 @@ describe('srs-forwarder', () => {
 
   it('forwards to every target', () => {
     expect(forwarder('alice@sender.test', ['one@remote.test', 'two@remote.test']).status).toBe(0);
-    expect(tree.sendmailCall()?.argv.slice(2)).toEqual(['--', 'one@remote.test', 'two@remote.test']);
+    expect(tree.sendmailCall()?.argv.slice(2)).toEqual(['-', 'one@remote.test', 'two@remote.test']);
   });
 
   it('keeps the null sender null', () => {
     expect(forwarder('', ['someone@remote.test']).status).toBe(0);
-    expect(tree.sendmailCall()?.argv).toEqual(['-f', '', '--', 'someone@remote.test']);
+    expect(tree.sendmailCall()?.argv).toEqual(['-f', '', '-', 'someone@remote.test']);
   });
 
   it('makes an SRS0 sender from another forwarder SRS1, keeping its first hop', () => {
@@ -127,14 +127,14 @@ describe('srs-reverser', () => {
     const run = reverser('', srsAddressOf('alice@sender.test'));
     expect(run).toMatchObject({ status: 0, stderr: '' });
     const call = tree.sendmailCall();
-    expect(call?.argv).toEqual(['-f', '', '--', 'alice@sender.test']);
+    expect(call?.argv).toEqual(['-f', '', '-', 'alice@sender.test']);
     expect(call?.stdin.equals(MESSAGE)).toBe(true);
   });
 
   it('accepts the seed glue bounce prefix (srsbounce-) and the = separator of its addresses', () => {
     const glue = runPerlSrs(['--secret', tree.secret, '--alias', 'example.org', 'alice@sender.test']).stdout.trim();
     expect(reverser('', `srsbounce-${glue}`).status).toBe(0);
-    expect(tree.sendmailCall()?.argv).toEqual(['-f', '', '--', 'alice@sender.test']);
+    expect(tree.sendmailCall()?.argv).toEqual(['-f', '', '-', 'alice@sender.test']);
   });
 
   it('verifies with every secret of the file (key rotation)', () => {
@@ -164,6 +164,15 @@ describe('srs-reverser', () => {
     const run = reverser(sender, recipient());
     expect(run.status).toBe(67);
     expect(run.stderr).toMatch(message);
+    expect(tree.sendmailCall()).toBeUndefined();
+  });
+
+  // Courier's sendmail skips `--` and reads on: such a recipient would become an option
+  // (-n: print instead of sending; -f: choose the sender).
+  it.each(['-n@attacker.test', '-fvictim@bank.test'])('refuses an address reversing to %s for good (67), sending nothing', (original) => {
+    const run = reverser('', srsAddressOf('--', original));
+    expect(run.status).toBe(67);
+    expect(run.stderr).toMatch(new RegExp(`reverses to <${original}>, which starts with '-'`));
     expect(tree.sendmailCall()).toBeUndefined();
   });
 
