@@ -11,6 +11,11 @@ import { startFilterServer, type FilterServer } from './socketServer';
 /** Request bounds: a queue path never needs more than PATH_MAX; a message rarely has many control files. */
 const MAX_LINE_BYTES = 4096;
 const MAX_REQUEST_BYTES = 256 * 1024;
+/**
+ * submit writes about 100 recipients to a control file, so 1,000 files are some 100,000
+ * recipients of one message: far more than real mail has, and few enough to read at once.
+ */
+const MAX_CONTROL_FILES = 1000;
 /** A rewrite with fsync takes milliseconds; a write still running after this has hung (the answer is 451). */
 const WRITE_GRACE_MS = 5000;
 
@@ -70,6 +75,7 @@ async function main(): Promise<number | null> {
         maxConcurrent: args.maxConcurrent,
         maxLineBytes: MAX_LINE_BYTES,
         maxRequestBytes: MAX_REQUEST_BYTES,
+        maxControlFiles: MAX_CONTROL_FILES,
       },
       log,
     });

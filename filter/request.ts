@@ -11,6 +11,8 @@ export interface RequestLimits {
   readonly maxLineBytes: number;
   /** Longest request accepted, all lines together. */
   readonly maxRequestBytes: number;
+  /** Most control files one request may name, duplicates counted once. */
+  readonly maxControlFiles: number;
 }
 
 export type RequestProblemCode =
@@ -19,6 +21,7 @@ export type RequestProblemCode =
   | 'not-a-path'
   | 'outside-queue'
   | 'no-control-file'
+  | 'too-many-control-files'
   | 'empty';
 
 export type RequestState =
@@ -31,7 +34,8 @@ const INCOMPLETE: RequestState = { state: 'incomplete' };
 
 /**
  * Reads one request as its bytes arrive. Every line is checked as soon as it is complete, so
- * garbage is refused at its first line instead of after a timeout.
+ * garbage is refused at its first line instead of after a timeout. A path named twice counts
+ * once (each control file is read and held in memory, so a repeated one must not cost twice).
  */
 export interface RequestReader {
   push(chunk: Buffer): RequestState;
@@ -39,7 +43,8 @@ export interface RequestReader {
 
 export function createRequestReader(queueDir: string, limits: RequestLimits): RequestReader {
   const queuePrefix = queueDir.endsWith(path.sep) ? queueDir : queueDir + path.sep;
-  const paths: string[] = [];
+  // Insertion order: the data file first, then the control files as submit sent them.
+  const paths = new Set<string>();
   let partial: Buffer | null = null;
   let total = 0;
   let result: RequestState = INCOMPLETE;
@@ -48,12 +53,16 @@ export function createRequestReader(queueDir: string, limits: RequestLimits): Re
     if (line.length === 0) return finish();
     const parsed = parseQueuePath(line, queuePrefix);
     if (!parsed.ok) return invalid(parsed.code, parsed.message);
-    paths.push(parsed.path);
+    paths.add(parsed.path);
+    // The data file is the first path.
+    if (paths.size - 1 > limits.maxControlFiles) {
+      return invalid('too-many-control-files', `more than ${limits.maxControlFiles} control files`);
+    }
     return INCOMPLETE;
   }
 
   function finish(): RequestState {
-    const [dataFile, ...controlFiles] = paths;
+    const [dataFile, ...controlFiles] = [...paths];
     if (dataFile === undefined) return invalid('empty', 'empty request');
     if (controlFiles.length === 0) return invalid('no-control-file', 'no control file path');
     return { state: 'complete', paths: { dataFile, controlFiles } };

@@ -51,6 +51,7 @@ async function start(handle: MessageHandler, options: StartOptions = {}) {
       maxConcurrent: options.maxConcurrent ?? 8,
       maxLineBytes: 4096,
       maxRequestBytes: 16_384,
+      maxControlFiles: 20,
     },
     log,
   });
@@ -85,6 +86,17 @@ test('the handler gets the data file and every control file, in order', async ()
   expect(seen).toEqual([
     { dataFile: path.join(queueDir, '7/D9'), controlFiles: [path.join(queueDir, '7/a'), path.join(queueDir, '7/b')] },
   ]);
+});
+
+test('a path named more than once is handed over once, and counts once toward the limit', async () => {
+  const seen: MessagePaths[] = [];
+  const { socketPath } = await start(async (paths) => {
+    seen.push(paths);
+    return { code: 200, lines: ['Ok'] };
+  });
+  const controlFiles = Array.from({ length: 100 }, (_, i) => `7/c${i % 2}`);
+  expect(await sendRaw(socketPath, request('7/D9', ...controlFiles))).toBe('200 Ok\n');
+  expect(seen).toEqual([{ dataFile: path.join(queueDir, '7/D9'), controlFiles: [path.join(queueDir, '7/c0'), path.join(queueDir, '7/c1')] }]);
 });
 
 test('a request split across many writes is read whole', async () => {
@@ -127,6 +139,7 @@ describe.each([
   ['no control file', () => `${queueDir}/1/D1\n\n`, 'no control file path'],
   ['an overlong line', () => `/${'x'.repeat(5000)}`, 'line longer than 4096 bytes'],
   ['an overlong request', () => `${queueDir}/1/D1\n`.repeat(2000), 'request longer than 16384 bytes'],
+  ['too many control files', () => request('1/D1', ...Array.from({ length: 21 }, (_, i) => `1/c${i}`)), 'more than 20 control files'],
 ])('a bad request (%s)', (_name, payload, reason) => {
   test('gets a 451 at once and the handler never runs', async () => {
     const handle = jest.fn(ok);
