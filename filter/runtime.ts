@@ -1,6 +1,7 @@
 import { formatProblem, loadFilterConfig, srsInitOf, type Policy } from '../lib/config';
 import { courierFiles, resolveCourierPaths } from '../lib/courier/paths';
 import { readLocalDomains } from '../lib/courier/localDomains';
+import { findQueueDirectory, type QueueDirectory } from '../lib/courier/queueDirectory';
 import type { CourierPaths, LocalDomains } from '../lib/courier/types';
 import { createSrs, type Srs } from '../lib/srs';
 
@@ -15,6 +16,8 @@ export interface Runtime {
   readonly courier: CourierPaths;
   /** `<localstatedir>/tmp`: every path submit sends lies inside it. */
   readonly queueDir: string;
+  /** The same directory resolved: what every opened control file is checked against. */
+  readonly queue: QueueDirectory;
   /** `<localstatedir>/allfilters`. */
   readonly socketDir: string;
   /** How many secrets verify (the first signs); logged instead of any secret. */
@@ -37,6 +40,8 @@ export async function loadRuntime(configPath: string): Promise<RuntimeResult> {
   if (!local.ok) return { ok: false, problems: [`${configPath}: local domains: ${local.message}`] };
 
   const files = courierFiles(courier.paths);
+  const queue = await findQueueDirectory(files.queueTmpDir);
+  if (!queue.ok) return { ok: false, problems: [`${configPath}: courier: queue directory ${queue.message}`] };
   return {
     ok: true,
     runtime: Object.freeze({
@@ -45,6 +50,7 @@ export async function loadRuntime(configPath: string): Promise<RuntimeResult> {
       localDomains: local.domains,
       courier: courier.paths,
       queueDir: files.queueTmpDir,
+      queue: queue.queue,
       socketDir: files.allFiltersSocketDir,
       secretCount: secrets.length,
     }),
