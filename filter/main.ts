@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { closeSync, fstatSync } from 'node:fs';
 import { parseFilterArgs, USAGE } from './args';
+import { connectionCap, readOpenFileLimit } from './connectionCap';
 import { createMessageHandler } from './handleMessage';
 import { watchLifecycle } from './lifecycle';
 import { createLogger, describeError, type Logger } from './log';
@@ -61,6 +62,7 @@ async function main(): Promise<number | null> {
   let runtime = loaded.runtime;
   log.setLevel(runtime.policy.logLevel);
 
+  const cap = connectionCap(args.maxConnections, args.maxConcurrent, readOpenFileLimit());
   let server: FilterServer;
   try {
     server = await startFilterServer({
@@ -73,6 +75,7 @@ async function main(): Promise<number | null> {
         connectionTimeoutMs: args.connectionTimeoutMs,
         writeGraceMs: WRITE_GRACE_MS,
         maxConcurrent: args.maxConcurrent,
+        maxConnections: cap.maxConnections,
         maxLineBytes: MAX_LINE_BYTES,
         maxRequestBytes: MAX_REQUEST_BYTES,
         maxControlFiles: MAX_CONTROL_FILES,
@@ -111,6 +114,9 @@ async function main(): Promise<number | null> {
   });
   if (readyFd !== null) closeSync(readyFd);
   log.info(`ready: ${describeRuntime(runtime)} socket=${server.socketPath} pid=${process.pid}`);
+  if (cap.openFileLimit !== undefined) {
+    log.warn(`the open-file limit ${cap.openFileLimit} leaves room for ${cap.maxConnections} connections, not --max-connections ${args.maxConnections}`);
+  }
   if (!runtime.localDomains.isLocal(runtime.policy.srsDomain)) {
     log.warn(`srs-domain ${runtime.policy.srsDomain} is not local to Courier: bounces to it will not reach the filter`);
   }
