@@ -7,7 +7,7 @@ import { chmodSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { createSrs } from '../../../lib/srs';
 import { createCourierTree, type CourierTree } from './courierTree';
-import { runNode, runPerlSrs, SRS_FORWARDER, SRS_REVERSER, SRSCTL } from './support';
+import { runNode, runPerlSrs, runProgram, SRS_FORWARDER, SRS_REVERSER, SRSCTL } from './support';
 
 jest.setTimeout(30_000);
 
@@ -44,6 +44,19 @@ function srsAddressOf(...sender: string[]): string {
   const run = runNode(SRSCTL, ['forward', '--config', tree.policyPath, ...sender], { env: tree.env() });
   expect(run.status).toBe(0);
   return run.stdout.trim();
+}
+
+/**
+ * Runs `script` with `variable` set to bytes that are not UTF-8: Node cannot put those into a
+ * child's environment itself (it encodes strings as UTF-8), bash's $'\xNN' can.
+ */
+function withRawVariable(script: string, variable: string, bytes: Buffer, args: readonly string[]) {
+  const value = [...bytes].map((byte) => `\\x${byte.toString(16).padStart(2, '0')}`).join('');
+  const command = `${variable}=$'${value}' exec "$0" "$@"`;
+  return runProgram('/bin/bash', ['-c', command, process.execPath, script, '--config', tree.policyPath, ...args], {
+    env: tree.env(),
+    stdinFile: messageFile,
+  });
 }
 
 describe('srs-forwarder', () => {
@@ -95,6 +108,13 @@ describe('srs-forwarder', () => {
     const run = forwarder(sender, targets);
     expect(run.status).toBe(75);
     expect(run.stderr).toMatch(message);
+    expect(tree.sendmailCall()).toBeUndefined();
+  });
+
+  it('refuses for good a SENDER that is not UTF-8, rather than sending U+FFFD in its place', () => {
+    const run = withRawVariable(SRS_FORWARDER, 'SENDER', Buffer.from('caf\xe9@latin1.test', 'latin1'), ['someone@remote.test']);
+    expect(run.status).toBe(67);
+    expect(run.stderr).toMatch(/^srs-forwarder: SENDER <caf\ufffd@latin1\.test> is not UTF-8: /);
     expect(tree.sendmailCall()).toBeUndefined();
   });
 
@@ -173,6 +193,13 @@ describe('srs-reverser', () => {
     const run = reverser('', srsAddressOf('--', original));
     expect(run.status).toBe(67);
     expect(run.stderr).toMatch(new RegExp(`reverses to <${original}>, which starts with '-'`));
+    expect(tree.sendmailCall()).toBeUndefined();
+  });
+
+  it('refuses for good a RECIPIENT that is not UTF-8', () => {
+    const run = withRawVariable(SRS_REVERSER, 'RECIPIENT', Buffer.from('SRS0=abcd=AB=latin1.test=caf\xe9@example.org', 'latin1'), []);
+    expect(run.status).toBe(67);
+    expect(run.stderr).toMatch(/^srs-reverser: RECIPIENT <SRS0=[^>]*caf\ufffd@example\.org> is not UTF-8: /);
     expect(tree.sendmailCall()).toBeUndefined();
   });
 
