@@ -34,8 +34,8 @@ const INCOMPLETE: RequestState = { state: 'incomplete' };
 
 /**
  * Reads one request as its bytes arrive. Every line is checked as soon as it is complete, so
- * garbage is refused at its first line instead of after a timeout. A path named twice counts
- * once (each control file is read and held in memory, so a repeated one must not cost twice).
+ * garbage is refused at its first line instead of after a timeout. A control file named twice
+ * counts once (each is read and held in memory, so a repeated one must not cost twice).
  */
 export interface RequestReader {
   push(chunk: Buffer): RequestState;
@@ -43,8 +43,9 @@ export interface RequestReader {
 
 export function createRequestReader(queueDir: string, limits: RequestLimits): RequestReader {
   const queuePrefix = queueDir.endsWith(path.sep) ? queueDir : queueDir + path.sep;
-  // Insertion order: the data file first, then the control files as submit sent them.
-  const paths = new Set<string>();
+  let dataFile: string | undefined;
+  // In the order submit sent them.
+  const controlFiles = new Set<string>();
   let partial: Buffer | null = null;
   let total = 0;
   let result: RequestState = INCOMPLETE;
@@ -53,19 +54,21 @@ export function createRequestReader(queueDir: string, limits: RequestLimits): Re
     if (line.length === 0) return finish();
     const parsed = parseQueuePath(line, queuePrefix);
     if (!parsed.ok) return invalid(parsed.code, parsed.message);
-    paths.add(parsed.path);
-    // The data file is the first path.
-    if (paths.size - 1 > limits.maxControlFiles) {
+    if (dataFile === undefined) {
+      dataFile = parsed.path;
+      return INCOMPLETE;
+    }
+    controlFiles.add(parsed.path);
+    if (controlFiles.size > limits.maxControlFiles) {
       return invalid('too-many-control-files', `more than ${limits.maxControlFiles} control files`);
     }
     return INCOMPLETE;
   }
 
   function finish(): RequestState {
-    const [dataFile, ...controlFiles] = [...paths];
     if (dataFile === undefined) return invalid('empty', 'empty request');
-    if (controlFiles.length === 0) return invalid('no-control-file', 'no control file path');
-    return { state: 'complete', paths: { dataFile, controlFiles } };
+    if (controlFiles.size === 0) return invalid('no-control-file', 'no control file path');
+    return { state: 'complete', paths: { dataFile, controlFiles: [...controlFiles] } };
   }
 
   function push(chunk: Buffer): RequestState {

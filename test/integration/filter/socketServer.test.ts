@@ -91,7 +91,7 @@ test('the handler gets the data file and every control file, in order', async ()
   ]);
 });
 
-test('a path named more than once is handed over once, and counts once toward the limit', async () => {
+test('a control file named more than once is handed over once, and counts once toward the limit', async () => {
   const seen: MessagePaths[] = [];
   const { socketPath } = await start(async (paths) => {
     seen.push(paths);
