@@ -2,6 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseControlFile } from '../lib/courier/controlFile';
 import { applyRewrite } from '../lib/courier/controlFileIo';
+import { findQueueDirectory } from '../lib/courier/queueDirectory';
 import { fsyncFile } from './filterUnderTest';
 import { percentile } from './report';
 
@@ -30,6 +31,8 @@ export async function measureFsyncCeiling(dir: string, content: Buffer, count: n
       await writeFile(file, content);
       await fsyncFile(file);
     }
+    const queue = await findQueueDirectory(work);
+    if (!queue.ok) throw new Error(queue.message);
     const latenciesMs: number[] = [];
     let next = 0;
     // As the filter waits: on the event loop when one message is in flight, else on the pool.
@@ -38,7 +41,7 @@ export async function measureFsyncCeiling(dir: string, content: Buffer, count: n
       while (next < files.length) {
         const target = { path: files[next++] as string, file: parsed.file };
         const started = performance.now();
-        const result = await applyRewrite([target], { sender: SENDER }, wait);
+        const result = await applyRewrite([target], { sender: SENDER }, wait, queue.queue);
         latenciesMs.push(performance.now() - started);
         if (!result.ok) throw new Error(`${result.path}: ${result.message}`);
       }

@@ -5,7 +5,8 @@
 export interface CliIo {
   /** Program name that prefixes every error line, e.g. `srsctl: …`. */
   readonly name: string;
-  readonly stdout: (text: string) => void;
+  /** Text is written as UTF-8; a Buffer as its bytes. */
+  readonly stdout: (output: string | Buffer) => void;
   readonly stderr: (text: string) => void;
 }
 

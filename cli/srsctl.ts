@@ -10,6 +10,7 @@ import { runReverse } from './commands/reverse';
 import { runStatus } from './commands/status';
 import { STATUS } from './exitStatus';
 import { fail, runMain, type CliIo, type Command } from './io';
+import { binaryOf, rawArgs } from './rawInput';
 import { SRSCTL_USAGE } from './usage';
 
 const SUBCOMMANDS: ReadonlyMap<string, Command> = new Map([
@@ -26,15 +27,16 @@ const SUBCOMMANDS: ReadonlyMap<string, Command> = new Map([
 /**
  * A first word naming a subcommand selects it. Arguments as Debian's `srs` takes them are that
  * form, so `srsctl --forward …` and scripts written for /usr/bin/srs keep working; any other
- * first word is a mistyped subcommand, said so rather than read as an address.
+ * first word is a mistyped subcommand, said so rather than read as an address. The Debian form
+ * gets the arguments byte for byte (`raw`, binary strings), as /usr/bin/srs hashes them.
  */
-export async function runSrsctl(args: readonly string[], io: CliIo): Promise<number> {
+export async function runSrsctl(args: readonly string[], io: CliIo, raw: readonly string[] = args.map(binaryOf)): Promise<number> {
   const [first, ...rest] = args;
   const subcommand = first === undefined ? undefined : SUBCOMMANDS.get(first);
   if (subcommand !== undefined) return subcommand(rest, io);
-  if (looksLikeDropIn(args)) return runDropIn(args, io);
+  if (looksLikeDropIn(args)) return runDropIn(raw, io);
   io.stderr(SRSCTL_USAGE);
   return fail(io, `unknown command '${first}'`, STATUS.refused);
 }
 
-if (require.main === module) runMain('srsctl', runSrsctl, 70);
+if (require.main === module) runMain('srsctl', (args, io) => runSrsctl(args, io, rawArgs(args)), 70);

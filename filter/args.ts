@@ -10,6 +10,8 @@ export interface FilterArgs {
   readonly connectionTimeoutMs: number;
   readonly drainTimeoutMs: number;
   readonly maxConcurrent: number;
+  /** Connections open at once, at most (the open-file limit may lower it: connectionCap). */
+  readonly maxConnections: number;
 }
 
 export type FilterArgsResult =
@@ -18,7 +20,7 @@ export type FilterArgsResult =
 
 export const USAGE =
   'usage: srsfilter [--config FILE] [--name NAME] [--allow-root] ' +
-  '[--connection-timeout-ms N] [--drain-timeout-ms N] [--max-concurrent N]';
+  '[--connection-timeout-ms N] [--drain-timeout-ms N] [--max-concurrent N] [--max-connections N]';
 
 const OPTIONS = {
   config: { type: 'string', default: DEFAULT_POLICY_PATH },
@@ -27,6 +29,8 @@ const OPTIONS = {
   'connection-timeout-ms': { type: 'string', default: '30000' },
   'drain-timeout-ms': { type: 'string', default: '10000' },
   'max-concurrent': { type: 'string', default: '64' },
+  // Courier's esmtpd runs 40 sessions by default (MAXDAEMONS), each submit one connection.
+  'max-connections': { type: 'string', default: '1000' },
 } as const;
 
 /**
@@ -41,7 +45,7 @@ export function parseFilterArgs(argv: readonly string[], scriptPath: string): Fi
     return { ok: false, message: (error as Error).message };
   }
   const problems: string[] = [];
-  const positiveInteger = (flag: 'connection-timeout-ms' | 'drain-timeout-ms' | 'max-concurrent'): number => {
+  const positiveInteger = (flag: 'connection-timeout-ms' | 'drain-timeout-ms' | 'max-concurrent' | 'max-connections'): number => {
     const value = Number(values[flag]);
     if (!Number.isSafeInteger(value) || value <= 0) problems.push(`--${flag} must be a positive whole number`);
     return value;
@@ -54,6 +58,7 @@ export function parseFilterArgs(argv: readonly string[], scriptPath: string): Fi
     connectionTimeoutMs: positiveInteger('connection-timeout-ms'),
     drainTimeoutMs: positiveInteger('drain-timeout-ms'),
     maxConcurrent: positiveInteger('max-concurrent'),
+    maxConnections: positiveInteger('max-connections'),
   };
   return problems.length === 0 ? { ok: true, args } : { ok: false, message: problems.join('; ') };
 }

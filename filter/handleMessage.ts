@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
-import { applyRewrite, readControlFile, type ControlFileTarget } from '../lib/courier/controlFileIo';
+import { applyRewrite, isRefusal, readControlFiles } from '../lib/courier/controlFileIo';
 import { envelopeOf } from '../lib/courier/envelope';
-import type { ControlFileFailure, Envelope } from '../lib/courier/types';
+import type { Envelope } from '../lib/courier/types';
 import { changesOf, decide, type Decision } from '../lib/policy';
 import type { DecisionCounter } from './decisionCounts';
 import { formatDecisionLine, type DecisionLine, type Logger } from './log';
@@ -20,6 +20,8 @@ type Outcome =
       readonly reason: string;
       /** A control-file write had begun: the files may be half-written. */
       readonly wrote: boolean;
+      /** Refused, not failed (controlFileIo's isRefusal): answered 451 whatever on-error says. */
+      readonly refused: boolean;
     };
 
 /**
@@ -45,13 +47,13 @@ export function createMessageHandler(current: () => Runtime, log: Logger, counts
     if (outcome.kind === 'failed') {
       const { onError } = runtime.policy;
       // After a write began, on-error accept would let Courier take a half-written file.
-      const rule = outcome.wrote ? 'write-failed' : `on-error-${onError}`;
+      const rule = outcome.wrote ? 'write-failed' : outcome.refused ? 'refused' : `on-error-${onError}`;
       const line = { ...errorLine(outcome.envelope, ms), error: outcome.error, rule, reason: outcome.reason };
       gate.afterAnswer(() => {
         counts?.add(line.code);
         log.error(formatDecisionLine(line));
       });
-      return outcome.wrote ? TEMPORARY_FAILURE : failureReply(onError);
+      return outcome.wrote || outcome.refused ? TEMPORARY_FAILURE : failureReply(onError);
     }
     const { decision, envelope } = outcome;
     gate.afterAnswer(() => {
@@ -66,11 +68,14 @@ export function createMessageHandler(current: () => Runtime, log: Logger, counts
 async function processMessage(paths: MessagePaths, gate: WriteGate, runtime: Runtime): Promise<Outcome> {
   let envelope: Envelope | undefined;
   let wrote = false;
-  const failed = (error: string, reason: string): Outcome => ({ kind: 'failed', envelope, error, reason, wrote });
+  const failed = (error: string, reason: string, refused = false): Outcome => ({ kind: 'failed', envelope, error, reason, wrote, refused });
   try {
-    const read = await readControlFiles(paths.controlFiles);
+    const read = await readControlFiles(paths.controlFiles, runtime.queue);
     // No queue id without a readable control file: the reason names the file instead.
-    if (!read.ok) return failed(read.code, read.message.includes(read.path) ? read.message : `${read.path}: ${read.message}`);
+    if (!read.ok) {
+      const reason = read.message.includes(read.path) ? read.message : `${read.path}: ${read.message}`;
+      return failed(read.code, reason, isRefusal(read.code));
+    }
     envelope = envelopeOf(read.targets.map((target) => target.file));
 
     const decision = decide(envelope, runtime);
@@ -80,30 +85,15 @@ async function processMessage(paths: MessagePaths, gate: WriteGate, runtime: Run
       const wait = gate.alone() ? 'blocking' : 'pooled';
       const applied = await gate.write(() => {
         wrote = true;
-        return applyRewrite(read.targets, changesOf(decision), wait);
+        return applyRewrite(read.targets, changesOf(decision), wait, runtime.queue);
       });
-      if (applied.ran && !applied.value.ok) return failed(applied.value.code, applied.value.message);
+      if (applied.ran && !applied.value.ok) return failed(applied.value.code, applied.value.message, isRefusal(applied.value.code));
     }
     return { kind: 'decided', envelope, decision, wrote };
   } catch (error) {
     // A bug, caught here because this is where the queue id is known.
     return failed('internal', error instanceof Error ? error.message : String(error));
   }
-}
-
-type ReadResult =
-  | { readonly ok: true; readonly targets: readonly ControlFileTarget[] }
-  | (ControlFileFailure & { readonly path: string });
-
-/** Every control file of the message, or the first that cannot be read. */
-async function readControlFiles(paths: readonly string[]): Promise<ReadResult> {
-  const reads = await Promise.all(paths.map(async (path) => ({ path, result: await readControlFile(path) })));
-  const targets: ControlFileTarget[] = [];
-  for (const { path, result } of reads) {
-    if (!result.ok) return { ...result, path };
-    targets.push({ path, file: result.file });
-  }
-  return { ok: true, targets };
 }
 
 function errorLine(envelope: Envelope | undefined, ms: number): Pick<DecisionLine, 'code' | 'qid' | 'from' | 'rcpts' | 'ms'> {

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { closeSync, fstatSync } from 'node:fs';
 import { parseFilterArgs, USAGE, type FilterArgs } from './args';
+import { connectionCap, readOpenFileLimit } from './connectionCap';
 import { controlSocketPath, type ReloadVerdict, type StatusReport } from './control';
 import { startControlServer, type ControlServer } from './controlServer';
 import { DecisionCounter } from './decisionCounts';
@@ -15,6 +16,11 @@ import { startFilterServer, type FilterServer } from './socketServer';
 /** Request bounds: a queue path never needs more than PATH_MAX; a message rarely has many control files. */
 const MAX_LINE_BYTES = 4096;
 const MAX_REQUEST_BYTES = 256 * 1024;
+/**
+ * submit writes about 100 recipients to a control file, so 1,000 files are some 100,000
+ * recipients of one message: far more than real mail has, and few enough to read at once.
+ */
+const MAX_CONTROL_FILES = 1000;
 /** A rewrite with fsync takes milliseconds; a write still running after this has hung (the answer is 451). */
 const WRITE_GRACE_MS = 5000;
 
@@ -62,6 +68,7 @@ async function main(): Promise<number | null> {
   log.setLevel(runtime.policy.logLevel);
   const counts = new DecisionCounter();
 
+  const cap = connectionCap(args.maxConnections, args.maxConcurrent, readOpenFileLimit());
   let server: FilterServer;
   try {
     server = await startFilterServer({
@@ -74,8 +81,10 @@ async function main(): Promise<number | null> {
         connectionTimeoutMs: args.connectionTimeoutMs,
         writeGraceMs: WRITE_GRACE_MS,
         maxConcurrent: args.maxConcurrent,
+        maxConnections: cap.maxConnections,
         maxLineBytes: MAX_LINE_BYTES,
         maxRequestBytes: MAX_REQUEST_BYTES,
+        maxControlFiles: MAX_CONTROL_FILES,
       },
       log,
     });
@@ -126,6 +135,9 @@ async function main(): Promise<number | null> {
   });
   if (readyFd !== null) closeSync(readyFd);
   log.info(`ready: ${describeRuntime(runtime)} socket=${server.socketPath} pid=${process.pid}`);
+  if (cap.openFileLimit !== undefined) {
+    log.warn(`the open-file limit ${cap.openFileLimit} leaves room for ${cap.maxConnections} connections, not --max-connections ${args.maxConnections}`);
+  }
   if (!runtime.localDomains.isLocal(runtime.policy.srsDomain)) {
     log.warn(`srs-domain ${runtime.policy.srsDomain} is not local to Courier: bounces to it will not reach the filter`);
   }

@@ -11,6 +11,8 @@ export interface RequestLimits {
   readonly maxLineBytes: number;
   /** Longest request accepted, all lines together. */
   readonly maxRequestBytes: number;
+  /** Most control files one request may name, duplicates counted once. */
+  readonly maxControlFiles: number;
 }
 
 export type RequestProblemCode =
@@ -19,6 +21,7 @@ export type RequestProblemCode =
   | 'not-a-path'
   | 'outside-queue'
   | 'no-control-file'
+  | 'too-many-control-files'
   | 'empty';
 
 export type RequestState =
@@ -31,7 +34,8 @@ const INCOMPLETE: RequestState = { state: 'incomplete' };
 
 /**
  * Reads one request as its bytes arrive. Every line is checked as soon as it is complete, so
- * garbage is refused at its first line instead of after a timeout.
+ * garbage is refused at its first line instead of after a timeout. A control file named twice
+ * counts once (each is read and held in memory, so a repeated one must not cost twice).
  */
 export interface RequestReader {
   push(chunk: Buffer): RequestState;
@@ -39,7 +43,9 @@ export interface RequestReader {
 
 export function createRequestReader(queueDir: string, limits: RequestLimits): RequestReader {
   const queuePrefix = queueDir.endsWith(path.sep) ? queueDir : queueDir + path.sep;
-  const paths: string[] = [];
+  let dataFile: string | undefined;
+  // In the order submit sent them.
+  const controlFiles = new Set<string>();
   let partial: Buffer | null = null;
   let total = 0;
   let result: RequestState = INCOMPLETE;
@@ -48,15 +54,21 @@ export function createRequestReader(queueDir: string, limits: RequestLimits): Re
     if (line.length === 0) return finish();
     const parsed = parseQueuePath(line, queuePrefix);
     if (!parsed.ok) return invalid(parsed.code, parsed.message);
-    paths.push(parsed.path);
+    if (dataFile === undefined) {
+      dataFile = parsed.path;
+      return INCOMPLETE;
+    }
+    controlFiles.add(parsed.path);
+    if (controlFiles.size > limits.maxControlFiles) {
+      return invalid('too-many-control-files', `more than ${limits.maxControlFiles} control files`);
+    }
     return INCOMPLETE;
   }
 
   function finish(): RequestState {
-    const [dataFile, ...controlFiles] = paths;
     if (dataFile === undefined) return invalid('empty', 'empty request');
-    if (controlFiles.length === 0) return invalid('no-control-file', 'no control file path');
-    return { state: 'complete', paths: { dataFile, controlFiles } };
+    if (controlFiles.size === 0) return invalid('no-control-file', 'no control file path');
+    return { state: 'complete', paths: { dataFile, controlFiles: [...controlFiles] } };
   }
 
   function push(chunk: Buffer): RequestState {

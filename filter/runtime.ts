@@ -2,6 +2,7 @@ import { formatProblem, loadFilterConfig, srsInitOf, type Policy } from '../lib/
 import { readAcceptMailFor } from '../lib/courier/acceptMailFor';
 import { courierFiles, resolveCourierPaths } from '../lib/courier/paths';
 import { readLocalDomains } from '../lib/courier/localDomains';
+import { findQueueDirectory, type QueueDirectory } from '../lib/courier/queueDirectory';
 import type { AcceptMailFor, CourierPaths, LocalDomains } from '../lib/courier/types';
 import { createSrs, type Srs } from '../lib/srs';
 
@@ -18,6 +19,8 @@ export interface Runtime {
   readonly courier: CourierPaths;
   /** `<localstatedir>/tmp`: every path submit sends lies inside it. */
   readonly queueDir: string;
+  /** The same directory resolved: what every opened control file is checked against. */
+  readonly queue: QueueDirectory;
   /** `<localstatedir>/allfilters`. */
   readonly socketDir: string;
   /** How many secrets verify (the first signs); logged instead of any secret. */
@@ -42,6 +45,8 @@ export async function loadRuntime(configPath: string): Promise<RuntimeResult> {
   if (!accepted.ok) return { ok: false, problems: [`${configPath}: esmtpacceptmailfor: ${accepted.message}`] };
 
   const files = courierFiles(courier.paths);
+  const queue = await findQueueDirectory(files.queueTmpDir);
+  if (!queue.ok) return { ok: false, problems: [`${configPath}: courier: queue directory ${queue.message}`] };
   return {
     ok: true,
     runtime: Object.freeze({
@@ -51,6 +56,7 @@ export async function loadRuntime(configPath: string): Promise<RuntimeResult> {
       acceptMailFor: accepted.domains,
       courier: courier.paths,
       queueDir: files.queueTmpDir,
+      queue: queue.queue,
       socketDir: files.allFiltersSocketDir,
       secretCount: secrets.length,
     }),

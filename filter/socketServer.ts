@@ -1,6 +1,8 @@
 import { promises as fs, rmSync, statSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
+import { errnoCode } from '../lib/errno';
+import { oncePerInterval } from './connectionCap';
 import { createLimiter, type Limiter } from './limiter';
 import { describeError, type Logger } from './log';
 import { badRequestReply, formatReply, TEMPORARY_FAILURE, type Reply } from './reply';
@@ -50,6 +52,8 @@ export interface ServerLimits extends RequestLimits {
   readonly writeGraceMs: number;
   /** Messages processed at once; later ones wait for a free slot. */
   readonly maxConcurrent: number;
+  /** Connections open at once (connectionCap); further ones are closed at once, and logged. */
+  readonly maxConnections: number;
 }
 
 export interface ServerOptions {
@@ -84,6 +88,8 @@ interface Connection {
 }
 
 const SOCKET_MODE = 0o660;
+/** Refused connections and descriptor exhaustion come in floods: one line per minute each. */
+const FLOOD_LOG_INTERVAL_MS = 60_000;
 const NAME = /^[A-Za-z0-9_][A-Za-z0-9._+-]*$/;
 
 /**
@@ -114,8 +120,25 @@ export async function startFilterServer(options: ServerOptions): Promise<FilterS
       resolve();
     });
   });
-  // An accept error (e.g. EMFILE) must not end the process; that client is refused and retries.
-  server.on('error', (error) => log.error(`socket server: ${error.message}`));
+  // Over the cap, Node closes the new connection at once ('drop'): submit answers 432 and the
+  // sending MTA retries, while the connections already open keep being answered.
+  server.maxConnections = options.limits.maxConnections;
+  const reportRefused = oncePerInterval(FLOOD_LOG_INTERVAL_MS, (unreported) =>
+    log.error(
+      `connection refused: ${options.limits.maxConnections} connections are open, the most allowed; ` +
+        `submit answers 432 and the sender retries (${unreported} more refused since the last such line)`,
+    ),
+  );
+  server.on('drop', reportRefused);
+  const reportExhausted = oncePerInterval(FLOOD_LOG_INTERVAL_MS, (unreported) =>
+    log.error(`cannot accept connections: out of file descriptors (${unreported} more since the last such line)`),
+  );
+  // An accept error must not end the process; that client is refused and retries.
+  server.on('error', (error) => {
+    const code = errnoCode(error);
+    if (code === 'EMFILE' || code === 'ENFILE') reportExhausted();
+    else log.error(`socket server: ${error.message}`);
+  });
   await fs.chmod(bindPath, SOCKET_MODE);
   await fs.rename(bindPath, socketPath);
   const { ino } = await fs.stat(socketPath);

@@ -2,6 +2,7 @@ import { createSrs, HASH_LENGTH_MAX } from '../../lib/srs';
 import { parseAlias, parseCommandLine, parseInteger, parseSeparator } from '../args';
 import { readExplicitSecrets } from '../explicitSecrets';
 import { fail, type CliIo } from '../io';
+import { textOf } from '../rawInput';
 import { writeResults } from '../results';
 import { SRSCTL_USAGE } from '../usage';
 
@@ -19,6 +20,9 @@ import { SRSCTL_USAGE } from '../usage';
  * local part, and the stricter SRS parsing of lib/srs (see the vectors' README).
  * Not supported: Getopt::Long's abbreviations (`--rev`), single-dash long options
  * (`-reverse`) and upper-case option names; they are refused with exit 1.
+ * Bytes: Perl hashes and prints the bytes it is given, UTF-8 or not. So `args` are binary
+ * strings (cli/rawInput: one character per byte), and secrets, addresses, hashes and output
+ * all stay bytes.
  */
 
 const USAGE_STATUS = 1;
@@ -54,29 +58,29 @@ export async function runDropIn(args: readonly string[], io: CliIo): Promise<num
     return USAGE_STATUS;
   }
   const hashLength = values.hashlength === undefined ? 4 : parseInteger(values.hashlength);
-  if (hashLength === undefined) return usageError(io, `value '${values.hashlength}' invalid for option --hashlength (number expected)`);
+  if (hashLength === undefined) return usageError(io, `value '${textOf(values.hashlength ?? '')}' invalid for option --hashlength (number expected)`);
 
   const separator = parseSeparator(values.separator ?? '=');
-  if (separator === undefined) return fail(io, `separator must be one of = + -, not '${values.separator}'`, DIE_STATUS);
+  if (separator === undefined) return fail(io, `separator must be one of = + -, not '${textOf(values.separator ?? '')}'`, DIE_STATUS);
   if (hashLength < 1 || hashLength > HASH_LENGTH_MAX) {
     return fail(io, `hash length must be from 1 to ${HASH_LENGTH_MAX}, not ${hashLength}`, DIE_STATUS);
   }
   const addresses = [...(values.address ?? []), ...positionals];
   if (addresses.length === 0) return fail(io, 'no address given', DIE_STATUS);
 
-  const read = await readExplicitSecrets(values.secret ?? [], values.secretfile);
+  const read = await readExplicitSecrets(values.secret ?? [], values.secretfile, 'latin1');
   if (!read.ok) return fail(io, read.message, read.errno);
   if (read.secrets.length === 0) {
     return fail(io, 'no secret: give --secret, or a --secretfile with at least one non-blank line', DIE_STATUS);
   }
   if (read.secrets.some((secret) => secret.length === 0)) return fail(io, 'an empty secret is not supported', DIE_STATUS);
-  const srs = createSrs({ secrets: read.secrets, hashLength, separator });
+  const srs = createSrs({ secrets: read.secrets, hashLength, separator, addressEncoding: 'latin1' });
 
-  if (values.reverse === true) return writeResults(io, addresses, (address) => srs.reverse(address), DIE_STATUS);
+  if (values.reverse === true) return writeResults(io, addresses, (address) => srs.reverse(address), DIE_STATUS, 'latin1');
   if (values.alias === undefined) return fail(io, 'forwarding needs the alias domain: use --alias DOMAIN', DIE_STATUS);
   const alias = parseAlias(values.alias);
-  if (alias === undefined) return fail(io, `--alias '${values.alias}' has no domain`, DIE_STATUS);
-  return writeResults(io, addresses, (address) => srs.forward(address, alias), DIE_STATUS);
+  if (alias === undefined) return fail(io, `--alias '${textOf(values.alias)}' has no domain`, DIE_STATUS);
+  return writeResults(io, addresses, (address) => srs.forward(address, alias), DIE_STATUS, 'latin1');
 }
 
 function usageError(io: CliIo, message: string): number {

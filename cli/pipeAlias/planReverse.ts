@@ -17,8 +17,19 @@ export function planReverse(sender: string | undefined, recipient: string | unde
   }
   const decision = decide(envelopeFor(sender, recipient, '', 'local'), context);
   switch (decision.kind) {
-    case 'reverse':
-      return { ok: true, reinjection: { sender, recipients: decision.recipients.map((change) => change.to) } };
+    case 'reverse': {
+      const recipients = decision.recipients.map((change) => change.to);
+      // The hash proves only that we signed the address once, not that it is harmless.
+      const optionLike = recipients.find((address) => address.startsWith('-'));
+      if (optionLike !== undefined) {
+        return {
+          ok: false,
+          status: EXIT.invalidAddress,
+          message: `<${recipient}> refused: it reverses to <${optionLike}>, which starts with '-' and would be read as an option by sendmail`,
+        };
+      }
+      return { ok: true, reinjection: { sender, recipients } };
+    }
     case 'reject':
       return { ok: false, status: EXIT.invalidAddress, message: `<${recipient}> refused: ${decision.reason} (${decision.srsError})` };
     case 'pass':

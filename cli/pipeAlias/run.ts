@@ -3,6 +3,7 @@ import type { Srs } from '../../lib/srs';
 import { parseCommandLine } from '../args';
 import { fail, failWithDetails, warn, type CliIo } from '../io';
 import { loadPolicySrs } from '../policyRuntime';
+import { isUtf8, rawArgs, rawEnv, textOf } from '../rawInput';
 import { EXIT } from './exitStatus';
 import { reinject, sendmailPath, type Reinjection } from './sendmail';
 
@@ -32,6 +33,11 @@ export async function runPipeAlias(
 ): Promise<number> {
   const parsed = parseCommandLine(args, { config: { type: 'string' } });
   if (!parsed.ok) return fail(io, parsed.message, EXIT.tempFail);
+  const notUtf8 = findNotUtf8(args, process.env);
+  if (notUtf8 !== undefined) {
+    const message = `${notUtf8} is not UTF-8: sendmail cannot be given its bytes unchanged, so the message is refused rather than sent with U+FFFD in their place`;
+    return fail(io, message, EXIT.invalidAddress);
+  }
   const configPath = parsed.parsed.values.config ?? DEFAULT_POLICY_PATH;
   const loaded = await loadPolicySrs(configPath);
   if (!loaded.ok) return failWithDetails(io, loaded.problems, `cannot use the policy ${configPath}`, EXIT.tempFail);
@@ -43,4 +49,20 @@ export async function runPipeAlias(
   if (planned.note !== undefined) warn(io, planned.note);
   const result = await reinject(sendmailPath(process.env), planned.reinjection);
   return result.ok ? EXIT.delivered : fail(io, result.message, result.status);
+}
+
+/**
+ * The first argument, SENDER or RECIPIENT whose bytes are not UTF-8, described; read byte for
+ * byte, since Node decodes them with U+FFFD for such bytes. Node passes a child's arguments as
+ * UTF-8, so neither such an address nor its SRS form (whose hash covers its bytes) could reach
+ * sendmail as it is.
+ */
+function findNotUtf8(args: readonly string[], env: NodeJS.ProcessEnv): string | undefined {
+  const argument = rawArgs(args).find((raw) => !isUtf8(raw));
+  if (argument !== undefined) return `the argument ${textOf(argument)}`;
+  for (const name of ['SENDER', 'RECIPIENT'] as const) {
+    const raw = rawEnv(name, env[name]);
+    if (raw !== undefined && !isUtf8(raw)) return `${name} <${textOf(raw)}>`;
+  }
+  return undefined;
 }

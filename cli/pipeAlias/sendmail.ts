@@ -7,6 +7,9 @@ export function sendmailPath(env: NodeJS.ProcessEnv): string {
   return env.SRSFILTER_SENDMAIL ?? '/usr/sbin/sendmail';
 }
 
+/** What ends the options of Courier's sendmail (courier/sendmail.c): a lone `-`, not `--`. */
+const END_OF_OPTIONS = '-';
+
 export interface Reinjection {
   readonly sender: string;
   readonly recipients: readonly string[];
@@ -17,15 +20,18 @@ export type ReinjectResult =
   | { readonly ok: false; readonly status: number; readonly message: string };
 
 /**
- * Hands the message on our stdin to `sendmail -f SENDER -- RECIPIENT...`. The child inherits
+ * Hands the message on our stdin to `sendmail -f SENDER - RECIPIENT...`. The child inherits
  * file descriptor 0 itself (Courier gives a pipe command the queued message file), so the body
  * reaches sendmail byte for byte and never passes through this process. An empty sender is
- * the null sender: Courier's sendmail takes `-f ''` as `MAIL FROM:<>`. (Courier's sendmail
- * skips `--`; it is there for other sendmails.)
+ * the null sender: Courier's sendmail takes `-f ''` as `MAIL FROM:<>`; `-f` and the sender
+ * stay two arguments, so that the sender is taken whatever it starts with. Courier's sendmail
+ * ends its options at a lone `-` only (it skips `--` and goes on reading options), so the
+ * recipients follow a `-`. The callers still refuse a recipient that starts with `-`, which
+ * any other sendmail would read as an option.
  */
 export function reinject(sendmail: string, reinjection: Reinjection): Promise<ReinjectResult> {
   return new Promise((resolve) => {
-    const child = spawn(sendmail, ['-f', reinjection.sender, '--', ...reinjection.recipients], { stdio: 'inherit' });
+    const child = spawn(sendmail, ['-f', reinjection.sender, END_OF_OPTIONS, ...reinjection.recipients], { stdio: 'inherit' });
     child.on('error', (error) => {
       resolve({ ok: false, status: EXIT.tempFail, message: `cannot run ${sendmail}: ${errnoCode(error) ?? error.message}` });
     });

@@ -7,7 +7,9 @@ import {
   ftruncate,
   ftruncateSync,
   openSync,
+  readlinkSync,
   readSync,
+  type Stats,
   write,
   writeSync,
 } from 'node:fs';
@@ -15,6 +17,7 @@ import { promisify } from 'node:util';
 import { errnoCode } from '../errno';
 import { DEFAULT_CONTROL_FILE_LIMITS, formatControlFile, parseControlFile } from './controlFile';
 import { withChanges } from './controlFileEdit';
+import type { QueueDirectory } from './queueDirectory';
 import type {
   ControlFile,
   ControlFileErrorCode,
@@ -77,12 +80,30 @@ const DURABLE_CALLS: Record<DiskWait, DurableCalls> = {
 
 // Only the mail user can put files into Courier's queue, but a FIFO or a symlink there must
 // still not stall the filter (open of a FIFO blocks without O_NONBLOCK) nor redirect a
-// rewrite outside the queue (O_NOFOLLOW: ELOOP instead of following). O_DSYNC makes each
+// rewrite outside the queue (O_NOFOLLOW: ELOOP instead of following; a symlinked directory
+// on the way is caught by inspectOpened). O_DSYNC makes each
 // write return only once the bytes and the new length are on disk, so the write is the only
 // call that waits for the disk.
 const { O_RDONLY, O_RDWR, O_NONBLOCK, O_NOFOLLOW, O_DSYNC } = constants;
 const READ_FLAGS = O_RDONLY | O_NONBLOCK | O_NOFOLLOW;
 const WRITE_FLAGS = O_RDWR | O_NONBLOCK | O_NOFOLLOW | O_DSYNC;
+
+/**
+ * The most bytes all control files of one message may hold together. submit writes about 100
+ * recipients to a control file (a few kB); 32 MiB is some 300,000 recipients, and keeps a
+ * request naming a thousand files of 4 MiB each from holding gigabytes.
+ */
+export const MAX_MESSAGE_CONTROL_BYTES = 32 * 1024 * 1024;
+
+/**
+ * Failures that say the request or the queue is not what Courier makes: the filter answers
+ * them 451 whatever `on-error` says, since accepting would let the message go on unchecked.
+ */
+const REFUSALS: ReadonlySet<ControlFileErrorCode> = new Set(['outside-queue', 'foreign-owner', 'message-too-large']);
+
+export function isRefusal(code: ControlFileErrorCode): boolean {
+  return REFUSALS.has(code);
+}
 
 /**
  * Reads synchronously, whatever DiskWait the write will use: submit wrote and fsynced the file a
@@ -92,16 +113,55 @@ const WRITE_FLAGS = O_RDWR | O_NONBLOCK | O_NOFOLLOW | O_DSYNC;
  */
 export async function readControlFile(
   path: string,
+  queue: QueueDirectory,
   limits: ControlFileLimits = DEFAULT_CONTROL_FILE_LIMITS,
 ): Promise<ControlFileResult> {
-  return withDescriptor(path, READ_FLAGS, 'unreadable', (descriptor): ControlFileResult => {
+  const unlimited = { left: Number.POSITIVE_INFINITY, total: Number.POSITIVE_INFINITY };
+  const result = await readWithin(path, queue, limits, unlimited);
+  return result.ok ? { ok: true, file: result.file } : result;
+}
+
+export type ReadControlFilesResult =
+  | { readonly ok: true; readonly targets: readonly ControlFileTarget[] }
+  | (ControlFileFailure & { readonly path: string });
+
+/** Every control file of one message, or the first that cannot be read or is over the budget. */
+export async function readControlFiles(
+  paths: readonly string[],
+  queue: QueueDirectory,
+  maxTotalBytes: number = MAX_MESSAGE_CONTROL_BYTES,
+): Promise<ReadControlFilesResult> {
+  const targets: ControlFileTarget[] = [];
+  let total = 0;
+  for (const path of paths) {
+    const budget = { left: maxTotalBytes - total, total: maxTotalBytes };
+    const result = await readWithin(path, queue, DEFAULT_CONTROL_FILE_LIMITS, budget);
+    if (!result.ok) return { ...result, path };
+    total += result.size;
+    targets.push({ path, file: result.file });
+  }
+  return { ok: true, targets };
+}
+
+type SizedResult = { readonly ok: true; readonly file: ControlFile; readonly size: number } | ControlFileFailure;
+
+/** `budget.left`: the bytes this file may have, of `budget.total` for the whole message. */
+async function readWithin(
+  path: string,
+  queue: QueueDirectory,
+  limits: ControlFileLimits,
+  budget: { readonly left: number; readonly total: number },
+): Promise<SizedResult> {
+  return withDescriptor(path, READ_FLAGS, 'unreadable', queue, (descriptor, stats): SizedResult => {
     // submit has written the file whole before it asks the filters, so fstat's size is all
     // there is. One byte past the limit lets parseControlFile report 'too-large' without
     // ever holding more than the limit in memory.
-    const stats = fstatSync(descriptor);
-    if (!stats.isFile()) return { ok: false, code: 'unreadable', message: `${path} is not a regular file` };
+    if (stats.size > budget.left) {
+      return { ok: false, code: 'message-too-large', message: `the control files of the message are over ${budget.total} bytes together` };
+    }
     const bytes = readAtMost(descriptor, Math.min(stats.size, limits.maxBytes + 1));
-    return parseControlFile(bytes, limits);
+    const parsed = parseControlFile(bytes, limits);
+    return parsed.ok ? { ...parsed, size: bytes.length } : parsed;
   });
 }
 
@@ -117,6 +177,7 @@ export async function applyRewrite(
   targets: readonly ControlFileTarget[],
   changes: EnvelopeChanges,
   wait: DiskWait,
+  queue: QueueDirectory,
 ): Promise<ApplyRewriteResult> {
   const files = withChanges(
     targets.map((target) => target.file),
@@ -129,7 +190,7 @@ export async function applyRewrite(
     if (after.equals(before)) continue;
     // The target was read whole (parseControlFile keeps every byte), so its length is the
     // file's length on disk.
-    const result = await rewriteInPlace(target.path, after, before.length, DURABLE_CALLS[wait]);
+    const result = await rewriteInPlace(target.path, after, before.length, DURABLE_CALLS[wait], queue);
     if (!result.ok) return { ...result, path: target.path };
     written.push(target.path);
   }
@@ -148,8 +209,9 @@ async function rewriteInPlace(
   bytes: Buffer,
   previousLength: number,
   calls: DurableCalls,
+  queue: QueueDirectory,
 ): Promise<ControlFileWriteResult> {
-  return withDescriptor(path, WRITE_FLAGS, 'unwritable', async (descriptor) => {
+  return withDescriptor(path, WRITE_FLAGS, 'unwritable', queue, async (descriptor): Promise<ControlFileWriteResult> => {
     // Courier reads the file as soon as we answer: it must be on disk before the reply.
     for (let offset = 0; offset < bytes.length; ) {
       offset += await calls.write(descriptor, bytes, offset, bytes.length - offset, offset);
@@ -164,14 +226,16 @@ async function rewriteInPlace(
 }
 
 /**
- * Opens `path`, runs `use`, closes; operating-system errors on the way become typed failures.
- * Open and close are synchronous (see rewriteInPlace); `use` decides how it waits.
+ * Opens `path`, checks what was opened (inspectOpened), runs `use`, closes; operating-system
+ * errors on the way become typed failures. Open and close are synchronous (see rewriteInPlace);
+ * `use` decides how it waits.
  */
 async function withDescriptor<T>(
   path: string,
   flags: number,
   denied: ControlFileErrorCode,
-  use: (descriptor: number) => T | Promise<T>,
+  queue: QueueDirectory,
+  use: (descriptor: number, stats: Stats) => T | Promise<T>,
 ): Promise<T | ControlFileFailure> {
   let descriptor: number;
   try {
@@ -180,11 +244,45 @@ async function withDescriptor<T>(
     return systemFailure(error, path, denied);
   }
   try {
-    return await use(descriptor);
+    const opened = inspectOpened(descriptor, path, denied, queue);
+    return 'ok' in opened ? opened : await use(descriptor, opened);
   } catch (error) {
     return systemFailure(error, path, denied);
   } finally {
     closeSync(descriptor);
+  }
+}
+
+/**
+ * The request's paths were checked as text, but a directory on the way may be a symbolic link
+ * (O_NOFOLLOW covers the last component only) or the file a hard link from elsewhere. So the
+ * file actually opened is checked: a regular file on the queue's device, of the mail user or
+ * the mail group, whose real path (the kernel's, through /proc/self/fd: no race with a
+ * rename) lies inside the queue. The group counts as well as the owner because submit runs
+ * with its caller's user id: mail re-injected by a local user's sendmail (a .courier forward)
+ * belongs to that user and the mail group.
+ */
+function inspectOpened(descriptor: number, path: string, denied: ControlFileErrorCode, queue: QueueDirectory): Stats | ControlFileFailure {
+  const stats = fstatSync(descriptor);
+  if (!stats.isFile()) return { ok: false, code: denied, message: `${path} is not a regular file` };
+  if (stats.dev !== queue.device) return { ok: false, code: 'outside-queue', message: `${path} is not on the file system of Courier's queue` };
+  if (stats.uid !== queue.owner && stats.gid !== queue.group) {
+    return { ok: false, code: 'foreign-owner', message: `${path} belongs to uid ${stats.uid} gid ${stats.gid}, neither the mail user nor the mail group` };
+  }
+  const real = realPathOf(descriptor);
+  if (real === undefined) return { ok: false, code: 'io-error', message: `${path}: its real path cannot be read from /proc/self/fd` };
+  if (!real.startsWith(`${queue.realPath}/`)) {
+    return { ok: false, code: 'outside-queue', message: `${path} resolves to ${real}, outside Courier's queue ${queue.realPath}` };
+  }
+  return stats;
+}
+
+function realPathOf(descriptor: number): string | undefined {
+  try {
+    return readlinkSync(`/proc/self/fd/${descriptor}`);
+  } catch (error) {
+    if (errnoCode(error) === undefined) throw error;
+    return undefined;
   }
 }
 

@@ -56,7 +56,10 @@ export type ControlFileErrorCode =
   | 'nul-byte' // a NUL byte: Courier's C code would see a different file
   | 'no-sender' // empty file, or the first record is not `s`
   | 'duplicate-sender' // a second `s` record: which one is the sender is ambiguous
-  | 'bad-encoding'; // an address record (s, r, R) is no valid UTF-8 or holds a control character
+  | 'bad-encoding' // an address record (s, r, R) is no valid UTF-8 or holds a control character
+  | 'outside-queue' // the opened file lies outside Courier's queue (a symlinked directory) or on another device
+  | 'foreign-owner' // the opened file belongs neither to the mail user nor to the mail group
+  | 'message-too-large'; // the control files of one message together are over the limit
 
 export interface ControlFileFailure {
   readonly ok: false;

@@ -1,6 +1,6 @@
 import { createHmac, createSecretKey, timingSafeEqual, type KeyObject } from 'node:crypto';
 import { lowerAscii } from './address';
-import type { HashAlphabet } from './types';
+import type { AddressEncoding, HashAlphabet } from './types';
 
 /** base64 of a 20-byte HMAC-SHA1 without its padding: no hash can be longer. */
 export const HASH_LENGTH_MAX = 27;
@@ -46,7 +46,12 @@ export interface Signer {
  * go into two scratch buffers with a view per length, so verifying allocates only the digests.
  * Safe to share because nothing here awaits.
  */
-export function createSigner(secrets: readonly Buffer[], hashLength: number, alphabet: HashAlphabet): Signer {
+export function createSigner(
+  secrets: readonly Buffer[],
+  hashLength: number,
+  alphabet: HashAlphabet,
+  addressEncoding: AddressEncoding,
+): Signer {
   const keys: readonly KeyObject[] = secrets.map((secret) => createSecretKey(secret));
   const signingKey = keys[0];
   if (signingKey === undefined) throw new RangeError('SRS needs at least one secret');
@@ -56,7 +61,7 @@ export function createSigner(secrets: readonly Buffer[], hashLength: number, alp
   const computedViews = viewsByLength(computed);
 
   const digest = (key: KeyObject, fields: string, encoding: HashAlphabet): string =>
-    createHmac('sha1', key).update(lowerAscii(fields)).digest(encoding);
+    createHmac('sha1', key).update(lowerAscii(fields), addressEncoding).digest(encoding);
 
   return {
     sign: (fields) => digest(signingKey, fields, alphabet).slice(0, hashLength),

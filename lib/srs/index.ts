@@ -28,12 +28,13 @@ export interface Srs {
  * base64 hashes, Date.now. Throws a RangeError on invalid options (lib/config has validated
  * them before, so that is a bug).
  *
- * Addresses are JavaScript strings; the HMAC reads them as UTF-8, which matches Mail::SRS on
- * the same UTF-8 bytes (it lower-cases A-Z only, and so does this).
+ * Addresses are JavaScript strings; the HMAC reads them as the bytes `addressEncoding` says,
+ * which matches Mail::SRS on the same bytes (it lower-cases A-Z only, and so does this).
  */
 export function createSrs(init: SrsInit): Srs {
   const options = resolveSrsOptions(init);
-  const context = { options, signer: createSigner(options.secrets, options.hashLength, options.hashAlphabet) };
+  const signer = createSigner(options.secrets, options.hashLength, options.hashAlphabet, options.addressEncoding);
+  const context = { options, signer };
   return {
     options,
     forward: (sender, aliasDomain) => forwardAddress(context, sender, aliasDomain),

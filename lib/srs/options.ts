@@ -10,6 +10,7 @@ export const MAX_AGE_DAYS_MAX = TIMESTAMP_SLOTS - 1;
 
 const SEPARATORS: ReadonlySet<string> = new Set(['=', '+', '-']);
 const HASH_ALPHABETS: ReadonlySet<string> = new Set(['base64', 'base64url']);
+const ADDRESS_ENCODINGS: ReadonlySet<string> = new Set(['utf8', 'latin1']);
 
 /**
  * Fills the defaults and checks the result. lib/config validates what users write, so an
@@ -24,6 +25,7 @@ export function resolveSrsOptions(init: SrsInit): SrsOptions {
     maxAgeDays: init.maxAgeDays ?? 21,
     separator: init.separator ?? '=',
     hashAlphabet: init.hashAlphabet ?? 'base64',
+    addressEncoding: init.addressEncoding ?? 'utf8',
     now: init.now ?? Date.now,
   };
   assertValid(options);
@@ -41,6 +43,9 @@ function assertValid(options: SrsOptions): void {
   if (!SEPARATORS.has(options.separator)) throw new RangeError(`SRS separator must be =, + or -, not ${options.separator}`);
   if (!HASH_ALPHABETS.has(options.hashAlphabet)) {
     throw new RangeError(`SRS hash alphabet must be base64 or base64url, not ${options.hashAlphabet}`);
+  }
+  if (!ADDRESS_ENCODINGS.has(options.addressEncoding)) {
+    throw new RangeError(`SRS address encoding must be utf8 or latin1, not ${options.addressEncoding}`);
   }
   if (typeof options.now !== 'function') throw new RangeError('SRS clock (now) must be a function');
 }

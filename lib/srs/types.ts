@@ -4,6 +4,13 @@ export type Separator = '=' | '+' | '-';
 /** Mail::SRS and libsrs2 emit base64; postsrsd >= 2.2.6 emits base64url. Both are always accepted. */
 export type HashAlphabet = 'base64' | 'base64url';
 
+/**
+ * How address strings stand for the bytes hashed. 'utf8': text, hashed as its UTF-8 bytes.
+ * 'latin1': one character per byte (Buffer's 'latin1'), for bytes that need not be UTF-8, as
+ * Mail::SRS hashes whatever bytes it is given.
+ */
+export type AddressEncoding = 'utf8' | 'latin1';
+
 export interface SrsOptions {
   /** Non-empty. The first signs; every one verifies (key rotation). Bytes exactly as keyed. */
   readonly secrets: readonly Buffer[];
@@ -17,6 +24,8 @@ export interface SrsOptions {
   readonly separator: Separator;
   /** Alphabet of emitted hashes. Default 'base64'. */
   readonly hashAlphabet: HashAlphabet;
+  /** Default 'utf8'. */
+  readonly addressEncoding: AddressEncoding;
   /** Injected clock: milliseconds since the epoch. Default Date.now. */
   readonly now: () => number;
 }

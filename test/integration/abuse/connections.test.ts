@@ -158,3 +158,40 @@ describe('flooding clients are cut off, not buffered', () => {
     expect(await submitHonest(await queueMessage(spool, [forwarded]))).toBe('200 Ok\n');
   });
 });
+
+describe('more connections than file descriptors', () => {
+  // Out of descriptors, libuv accepts and closes every waiting connection without telling
+  // Node: the filter must keep its connections under the open-file limit, and say when it
+  // refuses one.
+  let own: Spool;
+  let limited: FilterProcess;
+  beforeAll(async () => {
+    own = await createSpool();
+    limited = startFilter(own, {
+      launcher: ['prlimit', '--nofile=128:128'],
+      args: ['--connection-timeout-ms', String(CONNECTION_TIMEOUT_MS), '--max-concurrent', '4'],
+    });
+    await limited.ready;
+  });
+  afterAll(async () => {
+    await stopQuietly(limited);
+    await removeSpool(own);
+  });
+
+  test('refusals past the cap are logged once, the connections held are answered, and an honest one afterwards too', async () => {
+    await limited.waitForLog('the open-file limit 128 leaves room for 60 connections, not --max-connections 1000');
+    const silent = await Promise.all(Array.from({ length: 300 }, () => sendLikeSubmit(limited.socketPath, null).catch((error: Error) => error.message)));
+    const answered = silent.filter((reply) => reply === TIMED_OUT).length;
+    // Connections the cap closed at once get nothing: submit reads that as 432 and retries.
+    expect(answered).toBeGreaterThan(0);
+    expect(answered).toBeLessThanOrEqual(60);
+    expect(silent.filter((reply) => reply !== TIMED_OUT && reply !== '')).toEqual([]);
+    const refusals = limited.stderr().split('\n').filter((line) => line.includes('connection refused'));
+    expect(refusals).toEqual([
+      expect.stringMatching(/^ERR: connection refused: 60 connections are open, the most allowed; submit answers 432 and the sender retries \(0 more refused since the last such line\)$/),
+    ]);
+    const message = await queueMessage(own, [forwarded]);
+    expect(await sendLikeSubmit(limited.socketPath, `${[message.dataFile, ...message.controlFiles].join('\n')}\n\n`)).toBe('200 Ok\n');
+    expect(limited.child.exitCode).toBeNull();
+  }, 30_000);
+});

@@ -14,6 +14,7 @@ import {
   stopQuietly,
   submit,
   type FilterProcess,
+  writePolicy,
   type QueuedMessage,
   type Spool,
 } from '../filter/harness';
@@ -100,6 +101,29 @@ describe('garbage control files get a 4xx and stay byte-identical', () => {
   });
 });
 
+describe('requests over the limits get a 451 and a log line, and nothing is rewritten', () => {
+  test('1,001 control files in one request', async () => {
+    const message = await queueMessage(spool, Array.from({ length: 1001 }, () => forwarded));
+    const before = await snapshot(message);
+    expect(await submit(filter.socketPath, message)).toBe('451 4.3.0 srsfilter: bad request: more than 1000 control files\n');
+    await filter.waitForLog('bad request: too-many-control-files: more than 1000 control files');
+    await expectUnchanged(message, before);
+    await expectHonestMessageServed();
+  });
+
+  test('control files of over 32 MiB together, each under its own 4 MiB limit', async () => {
+    const big = Buffer.from(text.replace(/^r.*\nR.*\nN.*\n/m, recipients(80_000)));
+    expect(big.length).toBeGreaterThan(3.5 * 1024 * 1024);
+    expect(big.length).toBeLessThan(4 * 1024 * 1024);
+    const message = await queueMessage(spool, Array.from({ length: 10 }, () => big));
+    const before = await snapshot(message);
+    expect(await submit(filter.socketPath, message)).toBe(TEMPFAIL);
+    await filter.waitForLog(/code=SRS_ERROR .*error=message-too-large rcpts=0 rule=refused /);
+    await expectUnchanged(message, before);
+    await expectHonestMessageServed();
+  }, 30_000);
+});
+
 describe('large but valid control files are rewritten whole', () => {
   test('10,000 recipients: accepted, sender rewritten, every recipient line kept', async () => {
     const big = Buffer.from(text.replace(/^r.*\nR.*\nN.*\n/m, recipients(10_000)));
@@ -139,6 +163,33 @@ describe('queue entries that are not plain files', () => {
     expect(replies).toEqual(fifos.map(() => TEMPFAIL));
     const honest = await queueMessage(ownSpool, [forwarded]);
     expect(await submit(own.socketPath, honest)).toBe('200 Ok\n');
+  });
+
+  // O_NOFOLLOW covers the last component only: a directory of the path may be a link.
+  test('a symlinked directory in the queue does not lead the rewrite outside it', async () => {
+    const outside = `${ownSpool.root}/outside`;
+    await fs.mkdir(outside);
+    await fs.writeFile(`${outside}/ctl`, forwarded);
+    await fs.writeFile(`${outside}/D1`, 'Subject: test\n\nbody\n');
+    await fs.symlink(outside, `${ownSpool.queueDir}/linked`);
+    const message = { dataFile: `${ownSpool.queueDir}/linked/D1`, controlFiles: [`${ownSpool.queueDir}/linked/ctl`] };
+    expect(await submit(own.socketPath, message)).toBe(TEMPFAIL);
+    expect((await fs.readFile(`${outside}/ctl`)).equals(forwarded)).toBe(true);
+    await own.waitForLog(/code=SRS_ERROR .*error=outside-queue .*rule=refused reason=".*linked\/ctl resolves to .*outside\/ctl, outside Courier's queue/);
+  });
+
+  test('with on-error accept too: refused, not let through', async () => {
+    await stopQuietly(own);
+    await writePolicy(ownSpool, { 'on-error': 'accept' });
+    own = startFilter(ownSpool, { args: ['--connection-timeout-ms', String(CONNECTION_TIMEOUT_MS)] });
+    await own.ready;
+    const outside = `${ownSpool.root}/outside`;
+    await fs.mkdir(outside);
+    await fs.writeFile(`${outside}/ctl`, forwarded);
+    await fs.symlink(outside, `${ownSpool.queueDir}/linked`);
+    const message = { dataFile: `${ownSpool.queueDir}/linked/D1`, controlFiles: [`${ownSpool.queueDir}/linked/ctl`] };
+    expect(await submit(own.socketPath, message)).toBe(TEMPFAIL);
+    expect((await fs.readFile(`${outside}/ctl`)).equals(forwarded)).toBe(true);
   });
 
   // The request's path check is textual: only O_NOFOLLOW keeps a symlink in the queue from

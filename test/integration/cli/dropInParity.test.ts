@@ -2,10 +2,11 @@
  * srsctl in Debian `srs` form against the real /usr/bin/srs: same stdout and exit status for
  * the same command line, errors included. Each pair runs on one UTC day (see onOneDay).
  */
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { onOneDay, runNode, runPerlSrs, SRSCTL, type Run } from './support';
+import { onOneDay, PERL_SRS, runNode, runPerlSrs, SRSCTL, type Run } from './support';
 
 jest.setTimeout(60_000);
 
@@ -121,5 +122,38 @@ describe('srsctl in Debian srs form gives what /usr/bin/srs gives', () => {
   it('covers successes and each kind of failure', () => {
     const statuses = new Set(CASES.map(([, args]) => runPerlSrs(args()).status));
     expect([...statuses].sort()).toEqual([0, 1, 2, 21, 255]);
+  });
+});
+
+/**
+ * Bytes that are not UTF-8 cannot be handed to a child as JavaScript strings (Node passes
+ * them on as UTF-8), so these command lines go through bash's $'\xNN' quoting, and both
+ * outputs are compared as bytes.
+ */
+describe('bytes that are not UTF-8 are hashed and printed as /usr/bin/srs does', () => {
+  const bytes = (text: string): Buffer => Buffer.from(text, 'latin1');
+  const quote = (arg: Buffer): string => `$'${[...arg].map((byte) => `\\x${byte.toString(16).padStart(2, '0')}`).join('')}'`;
+  const runBytes = (program: readonly string[], args: readonly Buffer[]): { status: number | null; stdout: Buffer } => {
+    const command = [...program.map((part) => quote(Buffer.from(part))), ...args.map(quote)].join(' ');
+    const run = spawnSync('/bin/bash', ['-c', command], { encoding: 'buffer', timeout: 20_000 });
+    if (run.error) throw run.error;
+    return { status: run.status, stdout: run.stdout };
+  };
+  const bothBytes = (args: readonly Buffer[]) =>
+    onOneDay(() => ({ perl: runBytes([PERL_SRS], args), srsctl: runBytes([process.execPath, SRSCTL], args) }));
+
+  const LATIN1 = [bytes('--secret'), bytes('s'), bytes('--alias'), bytes('fwd.example')];
+  it.each<[string, () => Buffer[]]>([
+    ['a Latin-1 local part', () => [...LATIN1, bytes('caf\xe9@latin1.example')]],
+    ['a Latin-1 domain', () => [...LATIN1, bytes('alice@caf\xe9.example')]],
+    ['a lone UTF-8 lead byte', () => [...LATIN1, bytes('a\xc3@b.example')]],
+    ['a secret that is not UTF-8', () => [bytes('--secret'), bytes('s\xe9\xff'), bytes('--alias'), bytes('fwd.example'), bytes('alice@sender.test')]],
+    ['an alias domain that is not UTF-8', () => [bytes('--secret'), bytes('s'), bytes('--alias'), bytes('f\xe9d.example'), bytes('alice@sender.test')]],
+    ['reverse of an address that is not UTF-8', () => [bytes('--secret'), bytes('s'), bytes('--reverse'), runBytes([PERL_SRS], [...LATIN1, bytes('caf\xe9@latin1.example')]).stdout.subarray(0, -1)]],
+  ])('%s', (_name, args) => {
+    const { perl, srsctl } = bothBytes(args());
+    expect(perl.status).toBe(0);
+    expect(srsctl.status).toBe(0);
+    expect(srsctl.stdout.toString('latin1')).toBe(perl.stdout.toString('latin1'));
   });
 });

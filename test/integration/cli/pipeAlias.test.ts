@@ -7,7 +7,7 @@ import { chmodSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { createSrs } from '../../../lib/srs';
 import { createCourierTree, type CourierTree } from './courierTree';
-import { runNode, runPerlSrs, SRS_FORWARDER, SRS_REVERSER, SRSCTL } from './support';
+import { runNode, runPerlSrs, runProgram, SRS_FORWARDER, SRS_REVERSER, SRSCTL } from './support';
 
 jest.setTimeout(30_000);
 
@@ -40,10 +40,23 @@ function reverser(sender: string, recipient: string | undefined, extraEnv: NodeJ
 }
 
 /** An SRS address of the tree's policy, made by srsctl the way the filter makes them. */
-function srsAddressOf(sender: string): string {
-  const run = runNode(SRSCTL, ['forward', '--config', tree.policyPath, sender], { env: tree.env() });
+function srsAddressOf(...sender: string[]): string {
+  const run = runNode(SRSCTL, ['forward', '--config', tree.policyPath, ...sender], { env: tree.env() });
   expect(run.status).toBe(0);
   return run.stdout.trim();
+}
+
+/**
+ * Runs `script` with `variable` set to bytes that are not UTF-8: Node cannot put those into a
+ * child's environment itself (it encodes strings as UTF-8), bash's $'\xNN' can.
+ */
+function withRawVariable(script: string, variable: string, bytes: Buffer, args: readonly string[]) {
+  const value = [...bytes].map((byte) => `\\x${byte.toString(16).padStart(2, '0')}`).join('');
+  const command = `${variable}=$'${value}' exec "$0" "$@"`;
+  return runProgram('/bin/bash', ['-c', command, process.execPath, script, '--config', tree.policyPath, ...args], {
+    env: tree.env(),
+    stdinFile: messageFile,
+  });
 }
 
 describe('srs-forwarder', () => {
@@ -51,7 +64,7 @@ describe('srs-forwarder', () => {
     const run = forwarder('alice@sender.test', ['someone@remote.test']);
     expect(run).toMatchObject({ status: 0, stderr: '' });
     const call = tree.sendmailCall();
-    expect(call?.argv).toEqual(['-f', expect.stringMatching(/^SRS0-[A-Za-z0-9+/]{4}=[A-Z2-7]{2}=sender\.test=alice@example\.org$/), '--', 'someone@remote.test']);
+    expect(call?.argv).toEqual(['-f', expect.stringMatching(/^SRS0-[A-Za-z0-9+/]{4}=[A-Z2-7]{2}=sender\.test=alice@example\.org$/), '-', 'someone@remote.test']);
     expect(call?.stdin.equals(MESSAGE)).toBe(true);
     // The policy's separator is '-'; Perl reverses it with the same secret.
     const back = runPerlSrs(['--reverse', '--secret', tree.secret, call?.argv[1] as string]);
@@ -66,12 +79,12 @@ describe('srs-forwarder', () => {
 
   it('forwards to every target', () => {
     expect(forwarder('alice@sender.test', ['one@remote.test', 'two@remote.test']).status).toBe(0);
-    expect(tree.sendmailCall()?.argv.slice(2)).toEqual(['--', 'one@remote.test', 'two@remote.test']);
+    expect(tree.sendmailCall()?.argv.slice(2)).toEqual(['-', 'one@remote.test', 'two@remote.test']);
   });
 
   it('keeps the null sender null', () => {
     expect(forwarder('', ['someone@remote.test']).status).toBe(0);
-    expect(tree.sendmailCall()?.argv).toEqual(['-f', '', '--', 'someone@remote.test']);
+    expect(tree.sendmailCall()?.argv).toEqual(['-f', '', '-', 'someone@remote.test']);
   });
 
   it('makes an SRS0 sender from another forwarder SRS1, keeping its first hop', () => {
@@ -95,6 +108,13 @@ describe('srs-forwarder', () => {
     const run = forwarder(sender, targets);
     expect(run.status).toBe(75);
     expect(run.stderr).toMatch(message);
+    expect(tree.sendmailCall()).toBeUndefined();
+  });
+
+  it('refuses for good a SENDER that is not UTF-8, rather than sending U+FFFD in its place', () => {
+    const run = withRawVariable(SRS_FORWARDER, 'SENDER', Buffer.from('caf\xe9@latin1.test', 'latin1'), ['someone@remote.test']);
+    expect(run.status).toBe(67);
+    expect(run.stderr).toMatch(/^srs-forwarder: SENDER <caf\ufffd@latin1\.test> is not UTF-8: /);
     expect(tree.sendmailCall()).toBeUndefined();
   });
 
@@ -127,14 +147,14 @@ describe('srs-reverser', () => {
     const run = reverser('', srsAddressOf('alice@sender.test'));
     expect(run).toMatchObject({ status: 0, stderr: '' });
     const call = tree.sendmailCall();
-    expect(call?.argv).toEqual(['-f', '', '--', 'alice@sender.test']);
+    expect(call?.argv).toEqual(['-f', '', '-', 'alice@sender.test']);
     expect(call?.stdin.equals(MESSAGE)).toBe(true);
   });
 
   it('accepts the seed glue bounce prefix (srsbounce-) and the = separator of its addresses', () => {
     const glue = runPerlSrs(['--secret', tree.secret, '--alias', 'example.org', 'alice@sender.test']).stdout.trim();
     expect(reverser('', `srsbounce-${glue}`).status).toBe(0);
-    expect(tree.sendmailCall()?.argv).toEqual(['-f', '', '--', 'alice@sender.test']);
+    expect(tree.sendmailCall()?.argv).toEqual(['-f', '', '-', 'alice@sender.test']);
   });
 
   it('verifies with every secret of the file (key rotation)', () => {
@@ -164,6 +184,22 @@ describe('srs-reverser', () => {
     const run = reverser(sender, recipient());
     expect(run.status).toBe(67);
     expect(run.stderr).toMatch(message);
+    expect(tree.sendmailCall()).toBeUndefined();
+  });
+
+  // Courier's sendmail skips `--` and reads on: such a recipient would become an option
+  // (-n: print instead of sending; -f: choose the sender).
+  it.each(['-n@attacker.test', '-fvictim@bank.test'])('refuses an address reversing to %s for good (67), sending nothing', (original) => {
+    const run = reverser('', srsAddressOf('--', original));
+    expect(run.status).toBe(67);
+    expect(run.stderr).toMatch(new RegExp(`reverses to <${original}>, which starts with '-'`));
+    expect(tree.sendmailCall()).toBeUndefined();
+  });
+
+  it('refuses for good a RECIPIENT that is not UTF-8', () => {
+    const run = withRawVariable(SRS_REVERSER, 'RECIPIENT', Buffer.from('SRS0=abcd=AB=latin1.test=caf\xe9@example.org', 'latin1'), []);
+    expect(run.status).toBe(67);
+    expect(run.stderr).toMatch(/^srs-reverser: RECIPIENT <SRS0=[^>]*caf\ufffd@example\.org> is not UTF-8: /);
     expect(tree.sendmailCall()).toBeUndefined();
   });
 

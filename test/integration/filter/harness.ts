@@ -195,6 +195,8 @@ export interface StartOptions {
   readonly args?: readonly string[];
   /** Node's own options, before the script (e.g. `--require` of a file the test wrote). */
   readonly nodeArgs?: readonly string[];
+  /** A command that runs node, e.g. `['prlimit', '--nofile=128:128']`. */
+  readonly launcher?: readonly string[];
   /** Leave out --allow-root (to test the refusal). */
   readonly withoutAllowRoot?: boolean;
   /** The path the process is started as (courierfilter uses the active/ symlink). */
@@ -214,7 +216,8 @@ export function startFilter(spool: Spool, options: StartOptions = {}): FilterPro
     ...(options.withoutAllowRoot ? [] : ['--allow-root']),
     ...(options.args ?? []),
   ];
-  const child = spawn(process.execPath, args, {
+  const [program, ...launcherArgs] = [...(options.launcher ?? []), process.execPath];
+  const child = spawn(program as string, [...launcherArgs, ...args], {
     cwd: '/usr',
     env: { PATH: `${spool.binDir}:${COURIER_PATH}` },
     stdio: ['pipe', 'pipe', 'pipe', 'pipe'],

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { TEMPORARY_FAILURE, type Reply } from '../../../filter/reply';
 import type { MessagePaths } from '../../../filter/request';
 import { startFilterServer, type FilterServer, type MessageHandler, type Preemption } from '../../../filter/socketServer';
+import { sendLikeSubmit } from '../abuse/patientClient';
 import { recordingLogger, sendRaw } from './harness';
 
 const log = recordingLogger();
@@ -34,6 +35,7 @@ interface StartOptions {
   readonly timeoutMs?: number;
   readonly writeGraceMs?: number;
   readonly maxConcurrent?: number;
+  readonly maxConnections?: number;
   /** The policy's on-error answer; tempfail unless a test needs to tell it from a forced 451. */
   readonly failureReply?: Reply;
 }
@@ -49,8 +51,10 @@ async function start(handle: MessageHandler, options: StartOptions = {}) {
       connectionTimeoutMs: options.timeoutMs ?? 5_000,
       writeGraceMs: options.writeGraceMs ?? 5_000,
       maxConcurrent: options.maxConcurrent ?? 8,
+      maxConnections: options.maxConnections ?? 100,
       maxLineBytes: 4096,
       maxRequestBytes: 16_384,
+      maxControlFiles: 20,
     },
     log,
   });
@@ -85,6 +89,17 @@ test('the handler gets the data file and every control file, in order', async ()
   expect(seen).toEqual([
     { dataFile: path.join(queueDir, '7/D9'), controlFiles: [path.join(queueDir, '7/a'), path.join(queueDir, '7/b')] },
   ]);
+});
+
+test('a control file named more than once is handed over once, and counts once toward the limit', async () => {
+  const seen: MessagePaths[] = [];
+  const { socketPath } = await start(async (paths) => {
+    seen.push(paths);
+    return { code: 200, lines: ['Ok'] };
+  });
+  const controlFiles = Array.from({ length: 100 }, (_, i) => `7/c${i % 2}`);
+  expect(await sendRaw(socketPath, request('7/D9', ...controlFiles))).toBe('200 Ok\n');
+  expect(seen).toEqual([{ dataFile: path.join(queueDir, '7/D9'), controlFiles: [path.join(queueDir, '7/c0'), path.join(queueDir, '7/c1')] }]);
 });
 
 test('a request split across many writes is read whole', async () => {
@@ -127,6 +142,7 @@ describe.each([
   ['no control file', () => `${queueDir}/1/D1\n\n`, 'no control file path'],
   ['an overlong line', () => `/${'x'.repeat(5000)}`, 'line longer than 4096 bytes'],
   ['an overlong request', () => `${queueDir}/1/D1\n`.repeat(2000), 'request longer than 16384 bytes'],
+  ['too many control files', () => request('1/D1', ...Array.from({ length: 21 }, (_, i) => `1/c${i}`)), 'more than 20 control files'],
 ])('a bad request (%s)', (_name, payload, reason) => {
   test('gets a 451 at once and the handler never runs', async () => {
     const handle = jest.fn(ok);
@@ -193,6 +209,29 @@ test('no more than maxConcurrent messages run at once; the rest wait and are all
   );
   expect(replies).toEqual(Array(30).fill('200 Ok\n'));
   expect(most).toBe(3);
+});
+
+test('past maxConnections a connection is closed at once, logged once; those open are answered, and later ones again', async () => {
+  let release = (): void => {};
+  const held = new Promise<void>((resolve) => (release = resolve));
+  const { socketPath } = await start(
+    async () => {
+      await held;
+      return { code: 200, lines: ['Ok'] };
+    },
+    { maxConnections: 5 },
+  );
+  const open = Array.from({ length: 5 }, (_, i) => sendRaw(socketPath, request(`${i}/D1`, `${i}/ctl`)));
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  // Closed before it reads the request: writing may fail (EPIPE), and no answer comes.
+  const refused = await Promise.all(Array.from({ length: 20 }, (_, i) => sendLikeSubmit(socketPath, request(`r${i}/D1`, `r${i}/ctl`))));
+  expect(refused).toEqual(Array(20).fill(''));
+  expect(log.lines).toEqual([
+    'ERR: connection refused: 5 connections are open, the most allowed; submit answers 432 and the sender retries (0 more refused since the last such line)',
+  ]);
+  release();
+  expect(await Promise.all(open)).toEqual(Array(5).fill('200 Ok\n'));
+  expect(await sendRaw(socketPath, request('9/D1', '9/ctl'))).toBe('200 Ok\n');
 });
 
 test('a handler learns whether any other connection is waiting for an answer', async () => {

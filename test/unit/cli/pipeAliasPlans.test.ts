@@ -58,6 +58,14 @@ describe('planReverse', () => {
     expect(planReverse('', 'alice@example.org', context)).toMatchObject({ status: EXIT.invalidAddress, message: expect.stringMatching(/no SRS address of example\.org/) });
   });
 
+  it("refuses for good an address that reverses to one starting with '-' (sendmail would take it as an option)", () => {
+    expect(planReverse('', srsOf('-fvictim@bank.test'), context)).toEqual({
+      ok: false,
+      status: EXIT.invalidAddress,
+      message: expect.stringMatching(/reverses to <-fvictim@bank\.test>, which starts with '-'/),
+    });
+  });
+
   it('fails temporarily without Courier variables', () => {
     expect(planReverse(undefined, srsOf('a@b.test'), context)).toMatchObject({ ok: false, status: EXIT.tempFail });
     expect(planReverse('', undefined, context)).toMatchObject({ ok: false, status: EXIT.tempFail });

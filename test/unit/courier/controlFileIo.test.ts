@@ -1,18 +1,24 @@
 import { execFileSync } from 'node:child_process';
-import { copyFile, link, mkdtemp, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { chown, copyFile, link, mkdir, mkdtemp, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { formatControlFile, parseControlFile } from '../../../lib/courier/controlFile';
 import { withRecipientAddress, withSender } from '../../../lib/courier/controlFileEdit';
-import { applyRewrite, readControlFile, type DiskWait } from '../../../lib/courier/controlFileIo';
+import { applyRewrite, readControlFile, readControlFiles, type DiskWait } from '../../../lib/courier/controlFileIo';
+import { findQueueDirectory, type QueueDirectory } from '../../../lib/courier/queueDirectory';
 import type { ControlFile, EnvelopeChanges } from '../../../lib/courier/types';
 import { FIXTURES, fixture } from './fixtures';
 
 const SRS_SENDER = 'SRS0=abcd=AB=sender.test=alice@example.org';
 let dir: string;
+/** `dir` stands for Courier's queue. */
+let queue: QueueDirectory;
 
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'srsfilter-courier-'));
+  const found = await findQueueDirectory(dir);
+  if (!found.ok) throw new Error(found.message);
+  queue = found.queue;
 });
 afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
@@ -32,54 +38,54 @@ function load(sample: string): ControlFile {
 
 describe('readControlFile', () => {
   it('reads and parses a control file', async () => {
-    const result = await readControlFile(await copy('multi-alias.ctl'));
+    const result = await readControlFile(await copy('multi-alias.ctl'), queue);
     expect(result.ok && formatControlFile(result.file).equals(fixture('multi-alias.ctl'))).toBe(true);
   });
 
   it('maps a missing file to not-found', async () => {
-    expect(await readControlFile(join(dir, 'gone'))).toMatchObject({ ok: false, code: 'not-found' });
+    expect(await readControlFile(join(dir, 'gone'), queue)).toMatchObject({ ok: false, code: 'not-found' });
   });
 
   it('maps a path it cannot read (a directory) to unreadable', async () => {
-    expect(await readControlFile(dir)).toMatchObject({ ok: false, code: 'unreadable' });
+    expect(await readControlFile(dir, queue)).toMatchObject({ ok: false, code: 'unreadable' });
   });
 
   it('refuses a FIFO without blocking on it', async () => {
     const path = join(dir, 'fifo');
     execFileSync('mkfifo', [path]);
-    expect(await readControlFile(path)).toMatchObject({ ok: false, code: 'unreadable', message: `${path} is not a regular file` });
+    expect(await readControlFile(path, queue)).toMatchObject({ ok: false, code: 'unreadable', message: `${path} is not a regular file` });
   });
 
   it('does not follow a symbolic link', async () => {
     const path = join(dir, 'link');
     await symlink(await copy('local-only.ctl'), path);
-    expect(await readControlFile(path)).toMatchObject({ ok: false, code: 'unreadable', message: `${path} is a symbolic link` });
+    expect(await readControlFile(path, queue)).toMatchObject({ ok: false, code: 'unreadable', message: `${path} is a symbolic link` });
   });
 
   it('reads an empty file as one without a sender', async () => {
     const path = join(dir, 'empty');
     await writeFile(path, '');
-    expect(await readControlFile(path)).toMatchObject({ ok: false, code: 'no-sender' });
+    expect(await readControlFile(path, queue)).toMatchObject({ ok: false, code: 'no-sender' });
   });
 
   it('passes parse errors through', async () => {
     const path = join(dir, 'truncated');
     await writeFile(path, 'salice@sender.test\nrbob@example.org');
-    expect(await readControlFile(path)).toMatchObject({ ok: false, code: 'truncated' });
+    expect(await readControlFile(path, queue)).toMatchObject({ ok: false, code: 'truncated' });
   });
 
   it('stops reading past the size limit', async () => {
     const path = join(dir, 'big');
     await writeFile(path, Buffer.concat([Buffer.from('s\n'), Buffer.alloc(300_000, 'O\n')]));
-    expect(await readControlFile(path, { maxBytes: 100_000, maxLineBytes: 10 })).toMatchObject({ ok: false, code: 'too-large' });
-    expect((await readControlFile(path, { maxBytes: 400_000, maxLineBytes: 10 })).ok).toBe(true);
+    expect(await readControlFile(path, queue, { maxBytes: 100_000, maxLineBytes: 10 })).toMatchObject({ ok: false, code: 'too-large' });
+    expect((await readControlFile(path, queue, { maxBytes: 400_000, maxLineBytes: 10 })).ok).toBe(true);
   });
 });
 
 describe.each<DiskWait>(['blocking', 'pooled'])('applyRewrite on disk, waiting %s', (wait) => {
   const sender = (): EnvelopeChanges => ({ sender: SRS_SENDER });
   const firstRecipient = (): EnvelopeChanges => ({ recipients: [{ file: 0, index: 0, to: 'alice@sender.test' }] });
-  const rewrite = (path: string, sample: string, changes: EnvelopeChanges) => applyRewrite([{ path, file: load(sample) }], changes, wait);
+  const rewrite = (path: string, sample: string, changes: EnvelopeChanges) => applyRewrite([{ path, file: load(sample) }], changes, wait, queue);
 
   it.each([
     ['grows', 'single-alias-to-remote', sender],
@@ -127,7 +133,7 @@ describe('applyRewrite', () => {
       { path: paths[0] as string, file: load('two-remote-direct.ctl') },
       { path: paths[1] as string, file: load('multi-alias.ctl') },
     ];
-    const result = await applyRewrite(targets, { sender: SRS_SENDER }, 'pooled');
+    const result = await applyRewrite(targets, { sender: SRS_SENDER }, 'pooled', queue);
     expect(result).toMatchObject({ ok: true, written: paths });
     expect((await readFile(paths[0] as string)).equals(fixture('two-remote-direct.after-probe.ctl'))).toBe(true);
     expect((await readFile(paths[1] as string)).equals(fixture('multi-alias.after-probe.ctl'))).toBe(true);
@@ -143,6 +149,7 @@ describe('applyRewrite', () => {
       ],
       { recipients: [{ file: 1, index: 0, to: 'alice@sender.test' }] },
       'pooled',
+      queue,
     );
     expect(result).toMatchObject({ ok: true, written: [path] });
     expect((await readFile(path)).equals(fixture('srs-bounce-external-nullsender.after-probe.ctl'))).toBe(true);
@@ -153,12 +160,73 @@ describe('applyRewrite', () => {
 
   it('writes nothing for a sender that is already the one in the file', async () => {
     const path = await copy('local-only.ctl');
-    expect(await applyRewrite([{ path, file: load('local-only.ctl') }], { sender: 'alice@sender.test' }, 'pooled')).toMatchObject({ ok: true, written: [] });
+    expect(await applyRewrite([{ path, file: load('local-only.ctl') }], { sender: 'alice@sender.test' }, 'pooled', queue)).toMatchObject({ ok: true, written: [] });
   });
 
   it('reports which path failed', async () => {
     const missing = join(dir, 'gone');
-    const result = await applyRewrite([{ path: missing, file: load('local-only.ctl') }], { sender: SRS_SENDER }, 'pooled');
+    const result = await applyRewrite([{ path: missing, file: load('local-only.ctl') }], { sender: SRS_SENDER }, 'pooled', queue);
     expect(result).toMatchObject({ ok: false, code: 'not-found', path: missing });
+  });
+});
+
+describe('what was opened must be a file of the queue', () => {
+  let outside: string;
+  beforeEach(async () => {
+    outside = await mkdtemp(join(tmpdir(), 'srsfilter-outside-'));
+  });
+  afterEach(async () => {
+    await rm(outside, { recursive: true, force: true });
+  });
+
+  // O_NOFOLLOW covers the last component only: the path names a file inside the queue as
+  // text, but its directory is a link to elsewhere.
+  it('refuses to read or write through a symlinked directory inside the queue', async () => {
+    await copyFile(join(FIXTURES, 'single-alias-to-remote.ctl'), join(outside, 'ctl'));
+    await symlink(outside, join(dir, 'msg'));
+    const path = join(dir, 'msg', 'ctl');
+    const refused = { ok: false, code: 'outside-queue', message: expect.stringContaining(`resolves to ${join(outside, 'ctl')}`) };
+    expect(await readControlFile(path, queue)).toEqual(refused);
+    const file = load('single-alias-to-remote.ctl');
+    expect(await applyRewrite([{ path, file }], { sender: SRS_SENDER }, 'blocking', queue)).toEqual({ ...refused, path });
+    expect((await readFile(join(outside, 'ctl'))).equals(fixture('single-alias-to-remote.ctl'))).toBe(true);
+  });
+
+  it('reads a file in a plain subdirectory of the queue', async () => {
+    await mkdir(join(dir, 'msg'));
+    await copyFile(join(FIXTURES, 'local-only.ctl'), join(dir, 'msg', 'ctl'));
+    expect(await readControlFile(join(dir, 'msg', 'ctl'), queue)).toMatchObject({ ok: true });
+  });
+
+  it('refuses a file on another file system than the queue', async () => {
+    const path = await copy('local-only.ctl');
+    expect(await readControlFile(path, { ...queue, device: queue.device + 1 })).toMatchObject({ ok: false, code: 'outside-queue' });
+  });
+
+  (process.getuid?.() === 0 ? it : it.skip)('refuses a file of neither the mail user nor the mail group, and takes one of either', async () => {
+    const path = await copy('local-only.ctl');
+    await chown(path, 4242, 4242);
+    expect(await readControlFile(path, queue)).toMatchObject({ ok: false, code: 'foreign-owner', message: expect.stringContaining('uid 4242 gid 4242') });
+    // A local user's sendmail runs submit with the user's id and the mail group.
+    await chown(path, 4242, queue.group);
+    expect(await readControlFile(path, queue)).toMatchObject({ ok: true });
+    await chown(path, queue.owner, 4242);
+    expect(await readControlFile(path, queue)).toMatchObject({ ok: true });
+  });
+});
+
+describe('readControlFiles', () => {
+  it('reads every file of the message in order', async () => {
+    const paths = [await copy('two-remote-direct.ctl'), await copy('multi-alias.ctl')];
+    const result = await readControlFiles(paths, queue);
+    expect(result.ok && result.targets.map((target) => target.path)).toEqual(paths);
+  });
+
+  it('refuses a message whose control files together are over the budget', async () => {
+    const paths = [await copy('two-remote-direct.ctl'), await copy('multi-alias.ctl')];
+    const sizes = await Promise.all(paths.map(async (path) => (await stat(path)).size));
+    const total = (sizes[0] as number) + (sizes[1] as number);
+    expect((await readControlFiles(paths, queue, total)).ok).toBe(true);
+    expect(await readControlFiles(paths, queue, total - 1)).toMatchObject({ ok: false, code: 'message-too-large', path: paths[1] });
   });
 });

@@ -6,6 +6,7 @@ import { DEFAULT_CONTROL_FILE_LIMITS, formatControlFile, parseControlFile } from
 import { withSender } from '../../../lib/courier/controlFileEdit';
 import { applyRewrite, readControlFile } from '../../../lib/courier/controlFileIo';
 import { envelopeOf } from '../../../lib/courier/envelope';
+import { findQueueDirectory, type QueueDirectory } from '../../../lib/courier/queueDirectory';
 import type { ControlFile, ControlFileErrorCode, ControlFileResult } from '../../../lib/courier/types';
 import { fuzzParameters, fuzzTimeoutMs } from './settings';
 
@@ -226,8 +227,12 @@ describe('control file fuzz: extremes', () => {
 
 describe('control file fuzz: on disk', () => {
   let dir: string;
-  beforeAll(() => {
+  let queue: QueueDirectory;
+  beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'srsfilter-ctl-fuzz-'));
+    const found = await findQueueDirectory(dir);
+    if (!found.ok) throw new Error(found.message);
+    queue = found.queue;
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -244,7 +249,7 @@ describe('control file fuzz: on disk', () => {
         fc.asyncProperty(mutatedArb, async (bytes) => {
           const path = join(dir, `ctl-${seq++}`);
           writeFileSync(path, bytes);
-          const result = await readControlFile(path);
+          const result = await readControlFile(path, queue);
           expectTypedParse(bytes, result);
           expect(result).toEqual(parseControlFile(bytes));
           expect(readFileSync(path).equals(bytes)).toBe(true);
@@ -259,12 +264,12 @@ describe('control file fuzz: on disk', () => {
   test('a file over the size limit is refused without reading it whole', async () => {
     const path = join(dir, 'huge');
     writeFileSync(path, Buffer.alloc(DEFAULT_CONTROL_FILE_LIMITS.maxBytes * 2, 'a'));
-    expect(await readControlFile(path)).toMatchObject({ ok: false, code: 'too-large' });
+    expect(await readControlFile(path, queue)).toMatchObject({ ok: false, code: 'too-large' });
   });
 
   test('a missing file and a directory give not-found and unreadable', async () => {
-    expect(await readControlFile(join(dir, 'missing'))).toMatchObject({ ok: false, code: 'not-found' });
-    expect(await readControlFile(dir)).toMatchObject({ ok: false, code: 'unreadable' });
+    expect(await readControlFile(join(dir, 'missing'), queue)).toMatchObject({ ok: false, code: 'not-found' });
+    expect(await readControlFile(dir, queue)).toMatchObject({ ok: false, code: 'unreadable' });
   });
 
   test(
@@ -277,8 +282,8 @@ describe('control file fuzz: on disk', () => {
           const path = join(dir, `rewrite-${seq++}`);
           writeFileSync(path, bytes);
           const inode = statSync(path).ino;
-          const file = parsedFile(await readControlFile(path));
-          expect(await applyRewrite([{ path, file }], { sender }, wait)).toMatchObject({ ok: true });
+          const file = parsedFile(await readControlFile(path, queue));
+          expect(await applyRewrite([{ path, file }], { sender }, wait, queue)).toMatchObject({ ok: true });
           const after = readFileSync(path);
           expect(statSync(path).ino).toBe(inode);
           expect(after.subarray(0, after.indexOf(NEWLINE)).toString('utf8')).toBe(`s${sender}`);

@@ -79,3 +79,20 @@ describe('forward', () => {
     expect(() => srs.forward('test@otherdomain.com', '')).toThrow(RangeError);
   });
 });
+
+describe("addressEncoding 'latin1': one character per byte", () => {
+  const bytes = (text: string): string => Buffer.from(text, 'utf8').toString('latin1');
+  const latin1 = srsAt(0, { addressEncoding: 'latin1' });
+
+  test('hashes the same bytes as the default does for their UTF-8 text', () => {
+    const utf8 = srs.forward('JÖRG@Examplé.de', 'example.com');
+    const binary = latin1.forward(bytes('JÖRG@Examplé.de'), 'example.com');
+    expect(binary.ok && utf8.ok && binary.address).toBe(utf8.ok && bytes(utf8.address));
+  });
+
+  test('hashes a byte that is not UTF-8 as that byte, and reverses it', () => {
+    const forwarded = latin1.forward('caf\xe9@latin1.example', 'example.com');
+    expect(forwarded).toEqual({ ok: true, address: expect.stringMatching(/^SRS0=[^=]{4}=2W=latin1\.example=caf\xe9@example\.com$/) });
+    expect(latin1.reverse((forwarded as { address: string }).address)).toEqual({ ok: true, address: 'caf\xe9@latin1.example' });
+  });
+});
