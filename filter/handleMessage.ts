@@ -2,15 +2,15 @@ import { performance } from 'node:perf_hooks';
 import { applyRewrite, readControlFile, type ControlFileTarget } from '../lib/courier/controlFileIo';
 import { envelopeOf } from '../lib/courier/envelope';
 import type { ControlFileFailure, Envelope } from '../lib/courier/types';
-import { changesOf, decide, type Decision } from '../lib/policy';
-import { formatDecisionLine, type DecisionLine, type Logger } from './log';
+import { applyBounceCap, changesOf, decide, type BounceCounter, type Decision } from '../lib/policy';
+import { describeError, formatDecisionLine, type DecisionLine, type Logger } from './log';
 import { failureReply, replyForDecision, TEMPORARY_FAILURE, type Reply } from './reply';
 import type { MessagePaths } from './request';
 import type { Runtime } from './runtime';
 import type { MessageHandler, Preemption, WriteGate } from './socketServer';
 
 /** What became of one message before anything is logged or answered. */
-type Outcome =
+type Outcome = (
   | { readonly kind: 'decided'; readonly envelope: Envelope; readonly decision: Decision; readonly wrote: boolean }
   | {
       readonly kind: 'failed';
@@ -19,22 +19,30 @@ type Outcome =
       readonly reason: string;
       /** A control-file write had begun: the files may be half-written. */
       readonly wrote: boolean;
-    };
+    }
+) & {
+  /** Bounce-cap counts taken for this message: given back unless it is answered with its decision. */
+  readonly counted: readonly string[];
+};
 
 /**
  * read → decide → apply → reply, for one message, with the runtime snapshot current when it
  * starts. The control files are rewritten (and fsynced) before the reply: Courier reads them
  * as soon as it has the answer. Every message logs exactly one decision line, right after the
  * answer is written so that it never delays it, and the line says what the message was
- * answered: when the server answered without us (timeout, stop), that.
+ * answered: when the server answered without us (timeout, stop), that. `bounces` outlives
+ * the runtime: a reload must not reset the bounce cap.
  */
-export function createMessageHandler(current: () => Runtime, log: Logger): MessageHandler {
+export function createMessageHandler(current: () => Runtime, log: Logger, bounces: BounceCounter): MessageHandler {
   return async (paths, gate) => {
     const runtime = current();
     const started = performance.now();
-    const outcome = await processMessage(paths, gate, runtime);
+    const outcome = await processMessage(paths, gate, runtime, bounces);
     const ms = performance.now() - started;
     const preemption = gate.preemption();
+    if ((preemption !== undefined || outcome.kind === 'failed') && outcome.counted.length > 0) {
+      bounces.giveBack(outcome.counted).catch((error: unknown) => log.warn(`bounce counts not given back: ${describeError(error)}`));
+    }
     if (preemption !== undefined) {
       log.error(formatDecisionLine(preemptedLine(outcome, preemption, ms)));
       return preemption.reply;
@@ -53,17 +61,20 @@ export function createMessageHandler(current: () => Runtime, log: Logger): Messa
   };
 }
 
-async function processMessage(paths: MessagePaths, gate: WriteGate, runtime: Runtime): Promise<Outcome> {
+async function processMessage(paths: MessagePaths, gate: WriteGate, runtime: Runtime, bounces: BounceCounter): Promise<Outcome> {
   let envelope: Envelope | undefined;
   let wrote = false;
-  const failed = (error: string, reason: string): Outcome => ({ kind: 'failed', envelope, error, reason, wrote });
+  let counted: readonly string[] = [];
+  const failed = (error: string, reason: string): Outcome => ({ kind: 'failed', envelope, error, reason, wrote, counted });
   try {
     const read = await readControlFiles(paths.controlFiles);
     // No queue id without a readable control file: the reason names the file instead.
     if (!read.ok) return failed(read.code, read.message.includes(read.path) ? read.message : `${read.path}: ${read.message}`);
     envelope = envelopeOf(read.targets.map((target) => target.file));
 
-    const decision = decide(envelope, runtime);
+    const capped = await applyBounceCap(decide(envelope, runtime), runtime.policy, bounces);
+    const { decision } = capped;
+    counted = capped.counted;
     if (decision.kind === 'rewrite' || decision.kind === 'reverse') {
       // Alone, the message waits for the disk on the event loop, which nobody else needs then;
       // with others waiting, on the thread pool, so that they go on meanwhile.
@@ -74,7 +85,7 @@ async function processMessage(paths: MessagePaths, gate: WriteGate, runtime: Run
       });
       if (applied.ran && !applied.value.ok) return failed(applied.value.code, applied.value.message);
     }
-    return { kind: 'decided', envelope, decision, wrote };
+    return { kind: 'decided', envelope, decision, wrote, counted };
   } catch (error) {
     // A bug, caught here because this is where the queue id is known.
     return failed('internal', error instanceof Error ? error.message : String(error));

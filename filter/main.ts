@@ -1,11 +1,12 @@
 #!/usr/bin/env node
 import { closeSync, fstatSync } from 'node:fs';
 import { parseFilterArgs, USAGE } from './args';
+import { BOUNCE_COUNTER_CAPACITY, createMemoryBounceCounter } from './bounceCounter';
 import { createMessageHandler } from './handleMessage';
 import { watchLifecycle } from './lifecycle';
 import { createLogger, describeError, type Logger } from './log';
 import { failureReply } from './reply';
-import { loadRuntime, type Runtime } from './runtime';
+import { configurationWarnings, loadRuntime, type Runtime } from './runtime';
 import { startFilterServer, type FilterServer } from './socketServer';
 
 /** Request bounds: a queue path never needs more than PATH_MAX; a message rarely has many control files. */
@@ -62,7 +63,7 @@ async function main(): Promise<number | null> {
       socketDir: runtime.socketDir,
       name: args.name,
       queueDir: () => runtime.queueDir,
-      handle: createMessageHandler(() => runtime, log),
+      handle: createMessageHandler(() => runtime, log, createMemoryBounceCounter(BOUNCE_COUNTER_CAPACITY, Date.now)),
       failureReply: () => failureReply(runtime.policy.onError),
       limits: {
         connectionTimeoutMs: args.connectionTimeoutMs,
@@ -101,13 +102,12 @@ async function main(): Promise<number | null> {
       log.setLevel(runtime.policy.logLevel);
       // Logged once new messages get the new configuration.
       log.info(`reloaded: ${describeRuntime(runtime)}`);
+      for (const warning of configurationWarnings(runtime)) log.warn(warning);
     },
   });
   if (readyFd !== null) closeSync(readyFd);
   log.info(`ready: ${describeRuntime(runtime)} socket=${server.socketPath} pid=${process.pid}`);
-  if (!runtime.localDomains.isLocal(runtime.policy.srsDomain)) {
-    log.warn(`srs-domain ${runtime.policy.srsDomain} is not local to Courier: bounces to it will not reach the filter`);
-  }
+  for (const warning of configurationWarnings(runtime)) log.warn(warning);
   return null;
 }
 

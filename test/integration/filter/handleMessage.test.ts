@@ -5,6 +5,7 @@
  */
 import { promises as fs } from 'node:fs';
 import * as controlFileIo from '../../../lib/courier/controlFileIo';
+import { BOUNCE_COUNTER_CAPACITY, createMemoryBounceCounter } from '../../../filter/bounceCounter';
 import { createMessageHandler } from '../../../filter/handleMessage';
 import { TEMPORARY_FAILURE, type Reply } from '../../../filter/reply';
 import { loadRuntime, type Runtime } from '../../../filter/runtime';
@@ -34,7 +35,7 @@ beforeAll(async () => {
   const loaded = await loadRuntime(spool.configPath);
   if (!loaded.ok) throw new Error(loaded.problems.join('\n'));
   const runtime: Runtime = loaded.runtime;
-  handle = createMessageHandler(() => runtime, log);
+  handle = createMessageHandler(() => runtime, log, createMemoryBounceCounter(BOUNCE_COUNTER_CAPACITY, Date.now));
 });
 
 beforeEach(() => {
