@@ -107,6 +107,8 @@ describe('parsePolicy: defaults', () => {
     ['courier:', { courier: {} }],
     ['separator: "+"', { separator: '+' }],
     ['separator: =', { separator: '=' }],
+    ['srs-bounces: reverse', { srsBounces: { mode: 'reverse' } }],
+    ['srs-bounces: " pm@Example.org "', { srsBounces: { mode: 'deliver', address: 'pm@example.org' } }],
   ])('reads an empty or null value sensibly: %s', (line, expected) => {
     expect(parsedValue(`${MINIMAL}${line}\n`)).toMatchObject(expected);
   });
@@ -135,6 +137,11 @@ describe('parsePolicy: problems with their place', () => {
     ['a bad pattern', `${MINIMAL}exclude-senders:\n  - ok.test\n  - not a pattern\n`, { code: 'invalid-value', key: 'exclude-senders[1]', line: 5, column: 5 }, /user@domain/],
     ['a scalar for a list', `${MINIMAL}forwarded-domains: example.org\n`, { code: 'invalid-value', key: 'forwarded-domains', line: 3, column: 20 }, /must be a list/],
     ['a bad local domain', `${MINIMAL}local-domains: ['..x']\n`, { code: 'invalid-value', key: 'local-domains[0]', line: 3, column: 17 }, /domain name/],
+    ['a bounce cap of 0', `${MINIMAL}max-bounces-per-address: 0\n`, { code: 'invalid-value', key: 'max-bounces-per-address', line: 3, column: 26 }, /at least 1/],
+    ['an unlimited bounce cap', `${MINIMAL}max-bounces-per-address: .inf\n`, { code: 'invalid-value', key: 'max-bounces-per-address', line: 3, column: 26 }, /whole number/],
+    ['srs-bounces without a domain', `${MINIMAL}srs-bounces: postmaster\n`, { code: 'invalid-value', key: 'srs-bounces', line: 3, column: 14 }, /'reverse' or an address user@domain/],
+    ['srs-bounces with a display name', `${MINIMAL}srs-bounces: 'Post Master <pm@example.org>'\n`, { code: 'invalid-value', key: 'srs-bounces', line: 3, column: 14 }, /user@domain/],
+    ['srs-bounces with a bad domain', `${MINIMAL}srs-bounces: pm@exa mple.org\n`, { code: 'invalid-value', key: 'srs-bounces', line: 3, column: 14 }, /user@domain/],
     ['a bad bounce prefix', `${MINIMAL}bounce-prefix: 'a b'\n`, { code: 'invalid-value', key: 'bounce-prefix', line: 3, column: 16 }, /without spaces/],
     ['a relative Courier path', `${MINIMAL}courier:\n  sysconfdir: etc\n`, { code: 'invalid-value', key: 'courier.sysconfdir', line: 4, column: 15 }, /absolute/],
     ['an unknown log level', `${MINIMAL}log-level: verbose\n`, { code: 'invalid-value', key: 'log-level', line: 3, column: 12 }, /'error', 'warn', 'info', 'debug'/],
