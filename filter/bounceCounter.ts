@@ -2,8 +2,8 @@ import type { BounceCounter, TakeResult } from '../lib/policy';
 
 /**
  * Keys the memory counter holds at most. Only reversals that verified are counted, so filling
- * it takes that many distinct valid SRS addresses (each one a message we forwarded); at about
- * 150 bytes an entry it stays a few tens of MB.
+ * it takes that many distinct valid SRS addresses (each one a message we forwarded); keys are
+ * digests of one size, so this bounds its memory.
  */
 export const BOUNCE_COUNTER_CAPACITY = 100_000;
 
