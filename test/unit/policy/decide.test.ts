@@ -227,7 +227,9 @@ describe('decide: SRS recipients (reverse or reject)', () => {
     const keyOf = (recipient: string, policy: Partial<Policy> = {}): unknown => {
       const decision = decide(envelope({ sender: '', recipients: [{ r: recipient }] }), contextWith(policy));
       if (decision.kind !== 'reverse') throw new Error(`expected a reversal of ${recipient}, got ${decision.kind}`);
-      return decision.recipients[0]?.capKey;
+      const key = decision.recipients[0]?.capKey;
+      expect(key).toMatch(/^[\w-]{22}$/);
+      return key;
     };
     const [local = '', domain = ''] = ALICE_SRS0.split('@');
     const alternate = (text: string): string => text.replace(/[a-z]/gi, (c, i: number) => (i % 2 ? c.toUpperCase() : c.toLowerCase()));
@@ -248,9 +250,7 @@ describe('decide: SRS recipients (reverse or reject)', () => {
     });
 
     it('has the same short size for any address', () => {
-      const long = srsAddressFor(`${'x'.repeat(200)}@sender.test`);
-      expect(keyOf(long)).toMatch(/^[\w-]{22}$/);
-      expect(keyOf(ALICE_SRS0)).toMatch(/^[\w-]{22}$/);
+      expect(keyOf(srsAddressFor(`${'x'.repeat(200)}@sender.test`))).toHaveLength(22);
     });
   });
 
