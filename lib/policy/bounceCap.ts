@@ -34,7 +34,7 @@ const DAY_MS = 86_400_000;
  * the first reversal outlives the address. SRS1 carries no timestamp: its count starts again
  * after the window.
  */
-export function bounceWindowMs(policy: Pick<Policy, 'maxAgeDays'>): number {
+function bounceWindowMs(policy: Pick<Policy, 'maxAgeDays'>): number {
   return (policy.maxAgeDays + 1) * DAY_MS;
 }
 
