@@ -2,16 +2,16 @@ import { performance } from 'node:perf_hooks';
 import { applyRewrite, isRefusal, readControlFiles } from '../lib/courier/controlFileIo';
 import { envelopeOf } from '../lib/courier/envelope';
 import type { Envelope } from '../lib/courier/types';
-import { changesOf, decide, type Decision } from '../lib/policy';
+import { applyBounceCap, changesOf, decide, type BounceCounter, type Decision } from '../lib/policy';
 import type { DecisionCounter } from './decisionCounts';
-import { formatDecisionLine, type DecisionLine, type Logger } from './log';
+import { describeError, formatDecisionLine, type DecisionLine, type Logger } from './log';
 import { failureReply, replyForDecision, TEMPORARY_FAILURE, type Reply } from './reply';
 import type { MessagePaths } from './request';
 import type { Runtime } from './runtime';
 import type { MessageHandler, Preemption, WriteGate } from './socketServer';
 
 /** What became of one message before anything is logged or answered. */
-type Outcome =
+type Outcome = (
   | { readonly kind: 'decided'; readonly envelope: Envelope; readonly decision: Decision; readonly wrote: boolean }
   | {
       readonly kind: 'failed';
@@ -22,23 +22,36 @@ type Outcome =
       readonly wrote: boolean;
       /** Refused, not failed (controlFileIo's isRefusal): answered 451 whatever on-error says. */
       readonly refused: boolean;
-    };
+    }
+) & {
+  /** Bounce-cap counts taken for this message: given back unless it is answered with its decision. */
+  readonly counted: readonly string[];
+};
 
 /**
  * read → decide → apply → reply, for one message, with the runtime snapshot current when it
  * starts. The control files are rewritten (and fsynced) before the reply: Courier reads them
  * as soon as it has the answer. Every message logs exactly one decision line, right after the
  * answer is written so that it never delays it, and the line says what the message was
- * answered: when the server answered without us (timeout, stop), that. `counts` (srsctl status)
- * counts the lines by code.
+ * answered: when the server answered without us (timeout, stop), that. `bounces` outlives
+ * the runtime: a reload must not reset the bounce cap. `counts` (srsctl status) counts the
+ * lines by code.
  */
-export function createMessageHandler(current: () => Runtime, log: Logger, counts?: DecisionCounter): MessageHandler {
+export function createMessageHandler(
+  current: () => Runtime,
+  log: Logger,
+  bounces: BounceCounter,
+  counts?: DecisionCounter,
+): MessageHandler {
   return async (paths, gate) => {
     const runtime = current();
     const started = performance.now();
-    const outcome = await processMessage(paths, gate, runtime);
+    const outcome = await processMessage(paths, gate, runtime, bounces);
     const ms = performance.now() - started;
     const preemption = gate.preemption();
+    if ((preemption !== undefined || outcome.kind === 'failed') && outcome.counted.length > 0) {
+      bounces.giveBack(outcome.counted).catch((error: unknown) => log.warn(`bounce counts not given back: ${describeError(error)}`));
+    }
     if (preemption !== undefined) {
       counts?.add('SRS_ERROR');
       log.error(formatDecisionLine(preemptedLine(outcome, preemption, ms)));
@@ -65,10 +78,19 @@ export function createMessageHandler(current: () => Runtime, log: Logger, counts
   };
 }
 
-async function processMessage(paths: MessagePaths, gate: WriteGate, runtime: Runtime): Promise<Outcome> {
+async function processMessage(paths: MessagePaths, gate: WriteGate, runtime: Runtime, bounces: BounceCounter): Promise<Outcome> {
   let envelope: Envelope | undefined;
   let wrote = false;
-  const failed = (error: string, reason: string, refused = false): Outcome => ({ kind: 'failed', envelope, error, reason, wrote, refused });
+  let counted: readonly string[] = [];
+  const failed = (error: string, reason: string, refused = false): Outcome => ({
+    kind: 'failed',
+    envelope,
+    error,
+    reason,
+    wrote,
+    refused,
+    counted,
+  });
   try {
     const read = await readControlFiles(paths.controlFiles, runtime.queue);
     // No queue id without a readable control file: the reason names the file instead.
@@ -78,7 +100,9 @@ async function processMessage(paths: MessagePaths, gate: WriteGate, runtime: Run
     }
     envelope = envelopeOf(read.targets.map((target) => target.file));
 
-    const decision = decide(envelope, runtime);
+    const capped = await applyBounceCap(decide(envelope, runtime), runtime.policy, bounces);
+    const { decision } = capped;
+    counted = capped.counted;
     if (decision.kind === 'rewrite' || decision.kind === 'reverse') {
       // Alone, the message waits for the disk on the event loop, which nobody else needs then;
       // with others waiting, on the thread pool, so that they go on meanwhile.
@@ -89,7 +113,7 @@ async function processMessage(paths: MessagePaths, gate: WriteGate, runtime: Run
       });
       if (applied.ran && !applied.value.ok) return failed(applied.value.code, applied.value.message, isRefusal(applied.value.code));
     }
-    return { kind: 'decided', envelope, decision, wrote };
+    return { kind: 'decided', envelope, decision, wrote, counted };
   } catch (error) {
     // A bug, caught here because this is where the queue id is known.
     return failed('internal', error instanceof Error ? error.message : String(error));

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { closeSync, fstatSync } from 'node:fs';
 import { parseFilterArgs, USAGE, type FilterArgs } from './args';
+import { BOUNCE_COUNTER_CAPACITY, createMemoryBounceCounter } from './bounceCounter';
 import { connectionCap, readOpenFileLimit } from './connectionCap';
 import { controlSocketPath, type ReloadVerdict, type StatusReport } from './control';
 import { startControlServer, type ControlServer } from './controlServer';
@@ -9,7 +10,7 @@ import { createMessageHandler } from './handleMessage';
 import { watchLifecycle } from './lifecycle';
 import { createLogger, describeError, type Logger } from './log';
 import { failureReply } from './reply';
-import { loadRuntime, type Runtime } from './runtime';
+import { configurationWarnings, loadRuntime, type Runtime } from './runtime';
 import { describeRuntimeChanges } from './runtimeChanges';
 import { startFilterServer, type FilterServer } from './socketServer';
 
@@ -75,7 +76,7 @@ async function main(): Promise<number | null> {
       socketDir: runtime.socketDir,
       name: args.name,
       queueDir: () => runtime.queueDir,
-      handle: createMessageHandler(() => runtime, log, counts),
+      handle: createMessageHandler(() => runtime, log, createMemoryBounceCounter(BOUNCE_COUNTER_CAPACITY, Date.now), counts),
       failureReply: () => failureReply(runtime.policy.onError),
       limits: {
         connectionTimeoutMs: args.connectionTimeoutMs,
@@ -125,6 +126,7 @@ async function main(): Promise<number | null> {
         log.setLevel(runtime.policy.logLevel);
         // Logged once new messages get the new configuration.
         log.info(`reloaded: ${describeRuntime(runtime)} changed=${changes.length === 0 ? 'nothing' : changes.join('; ')}`);
+        for (const warning of configurationWarnings(runtime)) log.warn(warning);
         return { applied: true, changes, secrets: runtime.secretCount };
       } catch (error) {
         // A bug in the loader must not stop the mail: the filter goes on with what it has.
@@ -138,9 +140,7 @@ async function main(): Promise<number | null> {
   if (cap.openFileLimit !== undefined) {
     log.warn(`the open-file limit ${cap.openFileLimit} leaves room for ${cap.maxConnections} connections, not --max-connections ${args.maxConnections}`);
   }
-  if (!runtime.localDomains.isLocal(runtime.policy.srsDomain)) {
-    log.warn(`srs-domain ${runtime.policy.srsDomain} is not local to Courier: bounces to it will not reach the filter`);
-  }
+  for (const warning of configurationWarnings(runtime)) log.warn(warning);
   return null;
 }
 

@@ -4,7 +4,7 @@ import { courierFiles, resolveCourierPaths } from '../lib/courier/paths';
 import { readLocalDomains } from '../lib/courier/localDomains';
 import { findQueueDirectory, type QueueDirectory } from '../lib/courier/queueDirectory';
 import type { AcceptMailFor, CourierPaths, LocalDomains } from '../lib/courier/types';
-import { createSrs, type Srs } from '../lib/srs';
+import { createSrs, splitAddress, type Srs } from '../lib/srs';
 
 /**
  * Everything one message is decided with, loaded and checked as a whole before it is used.
@@ -61,4 +61,18 @@ export async function loadRuntime(configPath: string): Promise<RuntimeResult> {
       secretCount: secrets.length,
     }),
   };
+}
+
+/** What in a loaded configuration works, but not as the admin likely meant: logged as warnings. */
+export function configurationWarnings(runtime: Runtime): string[] {
+  const { policy, localDomains } = runtime;
+  const warnings: string[] = [];
+  if (!localDomains.isLocal(policy.srsDomain)) {
+    warnings.push(`srs-domain ${policy.srsDomain} is not local to Courier: bounces to it will not reach the filter`);
+  }
+  const kept = policy.srsBounces;
+  if (kept.mode === 'deliver' && !localDomains.isLocal(splitAddress(kept.address)?.domain ?? '')) {
+    warnings.push(`srs-bounces ${kept.address} is not in a local domain: kept bounces would be relayed there`);
+  }
+  return warnings;
 }

@@ -1,6 +1,6 @@
-import { DEFAULT_POLICY_PATH } from '../../lib/config';
+import { DEFAULT_POLICY_PATH, type Policy } from '../../lib/config';
 import type { Envelope } from '../../lib/courier/types';
-import { decide, type Decision } from '../../lib/policy';
+import { decide, type Decision, type ReversedRecipient } from '../../lib/policy';
 import { parseCommandLine } from '../args';
 import { envelopeFor, parseSource, SOURCES } from '../envelope';
 import { fail, failWithDetails, warn, type CliIo } from '../io';
@@ -38,12 +38,15 @@ export async function runExplain(args: readonly string[], io: CliIo): Promise<nu
   if (!domains.ok) return failWithDetails(io, domains.problems, "cannot read Courier's domains", STATUS.usage);
 
   const envelope = envelopeFor(sender, recipient, values['original-recipient'] ?? '', source);
-  io.stdout(formatExplanation(envelope, decide(envelope, { policy, srs, ...domains.value })));
+  io.stdout(formatExplanation(envelope, decide(envelope, { policy, srs, ...domains.value }), policy));
   return STATUS.ok;
 }
 
-/** `key: value` lines, stable for scripts; changes show as `old -> new`. */
-export function formatExplanation(envelope: Envelope, decision: Decision): string {
+/**
+ * `key: value` lines, stable for scripts; changes show as `old -> new`. A reversal sent back
+ * also names the cap it counts toward (explain counts nothing itself).
+ */
+export function formatExplanation(envelope: Envelope, decision: Decision, policy: Pick<Policy, 'maxBouncesPerAddress'>): string {
   const lines = [
     `message: from <${envelope.sender}> to ${envelope.recipients.map(describeRecipient).join(', ')} (source ${envelope.source})`,
     `decision: ${decision.kind}`,
@@ -55,7 +58,11 @@ export function formatExplanation(envelope: Envelope, decision: Decision): strin
       lines.push(`sender: <${decision.from}> -> <${decision.to}>`);
       break;
     case 'reverse':
-      lines.push(...decision.recipients.map((change) => `recipient: <${change.from}> -> <${change.to}>`));
+      lines.push(`sender: <${envelope.sender}> -> <${decision.sender}>`);
+      lines.push(...decision.recipients.map((change) => describeReversal(change, decision.sentBack)));
+      if (decision.sentBack) {
+        lines.push(`bounce cap: counts toward max-bounces-per-address (${policy.maxBouncesPerAddress} per SRS address)`);
+      }
       break;
     case 'reject':
       lines.push(`reply: ${decision.reply.code} ${decision.reply.text}`);
@@ -64,6 +71,11 @@ export function formatExplanation(envelope: Envelope, decision: Decision): strin
       break;
   }
   return lines.map((line) => `${line}\n`).join('');
+}
+
+function describeReversal(change: ReversedRecipient, sentBack: boolean): string {
+  const kept = sentBack ? '' : ` (srs-bounces; the bounce is for <${change.original}>)`;
+  return `recipient: <${change.from}> -> <${change.to}>${kept}`;
 }
 
 function describeRecipient(recipient: Envelope['recipients'][number]): string {

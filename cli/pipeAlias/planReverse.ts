@@ -8,8 +8,10 @@ import type { Plan } from './run';
  * `.courier-srsbounce-default`: Courier sets RECIPIENT to the complete address it delivers
  * (`srsbounce-SRS0=…@example.org`, case kept) and SENDER to the envelope sender ('' for a
  * bounce). The filter's own decision is taken on that message, so the bounce prefix, the
- * srs-domain and reverse-only-bounces apply exactly as in the filter; a reversal re-injects
- * the message to the original address with the sender kept (the null sender stays null).
+ * srs-domain, reverse-only-bounces and srs-bounces apply exactly as in the filter; a reversal
+ * re-injects the message from the null sender, as the filter sends it. (This runs only when a
+ * bounce reaches local delivery unreversed, in a process of its own: the bounce cap, counted
+ * in the filter, does not apply here.)
  */
 export function planReverse(sender: string | undefined, recipient: string | undefined, context: DecideContext): Plan {
   if (recipient === undefined || sender === undefined) {
@@ -28,7 +30,7 @@ export function planReverse(sender: string | undefined, recipient: string | unde
           message: `<${recipient}> refused: it reverses to <${optionLike}>, which starts with '-' and would be read as an option by sendmail`,
         };
       }
-      return { ok: true, reinjection: { sender, recipients } };
+      return { ok: true, reinjection: { sender: decision.sender, recipients } };
     }
     case 'reject':
       return { ok: false, status: EXIT.invalidAddress, message: `<${recipient}> refused: ${decision.reason} (${decision.srsError})` };

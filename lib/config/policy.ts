@@ -4,6 +4,8 @@ import type { AddressPattern } from './addressPattern';
 export type MixedRecipients = 'rewrite' | 'pass';
 export type OnError = 'tempfail' | 'accept';
 export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
+/** Where valid mail to our SRS addresses goes: back to the original sender, or to one local mailbox. */
+export type SrsBounces = { readonly mode: 'reverse' } | { readonly mode: 'deliver'; readonly address: string };
 
 /** Overrides of what `courier-config` reports; absent fields come from courier-config. */
 export interface CourierOverrides {
@@ -42,6 +44,9 @@ export interface Policy {
   readonly reverseOnlyBounces: boolean;
   /** A message with local and forwarded recipients: rewrite its one sender, or leave it. */
   readonly mixedRecipients: MixedRecipients;
+  /** Reversals per SRS address within its lifetime; over it the message is refused (550 5.7.1). */
+  readonly maxBouncesPerAddress: number;
+  readonly srsBounces: SrsBounces;
   /** `<prefix>SRS0…@srs-domain` recipients are reversed like `SRS0…`; null disables. */
   readonly bouncePrefix: string | null;
   /** Answer to an internal error on one message: 4xx (the sender retries) or accept unchanged. */

@@ -1,14 +1,17 @@
 import { posix } from 'node:path';
 import { z, type core } from 'zod';
-import { HASH_LENGTH_MAX, MAX_AGE_DAYS_MAX } from '../srs';
+import { HASH_LENGTH_MAX, MAX_AGE_DAYS_MAX, splitAddress } from '../srs';
 import { isDomainName } from './domain';
 import { parseAddressPattern } from './addressPattern';
-import type { Policy } from './policy';
+import type { Policy, SrsBounces } from './policy';
 
 /**
  * The policy's keys, their types, defaults and validators in one declarative table.
  * Messages complete a sentence that starts with the key ("hash-length: must be …").
  */
+
+/** A cap, not a switch: there is no "unlimited", only a number an attacker cannot make use of. */
+const MAX_BOUNCES_PER_ADDRESS = 1_000_000;
 
 const required = (what: string) => (issue: { input?: unknown }) =>
   issue.input === undefined ? 'is required' : `must be ${what}`;
@@ -55,6 +58,24 @@ const wholeNumber = (min: number, max: number) =>
 const choice = <const T extends readonly [string, ...string[]]>(values: T) =>
   z.enum(values, { error: `must be one of ${values.map((v) => `'${v}'`).join(', ')}` });
 
+/** A local part that needs no quoting in an address. */
+const LOCAL_PART = /^[^\s@"<>,;:\\()[\]]+$/;
+
+/** Mail to SRS addresses: 'reverse', or a mailbox it is delivered to instead (`user@domain`). */
+const srsBounces = z
+  .string({ error: "must be 'reverse' or a local address such as postmaster@example.org" })
+  .trim()
+  .transform((text, ctx): SrsBounces => {
+    if (text === 'reverse') return { mode: 'reverse' };
+    const parts = splitAddress(text);
+    const domain = parts?.domain.toLowerCase() ?? '';
+    if (parts !== null && LOCAL_PART.test(parts.local) && isDomainName(domain)) {
+      return { mode: 'deliver', address: `${parts.local}@${domain}` };
+    }
+    ctx.addIssue({ code: 'custom', message: "must be 'reverse' or an address user@domain such as postmaster@example.org" });
+    return z.NEVER;
+  });
+
 const flag = z.boolean({ error: 'must be true or false' });
 
 const courierObject = z.strictObject(
@@ -84,6 +105,8 @@ const policyObject = z.strictObject(
     'rewrite-relayed': flag.default(false),
     'reverse-only-bounces': flag.default(true),
     'mixed-recipients': choice(['rewrite', 'pass']).default('rewrite'),
+    'max-bounces-per-address': wholeNumber(1, MAX_BOUNCES_PER_ADDRESS).default(10),
+    'srs-bounces': srsBounces.default({ mode: 'reverse' }),
     'bounce-prefix': z
       .string({ error: 'must be a local-part prefix such as srsbounce-, or null to disable' })
       .regex(/^[^\s@"<>,;:\\]+$/, 'must be a local-part prefix without spaces, @ or quotes')
@@ -129,6 +152,8 @@ export const policySchema = policyObject
       rewriteRelayed: raw['rewrite-relayed'],
       reverseOnlyBounces: raw['reverse-only-bounces'],
       mixedRecipients: raw['mixed-recipients'],
+      maxBouncesPerAddress: raw['max-bounces-per-address'],
+      srsBounces: raw['srs-bounces'],
       bouncePrefix: raw['bounce-prefix'],
       onError: raw['on-error'],
       logLevel: raw['log-level'],

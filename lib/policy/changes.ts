@@ -7,7 +7,7 @@ export function changesOf(decision: Decision): EnvelopeChanges {
     case 'rewrite':
       return { sender: decision.to };
     case 'reverse':
-      return { recipients: decision.recipients };
+      return { sender: decision.sender, recipients: decision.recipients };
     case 'pass':
     case 'reject':
       return {};

@@ -2,9 +2,17 @@ import type { AcceptMailFor, LocalDomains, RecipientChange } from '../courier/ty
 import type { Policy } from '../config/policy';
 import type { Srs, SrsErrorCode } from '../srs';
 
-/** A reversed SRS recipient: lib/courier's change, plus the address it replaces (for logs and explain). */
+/**
+ * A reversed SRS recipient: lib/courier's change (`to` is the new `r` address: the original
+ * sender, or the srs-bounces mailbox), plus what logs, explain and the bounce cap need.
+ */
 export interface ReversedRecipient extends RecipientChange {
+  /** The recipient as Courier has it (bounce prefix included). */
   readonly from: string;
+  /** The address the SRS address stands for. */
+  readonly original: string;
+  /** The key max-bounces-per-address counts under: one per hash, however the address is spelt. */
+  readonly capKey: string;
 }
 
 /** The answer to a refused message: Courier shows `code text` to the sending MTA. */
@@ -14,8 +22,11 @@ export interface RejectReply {
   readonly text: string;
 }
 
-/** Why an SRS recipient of ours is refused: the SRS failure, or 'not-bounce' (reverse-only-bounces). */
-export type RejectCode = SrsErrorCode | 'not-bounce';
+/**
+ * Why an SRS recipient of ours is refused: the SRS failure, 'not-bounce' (reverse-only-bounces),
+ * or 'too-many-bounces' (max-bounces-per-address).
+ */
+export type RejectCode = SrsErrorCode | 'not-bounce' | 'too-many-bounces';
 
 /**
  * What to do with one message. `rule` is a stable kebab-case name (logged, grepped, tested);
@@ -31,7 +42,16 @@ export type Decision =
       /** The external recipients the rewrite is for. */
       readonly forwardedTo: readonly string[];
     }
-  | { readonly kind: 'reverse'; readonly rule: string; readonly reason: string; readonly recipients: readonly ReversedRecipient[] }
+  | {
+      readonly kind: 'reverse';
+      readonly rule: string;
+      readonly reason: string;
+      readonly recipients: readonly ReversedRecipient[];
+      /** The sender it leaves with: always the null sender, as a bounce has no one to bounce to. */
+      readonly sender: '';
+      /** Sent back to the original senders (counted by the bounce cap), or kept in the srs-bounces mailbox. */
+      readonly sentBack: boolean;
+    }
   | { readonly kind: 'pass'; readonly rule: string; readonly reason: string }
   | {
       readonly kind: 'reject';

@@ -1,6 +1,7 @@
 import type { Envelope, Recipient } from '../courier/types';
 import type { Policy } from '../config/policy';
 import { isSrsLocalPart, splitAddress, type SrsFailure } from '../srs';
+import { bounceKeyOf } from './bounceCap';
 import type { Decision, DecideContext, ReversedRecipient } from './decision';
 
 interface SrsRecipient {
@@ -35,19 +36,40 @@ export function decideSrsRecipients(envelope: Envelope, context: DecideContext):
     };
   }
 
+  const { srsBounces } = policy;
   const changes: ReversedRecipient[] = [];
   for (const { recipient, srsAddress } of ours) {
     const reversed = srs.reverse(srsAddress);
     if (!reversed.ok) return rejectInvalid(recipient.address, reversed);
-    changes.push({ file: recipient.file, index: recipient.index, from: recipient.address, to: reversed.address });
+    changes.push({
+      file: recipient.file,
+      index: recipient.index,
+      from: recipient.address,
+      original: reversed.address,
+      to: srsBounces.mode === 'deliver' ? srsBounces.address : reversed.address,
+      capKey: bounceKeyOf(srsAddress),
+    });
+  }
+  const what = bounce ? 'bounce' : 'mail';
+  if (srsBounces.mode === 'deliver') {
+    return {
+      kind: 'reverse',
+      rule: `srs-${what}-kept`,
+      reason: `a ${what} for <${changes[0]?.original ?? ''}> goes to srs-bounces <${srsBounces.address}> instead`,
+      recipients: changes,
+      sender: '',
+      sentBack: false,
+    };
   }
   return {
     kind: 'reverse',
     rule: bounce ? 'srs-bounce' : 'srs-reverse',
     reason: bounce
-      ? 'bounce to our SRS address goes back to the original sender'
-      : 'mail to our SRS address goes to the original sender (reverse-only-bounces is off)',
+      ? 'bounce to our SRS address goes back to the original sender, from <>'
+      : 'mail to our SRS address goes to the original sender, from <> (reverse-only-bounces is off)',
     recipients: changes,
+    sender: '',
+    sentBack: true,
   };
 }
 

@@ -2,10 +2,11 @@
 // addresses that are forged, expired or malformed, and non-bounces to valid ones, are refused.
 import { readSecretsFile } from '../../lib/config';
 import { createSrs } from '../../lib/srs';
-import { expectSrs0Of } from './support/expect-mail';
+import { waitForMaildirMessage } from './support/courier';
+import { expectSrs0Of, headerValue } from './support/expect-mail';
 import { e2eTest, useSink } from './support/harness';
 import { buildMessage, newToken } from './support/message';
-import { readInstalledPolicy } from './support/policy';
+import { readInstalledPolicy, withPolicySettings } from './support/policy';
 import { carrying } from './support/sink';
 import { sendMail, type SendResult } from './support/smtp-client';
 import { ADDRESSES as A } from './support/world';
@@ -74,6 +75,50 @@ describe('a bounce to one of our SRS addresses', () => {
     const returned = await sink().waitForOne(carrying(token));
     expect(returned.rcptTo).toEqual([A.externalSender]);
   });
+});
+
+describe('what guards reversal', () => {
+  e2eTest('a bounce from a forged PostMaster@ sender is reversed and leaves from the null sender', async () => {
+    const srsAddress = await srsAddressOfAForward();
+    const token = newToken('forged-postmaster');
+
+    const reply = await sendMail({ from: 'PostMaster@bank.test', to: [srsAddress] }, buildMessage(token, 'PostMaster@bank.test', srsAddress));
+    expect(reply.code).toBe(250);
+
+    const returned = await sink().waitForOne(carrying(token));
+    expect(returned.mailFrom).toBe('');
+    expect(returned.rcptTo).toEqual([A.externalSender]);
+  });
+
+  e2eTest(
+    'max-bounces-per-address: 1 lets one bounce back and refuses the next',
+    async () => {
+      await withPolicySettings({ 'max-bounces-per-address': 1 }, async () => {
+        const srsAddress = await srsAddressOfAForward();
+        const first = newToken('capped-1');
+        expect((await sendMail({ from: '', to: [srsAddress] }, buildMessage(first, 'mailer-daemon@remote.test', srsAddress))).code).toBe(250);
+        expect((await sink().waitForOne(carrying(first))).rcptTo).toEqual([A.externalSender]);
+
+        const second = await sendMail({ from: '', to: [srsAddress.toLowerCase()] }, buildMessage(newToken('capped-2'), 'mailer-daemon@remote.test', srsAddress));
+        expectRefused(second);
+        expect(second.response).toMatch(/too many bounces to this SRS address \(max-bounces-per-address is 1\)/);
+      });
+    },
+    60_000,
+  );
+
+  e2eTest(
+    'srs-bounces: a local mailbox gets a valid bounce instead of the original sender',
+    async () => {
+      await withPolicySettings({ 'srs-bounces': A.localMailbox }, async () => {
+        const srsAddress = await srsAddressOfAForward();
+        const token = newToken('kept-bounce');
+        expect((await sendMail({ from: '', to: [srsAddress] }, buildMessage(token, 'mailer-daemon@remote.test', srsAddress))).code).toBe(250);
+        expect(headerValue(await waitForMaildirMessage(A.localUser, token), 'Return-Path')).toBe('<>');
+      });
+    },
+    60_000,
+  );
 });
 
 describe('refused with 5xx, at RCPT or at the end of DATA', () => {

@@ -162,9 +162,9 @@ describe('srs-reverser', () => {
     expect(reverser('', old).status).toBe(0);
   });
 
-  it('keeps a MAILER-DAEMON sender', () => {
-    expect(reverser('MAILER-DAEMON@mx.remote.test', srsAddressOf('alice@sender.test')).status).toBe(0);
-    expect(tree.sendmailCall()?.argv.slice(0, 2)).toEqual(['-f', 'MAILER-DAEMON@mx.remote.test']);
+  it.each(['MAILER-DAEMON@mx.remote.test', 'PostMaster@bank.test'])('sends a bounce from %s on from the null sender', (sender) => {
+    expect(reverser(sender, srsAddressOf('alice@sender.test')).status).toBe(0);
+    expect(tree.sendmailCall()?.argv).toEqual(['-f', '', '--', 'alice@sender.test']);
   });
 
   it('sends a bounce to an SRS1 address back to the first hop', () => {

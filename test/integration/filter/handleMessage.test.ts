@@ -5,8 +5,10 @@
  */
 import { promises as fs } from 'node:fs';
 import * as controlFileIo from '../../../lib/courier/controlFileIo';
+import { BOUNCE_COUNTER_CAPACITY, createMemoryBounceCounter } from '../../../filter/bounceCounter';
 import { createMessageHandler } from '../../../filter/handleMessage';
 import { TEMPORARY_FAILURE, type Reply } from '../../../filter/reply';
+import { createSrs } from '../../../lib/srs';
 import { loadRuntime, type Runtime } from '../../../filter/runtime';
 import type { MessageHandler, Preemption, WriteGate } from '../../../filter/socketServer';
 import {
@@ -14,6 +16,7 @@ import {
   queueMessage,
   readFixture,
   recordingLogger,
+  TEST_SECRET,
   removeSpool,
   writePolicy,
   type QueuedMessage,
@@ -25,6 +28,7 @@ const QID = '0000000000164054\\.000000006B072786\\.000046B0';
 const ACCEPT: Reply = { code: 200, lines: ['Ok'] };
 
 let spool: Spool;
+let runtime: Runtime;
 let handle: MessageHandler;
 const log = recordingLogger();
 
@@ -33,8 +37,8 @@ beforeAll(async () => {
   await writePolicy(spool, { 'on-error': 'accept', courier: { sysconfdir: spool.sysconfdir, localstatedir: spool.localstatedir } });
   const loaded = await loadRuntime(spool.configPath);
   if (!loaded.ok) throw new Error(loaded.problems.join('\n'));
-  const runtime: Runtime = loaded.runtime;
-  handle = createMessageHandler(() => runtime, log);
+  runtime = loaded.runtime;
+  handle = createMessageHandler(() => runtime, log, createMemoryBounceCounter(BOUNCE_COUNTER_CAPACITY, Date.now));
 });
 
 beforeEach(() => {
@@ -113,4 +117,23 @@ test.each([
   } finally {
     applyRewrite.mockRestore();
   }
+});
+
+describe('the bounce cap counts a reversal only when it is answered with its decision', () => {
+  const forwarded = createSrs({ secrets: [Buffer.from(TEST_SECRET)] }).forward('alice@sender.test', 'example.org');
+  if (!forwarded.ok) throw new Error(forwarded.message);
+  const bounceFile = readFixture('srs-bounce-external-nullsender.ctl').toString().replace(/^rsrsbounce-.*$/m, `r${forwarded.address}`);
+
+  test.each<readonly [string, (message: QueuedMessage) => WriteGate, number]>([
+    ['accepted', () => gateWith({}), 1],
+    ['answered before the write', () => gateWith({ preemptBefore: { code: 'timeout', reply: ACCEPT, reason: 'late' } }), 0],
+    ['answered 451 while the write ran', () => gateWith({ preemptDuring: { code: 'stopping', reply: TEMPORARY_FAILURE, reason: 'stop' } }), 0],
+    ['the write failed', (message) => gateWith({ beforeWrite: () => fs.rm(message.controlFiles[0] as string) }), 0],
+  ])('%s', async (_name, gateFor, kept) => {
+    const counter = createMemoryBounceCounter(BOUNCE_COUNTER_CAPACITY, Date.now);
+    const message = await queueMessage(spool, [bounceFile]);
+    await createMessageHandler(() => runtime, log, counter)(message, gateFor(message));
+    expect(log.lines).toEqual([expect.stringMatching(/code=SRS_(REVERSE|ERROR) /)]);
+    expect(counter.size).toBe(kept);
+  });
 });

@@ -32,8 +32,28 @@ describe('formatExplanation', () => {
       'decision: rewrite\nrule: forwarded-alias\nreason: r\nsender: <alice@sender.test> -> <SRS0-x@example.org>\n',
     ],
     [
-      { kind: 'reverse', rule: 'srs-bounce', reason: 'r', recipients: [{ file: 0, index: 0, from: 'SRS0-x@example.org', to: 'a@b.test' }] },
-      'decision: reverse\nrule: srs-bounce\nreason: r\nrecipient: <SRS0-x@example.org> -> <a@b.test>\n',
+      {
+        kind: 'reverse',
+        rule: 'srs-bounce',
+        reason: 'r',
+        recipients: [{ file: 0, index: 0, from: 'SRS0-x@example.org', original: 'a@b.test', to: 'a@b.test', capKey: 'k' }],
+        sender: '',
+        sentBack: true,
+      },
+      'decision: reverse\nrule: srs-bounce\nreason: r\nsender: <alice@sender.test> -> <>\nrecipient: <SRS0-x@example.org> -> <a@b.test>\n' +
+        'bounce cap: counts toward max-bounces-per-address (10 per SRS address)\n',
+    ],
+    [
+      {
+        kind: 'reverse',
+        rule: 'srs-bounce-kept',
+        reason: 'r',
+        recipients: [{ file: 0, index: 0, from: 'SRS0-x@example.org', original: 'a@b.test', to: 'postmaster@example.org', capKey: 'k' }],
+        sender: '',
+        sentBack: false,
+      },
+      'decision: reverse\nrule: srs-bounce-kept\nreason: r\nsender: <alice@sender.test> -> <>\n' +
+        'recipient: <SRS0-x@example.org> -> <postmaster@example.org> (srs-bounces; the bounce is for <a@b.test>)\n',
     ],
     [
       { kind: 'reject', rule: 'srs-invalid', reason: 'r', recipient: 'x', srsError: 'bad-hash', reply: { code: 550, text: '5.1.1 <x>: bad' } },
@@ -41,6 +61,6 @@ describe('formatExplanation', () => {
     ],
     [{ kind: 'pass', rule: 'local-sender', reason: 'r' }, 'decision: pass\nrule: local-sender\nreason: r\n'],
   ])('prints a %s decision', (decision, expected) => {
-    expect(formatExplanation(envelope, decision)).toBe(head + expected);
+    expect(formatExplanation(envelope, decision, { maxBouncesPerAddress: 10 })).toBe(head + expected);
   });
 });

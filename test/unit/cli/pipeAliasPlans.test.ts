@@ -43,8 +43,12 @@ describe('planForward', () => {
 });
 
 describe('planReverse', () => {
-  it('sends a bounce to the original address, sender kept', () => {
+  it('sends a bounce to the original address from the null sender', () => {
     expect(planReverse('', srsOf('alice@sender.test'), context)).toEqual({ ok: true, reinjection: { sender: '', recipients: ['alice@sender.test'] } });
+    expect(planReverse('PostMaster@bank.test', srsOf('alice@sender.test'), context)).toEqual({
+      ok: true,
+      reinjection: { sender: '', recipients: ['alice@sender.test'] },
+    });
     expect(planReverse('', `srsbounce-${srsOf('alice@sender.test')}`, context)).toMatchObject({ ok: true });
   });
 

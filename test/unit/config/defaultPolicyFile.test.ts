@@ -40,6 +40,8 @@ describe('config/srsfilter.yaml', () => {
         'exclude-recipients',
         'rewrite-relayed',
         'reverse-only-bounces',
+        'srs-bounces',
+        'max-bounces-per-address',
         'mixed-recipients',
         'bounce-prefix',
         'on-error',

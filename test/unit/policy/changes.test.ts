@@ -9,9 +9,10 @@ describe('changesOf', () => {
     expect(changesOf(decision)).toEqual({ sender: 'SRS0-x@example.org' });
   });
 
-  it('a reversal changes its recipients only', () => {
-    const recipients = [{ file: 1, index: 2, from: 'SRS0-x@example.org', to: 'a@b.test' }];
-    expect(changesOf({ kind: 'reverse', rule: 'srs-bounce', reason: '', recipients })).toEqual({ recipients });
+  it('a reversal changes its recipients and leaves with the null sender', () => {
+    const recipients = [{ file: 1, index: 2, from: 'SRS0-x@example.org', original: 'a@b.test', to: 'a@b.test', capKey: 'k' }];
+    const decision: Decision = { kind: 'reverse', rule: 'srs-bounce', reason: '', recipients, sender: '', sentBack: true };
+    expect(changesOf(decision)).toEqual({ sender: '', recipients });
   });
 
   it.each<Decision>([
@@ -29,5 +30,14 @@ describe('changesOf', () => {
     const decision = decide(envelope({ sender: '', recipients: [{ r: 'bob@example.org' }, { r: `srsbounce-${srs0}` }] }), contextWith());
     const [edited] = withChanges([parsed.file], changesOf(decision));
     expect(edited && formatControlFile(edited).toString()).toBe('s\nM1\nrbob@example.org\nR\nN\nralice@sender.test\nR\nN\nusmtp\n');
+  });
+
+  it.each(['PostMaster@bank.test', 'MAILER-DAEMON@mx.remote.test'])('a bounce from %s is reversed and leaves with the null sender', (sender) => {
+    const srs0 = srsAddressFor('alice@sender.test');
+    const parsed = parseControlFile(Buffer.from(`s${sender}\nM1\nr${srs0}\nR\nN\nusmtp\n`));
+    if (!parsed.ok) throw new Error(parsed.message);
+    const decision = decide(envelope({ sender, recipients: [{ r: srs0 }] }), contextWith());
+    const [edited] = withChanges([parsed.file], changesOf(decision));
+    expect(edited && formatControlFile(edited).toString()).toBe('s\nM1\nralice@sender.test\nR\nN\nusmtp\n');
   });
 });

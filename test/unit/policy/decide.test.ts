@@ -133,7 +133,8 @@ describe('decide: SRS recipients (reverse or reject)', () => {
   const goodHash = /^SRS0-([^=]+)=/.exec(ALICE_SRS0)?.[1] ?? '';
   const badHash = goodHash === 'AAAA' ? 'BBBB' : 'AAAA';
 
-  type SrsRow = readonly [name: string, policy: Partial<Policy>, sender: string, recipient: string, expected: Partial<Decision>];
+  /** Expected fields: a reversed recipient lists only those the row is about. */
+  type SrsRow = readonly [name: string, policy: Partial<Policy>, sender: string, recipient: string, expected: Record<string, unknown>];
   const rows: SrsRow[] = [
     ['bounce to SRS0', {}, '', ALICE_SRS0, { kind: 'reverse', rule: 'srs-bounce', recipients: [{ file: 0, index: 0, from: ALICE_SRS0, to: ALICE }] }],
     ['bounce to SRS1 goes to the first hop', {}, '', CAROL_SRS1, { kind: 'reverse', recipients: [{ file: 0, index: 0, from: CAROL_SRS1, to: 'SRS0=abcd=AB=origin.test=carol@hop.test' }] }],
@@ -191,9 +192,78 @@ describe('decide: SRS recipients (reverse or reject)', () => {
       rule: 'srs-bounce',
       reason: expect.any(String),
       recipients: [
-        { file: 0, index: 0, from: ALICE_SRS0, to: ALICE },
-        { file: 1, index: 0, from: bob, to: 'bob@other.test' },
+        { file: 0, index: 0, from: ALICE_SRS0, original: ALICE, to: ALICE, capKey: expect.any(String) },
+        { file: 1, index: 0, from: bob, original: 'bob@other.test', to: 'bob@other.test', capKey: expect.any(String) },
       ],
+      sender: '',
+      sentBack: true,
+    });
+  });
+
+  it.each([
+    ['the null sender', '', {}],
+    ['a forged postmaster', 'PostMaster@bank.test', {}],
+    ['a forged MAILER-DAEMON', 'mailer-daemon@bank.test', {}],
+    ['a non-bounce with reverse-only-bounces off', 'friend@remote.test', { reverseOnlyBounces: false }],
+    ['a kept bounce', 'PostMaster@bank.test', { srsBounces: { mode: 'deliver', address: 'postmaster@example.org' } }],
+  ] as const)('a message to an SRS address from %s leaves with the null sender', (_name, sender, policy) => {
+    const decision = decide(envelope({ sender, recipients: [{ r: ALICE_SRS0 }] }), contextWith(policy));
+    expect(decision).toMatchObject({ kind: 'reverse', sender: '' });
+  });
+
+  describe('srs-bounces: a mailbox', () => {
+    const keep = { srsBounces: { mode: 'deliver', address: 'postmaster@example.org' } } as const;
+
+    it('delivers a valid bounce there instead and names the original sender', () => {
+      const decision = decide(envelope({ sender: '', recipients: [{ r: `srsbounce-${ALICE_SRS0}` }] }), contextWith(keep));
+      expect(decision).toMatchObject({
+        kind: 'reverse',
+        rule: 'srs-bounce-kept',
+        sentBack: false,
+        sender: '',
+        recipients: [{ from: `srsbounce-${ALICE_SRS0}`, original: ALICE, to: 'postmaster@example.org' }],
+      });
+      expect(decision.reason).toContain(`<${ALICE}>`);
+      expect(decision.reason).toContain('<postmaster@example.org>');
+    });
+
+    it.each([
+      ['a forged hash', '', withHash(badHash), 'srs-invalid'],
+      ['an expired address', '', srsAddressFor(ALICE, 22), 'srs-invalid'],
+      ['a non-bounce', 'spammer@remote.test', ALICE_SRS0, 'srs-not-bounce'],
+    ])('still refuses %s', (_name, sender, recipient, rule) => {
+      expect(decide(envelope({ sender, recipients: [{ r: recipient }] }), contextWith(keep))).toMatchObject({ kind: 'reject', rule });
+    });
+  });
+
+  describe('the bounce cap key', () => {
+    const keyOf = (recipient: string, policy: Partial<Policy> = {}): unknown => {
+      const decision = decide(envelope({ sender: '', recipients: [{ r: recipient }] }), contextWith(policy));
+      if (decision.kind !== 'reverse') throw new Error(`expected a reversal of ${recipient}, got ${decision.kind}`);
+      const key = decision.recipients[0]?.capKey;
+      expect(key).toMatch(/^[\w-]{22}$/);
+      return key;
+    };
+    const [local = '', domain = ''] = ALICE_SRS0.split('@');
+    const alternate = (text: string): string => text.replace(/[a-z]/gi, (c, i: number) => (i % 2 ? c.toUpperCase() : c.toLowerCase()));
+
+    it.each([
+      ['the local part in upper case', `${local.toUpperCase()}@${domain}`],
+      ['the local part in lower case', `${local.toLowerCase()}@${domain}`],
+      ['mixed case, domain in upper case', `${alternate(local)}@${domain.toUpperCase()}`],
+      ['another separator after the tag', `SRS0+${local.slice(5)}@${domain}`],
+      ['the bounce prefix', `srsbounce-${ALICE_SRS0}`],
+    ])('counts %s as the same address', (_name, spelling) => {
+      expect(keyOf(spelling)).toBe(keyOf(ALICE_SRS0));
+    });
+
+    it('tells addresses apart: another sender, another day', () => {
+      const keys = [ALICE_SRS0, srsAddressFor('bob@sender.test'), srsAddressFor(ALICE, 1)].map((address) => keyOf(address));
+      expect(new Set(keys).size).toBe(3);
+    });
+
+    it('has the same short size for any address', () => {
+      expect(keyOf(srsAddressFor(`${'x'.repeat(200)}@sender.test`))).toHaveLength(22);
     });
   });
 

@@ -1,0 +1,76 @@
+import { createHash } from 'node:crypto';
+import type { Policy } from '../config/policy';
+import { signedTextOf } from '../srs';
+import type { Decision } from './decision';
+
+/**
+ * Where the reversals of each SRS address are counted: the filter's memory, or a store every
+ * MX host shares. Asynchronous, as a shared store is.
+ */
+export interface BounceCounter {
+  /**
+   * Counts one reversal for each key (a key listed twice counts twice), all or none: none when
+   * a key would pass `limit` within its window, and that key comes back. A key's window starts
+   * with its first count and lasts `windowMs`; then it starts again from zero.
+   */
+  take(keys: readonly string[], limit: number, windowMs: number): Promise<TakeResult>;
+  /** Takes back counts whose reversal did not happen (the message was not accepted). */
+  giveBack(keys: readonly string[]): Promise<void>;
+}
+
+export type TakeResult = { readonly ok: true } | { readonly ok: false; readonly key: string };
+
+/** A decision after the cap, and the counts it took: the caller gives them back if the message is not accepted. */
+export interface CappedDecision {
+  readonly decision: Decision;
+  readonly counted: readonly string[];
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * How long a count is kept. An SRS0 address verifies for max-age-days whole days after the day
+ * of its timestamp, so up to max-age-days + 1 days after it was made; a window that long from
+ * the first reversal outlives the address. SRS1 carries no timestamp: its count starts again
+ * after the window.
+ */
+function bounceWindowMs(policy: Pick<Policy, 'maxAgeDays'>): number {
+  return (policy.maxAgeDays + 1) * DAY_MS;
+}
+
+/**
+ * The counter key of a verified SRS address: a digest of the fields its hash signs, so that
+ * every spelling an attacker can make of one address (case, separator, shorter hash, bounce
+ * prefix, SRS0 or SRS1 form) counts as one, and every key has the same small size.
+ */
+export function bounceKeyOf(srsAddress: string): string {
+  const signed = signedTextOf(srsAddress);
+  if (signed === null) throw new Error('the bounce cap counts verified SRS addresses only');
+  return createHash('sha256').update(signed).digest('base64url').slice(0, 22);
+}
+
+/**
+ * max-bounces-per-address on a decision: a reversal sent back to original senders is counted
+ * before its control files are written (concurrent messages see each other's counts, and a
+ * shared store keeps a count whatever becomes of this process); over the cap the message is
+ * refused and nothing is counted. Kept bounces (srs-bounces) relay nothing and are not counted.
+ */
+export async function applyBounceCap(decision: Decision, policy: Policy, counter: BounceCounter): Promise<CappedDecision> {
+  if (decision.kind !== 'reverse' || !decision.sentBack) return { decision, counted: [] };
+  const keys = decision.recipients.map((recipient) => recipient.capKey);
+  const taken = await counter.take(keys, policy.maxBouncesPerAddress, bounceWindowMs(policy));
+  if (taken.ok) return { decision, counted: keys };
+  const recipient = decision.recipients.find((reversed) => reversed.capKey === taken.key)?.from ?? '';
+  const cap = `max-bounces-per-address is ${policy.maxBouncesPerAddress}`;
+  return {
+    decision: {
+      kind: 'reject',
+      rule: 'srs-bounce-cap',
+      reason: `this SRS address has had its reversals (${cap} within max-age-days)`,
+      recipient,
+      srsError: 'too-many-bounces',
+      reply: { code: 550, text: `5.7.1 <${recipient}>: too many bounces to this SRS address (${cap})` },
+    },
+    counted: [],
+  };
+}
