@@ -164,7 +164,7 @@ describe('srs-reverser', () => {
 
   it.each(['MAILER-DAEMON@mx.remote.test', 'PostMaster@bank.test'])('sends a bounce from %s on from the null sender', (sender) => {
     expect(reverser(sender, srsAddressOf('alice@sender.test')).status).toBe(0);
-    expect(tree.sendmailCall()?.argv).toEqual(['-f', '', '--', 'alice@sender.test']);
+    expect(tree.sendmailCall()?.argv).toEqual(['-f', '', '-', 'alice@sender.test']);
   });
 
   it('sends a bounce to an SRS1 address back to the first hop', () => {
