@@ -5,6 +5,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { describeWithPerlSrs } from '../../support/withPerlSrs';
 import { onOneDay, runNode, runPerlSrs, SRSCTL, type Run } from './support';
 
 jest.setTimeout(60_000);
@@ -99,7 +100,7 @@ const CASES: readonly Case[] = [
   ['value for a flag', () => [...S, '--forward=yes', 'alice@sender.test']],
 ];
 
-describe('srsctl in Debian srs form gives what /usr/bin/srs gives', () => {
+describeWithPerlSrs('srsctl in Debian srs form gives what /usr/bin/srs gives', () => {
   it.each(CASES)('%s', (_name, args) => {
     const { perl, srsctl } = runBoth(args());
     expect(srsctl.status).toBe(perl.status);
