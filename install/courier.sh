@@ -3,6 +3,7 @@
 # Courier's that srsfilter needs (enablefiltering, the aliasdir files for SRS bounces).
 
 POLICY_RC_D=/usr/sbin/policy-rc.d
+SYSTEMD_RUN_DIR=/run/systemd/system
 
 # Without systemd, courier-mta's postinst cannot start its services and dpkg then leaves the
 # package half-configured; a policy-rc.d that denies service starts is Debian's own way to
@@ -15,13 +16,20 @@ install_courier() {
   change "install Debian's courier-mta (apt-get)" apt_install_courier
 }
 
-# deny_service_starts: a policy-rc.d for as long as this script runs, when there is no systemd
-# and no policy-rc.d of the admin's.
+# deny_service_starts: a policy-rc.d until allow_service_starts or the end of this script,
+# when there is no systemd and no policy-rc.d of the admin's.
+WROTE_POLICY_RC_D=false
 deny_service_starts() {
-  [[ ! -d /run/systemd/system && ! -e $POLICY_RC_D ]] || return 0
-  on_exit rm -f "$POLICY_RC_D"
+  [[ ! -d $SYSTEMD_RUN_DIR && ! -e $POLICY_RC_D ]] || return 0
+  WROTE_POLICY_RC_D=true
+  on_exit allow_service_starts
   printf '#!/bin/sh\n# srsfilter install.sh: no systemd here, do not start services from maintainer scripts\nexit 101\n' >"$POLICY_RC_D"
   chmod 0755 "$POLICY_RC_D"
+}
+
+allow_service_starts() {
+  if $WROTE_POLICY_RC_D; then rm -f "$POLICY_RC_D"; fi
+  WROTE_POLICY_RC_D=false
 }
 
 # apt_get ARGS...: apt-get, quiet unless it fails; then its output and die.
@@ -40,8 +48,8 @@ apt_install_courier() {
   deny_service_starts
   apt_get update -qq
   apt_get install -y -qq courier-mta
-  rm -f "$POLICY_RC_D"
-  [[ -d /run/systemd/system ]] || warn "no systemd: courier-mta's services were not started; start them yourself (authdaemond start; courierfilter start; courier start; esmtpd start)"
+  allow_service_starts
+  [[ -d $SYSTEMD_RUN_DIR ]] || warn "no systemd: courier-mta's services were not started; start them yourself (authdaemond start; courierfilter start; courier start; esmtpd start)"
 }
 
 read_courier_config() {
