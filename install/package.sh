@@ -97,8 +97,10 @@ stage_control() {
 }
 
 # package_current: the installed package is this very build (same version, files, maintainer
-# scripts and shipped policy).
+# scripts and shipped policy), and its policy is in place: a policy removed by hand comes back
+# through a reinstall (--force-confmiss).
 package_current() {
+  [[ -e $(policy_file) ]] || return 1
   [[ $(dpkg-query -W -f='${db:Status-Abbrev}${Version}' "$PACKAGE" 2>/dev/null) == "ii $(package_version)" ]] || return 1
   local part
   for part in md5sums conffiles postinst prerm postrm; do
