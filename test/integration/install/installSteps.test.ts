@@ -4,7 +4,7 @@
  * the node it trusts.
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -29,7 +29,7 @@ interface Run {
 /** `script` in bash (set -euo pipefail) after sourcing the install steps. */
 function runSteps(script: string, env: NodeJS.ProcessEnv = {}): Run {
   const sources = PARTS.map((part) => `source ${JSON.stringify(path.join(INSTALL, `${part}.sh`))}`).join('\n');
-  const run = spawnSync('bash', ['--norc', '--noprofile', '-c', `set -euo pipefail\n${sources}\n${script}`], {
+  const run = spawnSync('/bin/bash', ['--norc', '--noprofile', '-c', `set -euo pipefail\n${sources}\n${script}`], {
     encoding: 'utf8',
     env: { PATH: process.env.PATH, ...env },
     timeout: 20_000,
@@ -155,6 +155,15 @@ describe('the node install.sh runs as root', () => {
     const bin = fakeNode();
     const run = checkNodeIn(bin);
     expect(run).toMatchObject({ status: 0, output: expect.stringContaining(`ok     node ${bin}/node (Node 18)`) });
+  });
+
+  it("is Debian's nodejs and npm, installed with apt, when there is no node", () => {
+    // PATH: the tools the step uses, no node and no npm
+    const bin = path.join(root, 'tools');
+    mkdirSync(bin);
+    for (const tool of ['stat', 'readlink', 'dirname']) symlinkSync(`/usr/bin/${tool}`, path.join(bin, tool));
+    const run = runSteps('dry_run=true\ncheck_node', { PATH: bin });
+    expect(run.output).toContain("would  install Debian's nodejs and npm (apt-get)");
   });
 
   (isRoot ? it : it.skip)('is refused below Node 18', () => {
