@@ -1,19 +1,25 @@
 #!/bin/bash
-# Installs srsfilter into Debian 12's courier-mta, from this checkout. Run as root:
+# Installs srsfilter into Debian 12's courier-mta, from this checkout, as a Debian package.
+# Run as root:
 #
-#   sudo ./install.sh [--srs-domain DOMAIN]   install or update, then start the filter
+#   sudo ./install.sh [--srs-domain DOMAIN]   build srsfilter_<version>_all.deb and install it
+#                                             with apt (or, when that very build is installed,
+#                                             check and repair the set-up); start the filter
 #   sudo ./install.sh --dry-run               print what it would do, change nothing
-#   sudo ./install.sh --uninstall             stop and remove the filter and the commands;
-#                                             keep the policy and the secret
+#   sudo ./install.sh --uninstall             apt-get remove srsfilter: the filter stops and goes,
+#                                             Courier delivers without it; the policy and the
+#                                             secret stay (apt-get purge srsfilter removes them)
 #
-# What it installs (a second run with the same checkout changes nothing):
+# Before the package it installs, when missing: Debian's nodejs and npm (Node >= 18 builds and
+# runs srsfilter; a node that is not root's is refused) and courier-mta.
+# The package (packaging/; dpkg -L srsfilter lists its files):
 #   /usr/lib/srsfilter/                 the compiled app (dist/) and its production node_modules
-#   <courier libexecdir>/filters/srsfilter   the wrapper courierfilter runs
-#   /usr/local/bin/{srsctl,srs-forwarder,srs-reverser}
-#   /etc/courier/srsfilter.yaml         the policy, only if there is none (srs-domain from
-#                                       --srs-domain, else Courier's defaultdomain or me)
-#   the policy's secrets-file           only if there is none: 32 random bytes in base64,
-#                                       root:<mail group>, 0640
+#   /usr/lib/courier/filters/srsfilter  the wrapper courierfilter runs
+#   /usr/bin/{srsctl,srs-forwarder,srs-reverser}
+#   /etc/courier/srsfilter.yaml         the policy, a conffile (an edited one is kept); its
+#                                       srs-domain: --srs-domain, else Courier's defaultdomain or me
+# Its postinst (and this script, when the package is current), each step only when needed:
+#   the policy's secrets-file           32 random bytes in base64, root:<mail group>, 0640
 #   /etc/courier/aliasdir/.courier-{SRS0,SRS1,srs0,srs1}-default
 #                                       make Courier accept RCPT TO:<SRS0-…@local domain> for
 #                                       bounces (Courier's aliasdir splits local parts at '-'),
@@ -21,15 +27,10 @@
 #                                       (filter stopped) is delivered to these files, which
 #                                       pipe it to srs-reverser: it still reaches the sender.
 #   `esmtp` in /etc/courier/enablefiltering
-# and installs Courier itself (Debian's courier-mta) and the Node dependencies when missing.
+#   filterctl start srsfilter, then `srsctl check`
 set -euo pipefail
 
 CHECKOUT="$(CDPATH='' cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)"
-APP_DIR=/usr/lib/srsfilter
-BIN_DIR=/usr/local/bin
-FILTER_NAME=srsfilter
-CLI_COMMANDS=(srsctl srs-forwarder srs-reverser)
-SRS_ALIAS_FILES=(.courier-SRS0-default .courier-SRS1-default .courier-srs0-default .courier-srs1-default)
 
 dry_run=false
 uninstall=false
@@ -37,11 +38,10 @@ srs_domain=""
 changes=0
 
 # Each step, by what it installs; every change goes through `change` (install/change.sh).
-source "$CHECKOUT/install/change.sh"
-source "$CHECKOUT/install/app.sh"
-source "$CHECKOUT/install/policy.sh"
-source "$CHECKOUT/install/courier.sh"
-source "$CHECKOUT/install/filter.sh"
+for part in change configure node build courier policy filter package; do
+  # shellcheck source=/dev/null
+  source "$CHECKOUT/install/$part.sh"
+done
 
 usage() {
   sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "${BASH_SOURCE[0]}"
@@ -65,25 +65,15 @@ do_install() {
   install_courier
   read_courier_config
   build
-  install_app
-  install_wrappers
-  install_policy
-  install_secret
-  ensure_enablefiltering
-  install_srs_aliases
-  check_before_start
-  start_filter
-  check_after_start
+  build_package
+  install_package
   summarize "srsfilter is installed and current"
 }
 
 do_uninstall() {
   say "srsfilter install.sh --uninstall$(dry_run_note)"
-  read_courier_config
-  stop_filter
-  remove_app
-  remove_srs_aliases
-  kept "kept $SYSCONFDIR/srsfilter.yaml and its secrets file"
+  remove_package
+  kept "the policy, its secrets file and esmtp in enablefiltering stay (apt-get purge srsfilter removes the policy and the secret)"
   summarize "srsfilter is not installed"
 }
 

@@ -1,6 +1,10 @@
 # shellcheck shell=bash
-# Sourced by install.sh: how every step reports what it keeps and makes (or, with --dry-run,
-# would make) a change. Every change goes through `change`, so the count and the dry run hold.
+# Sourced by install.sh and by the package's maintainer scripts: how every step reports what
+# it keeps and makes (or, with --dry-run, would make) a change. Every change goes through
+# `change`, so the count and the dry run hold.
+
+dry_run=${dry_run:-false}
+changes=${changes:-0}
 
 die() {
   echo "install.sh: $*" >&2
@@ -8,6 +12,23 @@ die() {
 }
 
 say() { echo "$*"; }
+
+# on_exit COMMAND...: runs COMMAND when the script ends, however it ends (error, die, a
+# signal): what a step must undo, such as a policy-rc.d, is undone even then.
+EXIT_ACTIONS=()
+on_exit() {
+  EXIT_ACTIONS+=("$(printf '%q ' "$@")")
+  trap run_exit_actions EXIT
+  trap 'exit 129' HUP
+  trap 'exit 130' INT
+  trap 'exit 143' TERM
+}
+
+run_exit_actions() {
+  local action
+  for action in "${EXIT_ACTIONS[@]}"; do eval "$action" || true; done
+  EXIT_ACTIONS=()
+}
 kept() { printf '  ok     %s\n' "$*"; }
 warn() { printf '  WARN   %s\n' "$*" >&2; }
 

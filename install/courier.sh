@@ -1,6 +1,9 @@
 # shellcheck shell=bash
-# Sourced by install.sh: Courier itself and the files of Courier's that srsfilter needs
-# (enablefiltering, the aliasdir files for SRS bounces).
+# Sourced by install.sh and the package's maintainer scripts: Courier itself and the files of
+# Courier's that srsfilter needs (enablefiltering, the aliasdir files for SRS bounces).
+
+POLICY_RC_D=/usr/sbin/policy-rc.d
+SYSTEMD_RUN_DIR=/run/systemd/system
 
 # Without systemd, courier-mta's postinst cannot start its services and dpkg then leaves the
 # package half-configured; a policy-rc.d that denies service starts is Debian's own way to
@@ -13,23 +16,40 @@ install_courier() {
   change "install Debian's courier-mta (apt-get)" apt_install_courier
 }
 
-apt_install_courier() {
-  local deny=false
-  if [[ ! -d /run/systemd/system && ! -e /usr/sbin/policy-rc.d ]]; then
-    deny=true
-    printf '#!/bin/sh\n# install.sh: no systemd here, do not start services from maintainer scripts\nexit 101\n' >/usr/sbin/policy-rc.d
-    chmod 0755 /usr/sbin/policy-rc.d
-  fi
+# deny_service_starts: a policy-rc.d until allow_service_starts or the end of this script,
+# when there is no systemd and no policy-rc.d of the admin's.
+WROTE_POLICY_RC_D=false
+deny_service_starts() {
+  [[ ! -d $SYSTEMD_RUN_DIR && ! -e $POLICY_RC_D ]] || return 0
+  WROTE_POLICY_RC_D=true
+  on_exit allow_service_starts
+  printf '#!/bin/sh\n# srsfilter install.sh: no systemd here, do not start services from maintainer scripts\nexit 101\n' >"$POLICY_RC_D"
+  chmod 0755 "$POLICY_RC_D"
+}
+
+allow_service_starts() {
+  if $WROTE_POLICY_RC_D; then rm -f "$POLICY_RC_D"; fi
+  WROTE_POLICY_RC_D=false
+}
+
+# apt_get ARGS...: apt-get, quiet unless it fails; then its output and die.
+apt_get() {
   local rc=0 log
   log=$(mktemp)
-  { DEBIAN_FRONTEND=noninteractive apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq courier-mta; } >"$log" 2>&1 || rc=$?
-  if $deny; then rm -f /usr/sbin/policy-rc.d; fi
+  on_exit rm -f "$log"
+  DEBIAN_FRONTEND=noninteractive apt-get "$@" >"$log" 2>&1 || rc=$?
   if ((rc != 0)); then
     cat "$log" >&2
-    die "apt-get install courier-mta failed (exit $rc)"
+    die "apt-get $* failed (exit $rc)"
   fi
-  rm -f "$log"
-  [[ -d /run/systemd/system ]] || warn "no systemd: courier-mta's services were not started; start them yourself (authdaemond start; courierfilter start; courier start; esmtpd start)"
+}
+
+apt_install_courier() {
+  deny_service_starts
+  apt_get update -qq
+  apt_get install -y -qq courier-mta
+  allow_service_starts
+  [[ -d $SYSTEMD_RUN_DIR ]] || warn "no systemd: courier-mta's services were not started; start them yourself (authdaemond start; courierfilter start; courier start; esmtpd start)"
 }
 
 read_courier_config() {
@@ -70,18 +90,30 @@ first_line_has_esmtp() {
   return 1
 }
 
-# Rewrites the file in place (its owner and mode stay).
+# Writes the new text to a temporary file beside it and renames that over the old one, with
+# the old owner and mode: a write cut short (disk full, a signal) leaves the old file, never a
+# truncated one, since an empty enablefiltering turns off every global filter.
 add_esmtp_filtering() {
-  local first rest
+  local first rest tmp
   first=$(first_line "$1" | sed 's/[[:space:]]*$//')
   # the '.' keeps the trailing newlines of the other lines, which $(...) would strip
   rest=$(tail -n +2 "$1" 2>/dev/null; echo .)
-  printf '%s\n%s' "${first:+$first }esmtp" "${rest%.}" >"$1"
+  tmp=$(mktemp "$1.XXXXXX")
+  on_exit rm -f "$tmp"
+  if [[ -e $1 ]]; then
+    chown --reference="$1" "$tmp"
+    chmod --reference="$1" "$tmp"
+  else
+    chmod 0644 "$tmp"
+  fi
+  printf '%s\n%s' "${first:+$first }esmtp" "${rest%.}" >"$tmp"
+  sync "$tmp"
+  mv -f "$tmp" "$1"
 }
 
 # ------------------------------------------------------------------ aliasdir
 srs_alias_text() {
-  printf '%s\n' "# srsfilter (install.sh): an SRS bounce the filter did not reverse goes back via srs-reverser" \
+  printf '%s\n' "# srsfilter: an SRS bounce the filter did not reverse goes back via srs-reverser" \
     "| $BIN_DIR/srs-reverser"
 }
 

@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# Sourced by install.sh: the filter's life under courierfilter (filterctl start/stop) and the
+# Sourced by install.sh and the package's maintainer scripts: the filter's life under courierfilter (filterctl start/stop) and the
 # `srsctl check` around its start.
 
 COURIERFILTER_PIDFILE=/run/courier/courierfilter.pid # as in filterctl
@@ -72,13 +72,11 @@ restart_filter() {
   filterctl start "$FILTER_NAME"
 }
 
-# filterctl start is not idempotent (a second one fails: the symlink exists), and a running
-# filter keeps its old code until it is stopped and started again.
+# filterctl start is not idempotent (a second one fails: the symlink exists). A new build
+# needs no restart here: the package's prerm stops the old filter before dpkg replaces it.
 start_filter() {
   if ! filter_active; then
     change "start the filter (filterctl start $FILTER_NAME)" filterctl start "$FILTER_NAME"
-  elif $APP_CHANGED; then
-    change "restart the filter for the new build (filterctl stop + start $FILTER_NAME)" restart_filter
   elif courierfilter_running && ! socket_present; then
     change "restart the filter: active but not running (filterctl stop + start $FILTER_NAME)" restart_filter
   else
@@ -97,6 +95,15 @@ start_filter() {
   fi
 }
 
+# The files of the package go once this returns (prerm): the old filter answers the messages
+# in flight and exits first.
 stop_filter() {
-  if filter_active; then change "stop the filter (filterctl stop $FILTER_NAME)" filterctl stop "$FILTER_NAME"; fi
+  if filter_active; then change "stop the filter (filterctl stop $FILTER_NAME)" stop_and_wait; fi
+}
+
+stop_and_wait() {
+  filterctl stop "$FILTER_NAME"
+  courierfilter_running || return 0
+  wait_for "$OLD_FILTER_EXIT_TENTHS" socket_absent ||
+    warn "the filter has not exited $((OLD_FILTER_EXIT_TENTHS / 10)) s after filterctl stop (its lines in the mail log say why)"
 }

@@ -1,18 +1,21 @@
 # shellcheck shell=bash
-# Sourced by install.sh: the policy and its secret. Both are created only when missing and
-# never overwritten: they are the admin's from then on.
+# Sourced by install.sh and the package's maintainer scripts: the policy and its secret. The
+# policy is the package's conffile (dpkg keeps an edited one); the secret is made on the
+# machine, once, and never shipped or overwritten.
 
-POLICY=""
+# Where postinst notes each secrets file it made, for purge.
+CREATED_SECRETS=/var/lib/srsfilter/created-secrets
 
-# The secrets file the policy names, as srsfilter itself reads the policy; $1 is the directory
-# holding the build (dist/).
+policy_file() { echo "$SYSCONFDIR/srsfilter.yaml"; }
+
+# The secrets file the policy names, as srsfilter itself reads the policy.
 policy_secrets_file() {
   "$NODE" -e '
     const { loadPolicy, formatProblem } = require(process.argv[1]);
     loadPolicy(process.argv[2]).then((r) => {
       if (!r.ok) { for (const p of r.problems) console.error(formatProblem(p)); process.exit(1); }
       console.log(r.value.secretsFile);
-    });' "$1/dist/lib/config" "$POLICY"
+    });' "$APP_DIR/dist/lib/config" "$(policy_file)"
 }
 
 default_srs_domain() {
@@ -26,35 +29,26 @@ default_srs_domain() {
   hostname -f
 }
 
+# render_policy DOMAIN OUTPUT: the shipped policy with its srs-domain (build time, checkout's yaml).
 render_policy() {
-  "$NODE" -e '
+  [[ $1 =~ ^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$ ]] || die "not a domain name: '$1' (use --srs-domain)"
+  "$BUILD_NODE" -e '
     const fs = require("fs");
     const YAML = require(process.argv[1]);
     const doc = YAML.parseDocument(fs.readFileSync(process.argv[2], "utf8"));
     doc.set("srs-domain", process.argv[3]);
-    fs.writeFileSync(process.argv[4], String(doc), { mode: 0o644, flag: "wx" });' \
-    "$APP_DIR/node_modules/yaml" "$CHECKOUT/config/srsfilter.yaml" "$1" "$POLICY"
+    fs.writeFileSync(process.argv[4], String(doc), { mode: 0o644 });' \
+    "$CHECKOUT/node_modules/yaml" "$CHECKOUT/config/srsfilter.yaml" "$1" "$2"
 }
 
-install_policy() {
-  POLICY=$SYSCONFDIR/srsfilter.yaml
-  if [[ -e $POLICY ]]; then
-    kept "$POLICY exists (never overwritten)"
-    [[ -z $srs_domain ]] || warn "--srs-domain ignored: $POLICY exists; edit its srs-domain instead"
-    return
-  fi
-  local domain=${srs_domain:-$(default_srs_domain)}
-  [[ $domain =~ ^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$ ]] || die "not a domain name: '$domain' (use --srs-domain)"
-  change "create $POLICY (srs-domain: $domain)" render_policy "$domain"
-}
-
-# The secrets file the policy names; a dry run may have neither the policy nor a build yet:
-# then the default policy's file.
+# The secrets file the policy names; a dry run before the package is installed has no build
+# to read the policy with: then the default policy's file.
 install_secret() {
-  local secrets_file=$SYSCONFDIR/srsfilter.secret build_root=$APP_DIR
-  [[ -d $APP_DIR/dist ]] || build_root=$CHECKOUT
-  if [[ -e $POLICY && -d $build_root/dist ]]; then
-    secrets_file=$(policy_secrets_file "$build_root") || die "$POLICY is not valid (above); fix it and run install.sh again"
+  local secrets_file=$SYSCONFDIR/srsfilter.secret
+  if [[ -e $(policy_file) && -d $APP_DIR/dist ]]; then
+    secrets_file=$(policy_secrets_file) || die "$(policy_file) is not valid (above); fix it and run install.sh again"
+  elif ! $dry_run; then
+    die "$(policy_file) is missing; bring back the package's copy: apt-get install --reinstall -o Dpkg::Options::=--force-confmiss srsfilter"
   fi
   if [[ -e $secrets_file ]]; then
     kept "$secrets_file exists (never overwritten)"
@@ -67,4 +61,6 @@ create_secret() {
   (umask 077 && "$BIN_DIR/srsctl" genkey --output "$1")
   chown "root:$MAILGROUP" "$1"
   chmod 0640 "$1"
+  mkdir -p "$(dirname "$CREATED_SECRETS")"
+  grep -qxF -- "$1" "$CREATED_SECRETS" 2>/dev/null || printf '%s\n' "$1" >>"$CREATED_SECRETS"
 }

@@ -1,29 +1,33 @@
-// Case 8 of issue 5: install.sh is idempotent, and `srsctl check` judges the installed system.
-// run.sh ran install.sh once before the suite; these tests run it again.
+// install.sh builds the Debian package srsfilter and installs it with apt; a second run is
+// idempotent, `apt-get remove` leaves Courier delivering, and `srsctl check` judges the
+// installed system. run.sh ran install.sh once before the suite; these tests run it again.
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, lstatSync, readdirSync, readFileSync, readlinkSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, readdirSync, readFileSync, readlinkSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { filterPid } from './support/courier';
-import { e2eTest } from './support/harness';
+import { expectSrs0Of } from './support/expect-mail';
+import { e2eTest, useSink } from './support/harness';
+import { buildMessage, newToken } from './support/message';
 import { readInstalledPolicy } from './support/policy';
-import { COURIER_ETC, ENABLEFILTERING_FILE, FILTER_NAME, POLICY_FILE, REPO_ROOT } from './support/world';
+import { carrying } from './support/sink';
+import { sendMail } from './support/smtp-client';
+import { waitUntil } from './support/wait';
+import { ADDRESSES as A, COURIER_ETC, ENABLEFILTERING_FILE, FILTER_NAME, POLICY_FILE, REPO_ROOT } from './support/world';
 
 const execFileAsync = promisify(execFile);
+const sink = useSink();
 
-/** Every path install.sh writes (Debian's courier-mta layout). */
-const INSTALLED = [
-  '/usr/lib/srsfilter',
-  `/usr/lib/courier/filters/${FILTER_NAME}`,
-  `${COURIER_ETC}/filters/active/${FILTER_NAME}`,
-  '/usr/local/bin/srsctl',
-  '/usr/local/bin/srs-forwarder',
-  '/usr/local/bin/srs-reverser',
-  POLICY_FILE,
-  `${COURIER_ETC}/enablefiltering`,
-  ...['SRS0', 'SRS1', 'srs0', 'srs1'].map((tag) => `${COURIER_ETC}/aliasdir/.courier-${tag}-default`),
-];
+const APP_DIR = '/usr/lib/srsfilter';
+const FILTER_WRAPPER = `/usr/lib/courier/filters/${FILTER_NAME}`;
+const COMMANDS = ['/usr/bin/srsctl', '/usr/bin/srs-forwarder', '/usr/bin/srs-reverser'];
+const SRSCTL = '/usr/bin/srsctl';
+const ALIAS_FILES = ['SRS0', 'SRS1', 'srs0', 'srs1'].map((tag) => `${COURIER_ETC}/aliasdir/.courier-${tag}-default`);
+const ACTIVE_LINK = `${COURIER_ETC}/filters/active/${FILTER_NAME}`;
+
+/** Every path the package and its postinst write (Debian's courier-mta layout). */
+const INSTALLED = [APP_DIR, FILTER_WRAPPER, ACTIVE_LINK, ...COMMANDS, POLICY_FILE, `${COURIER_ETC}/enablefiltering`, ...ALIAS_FILES];
 
 interface Outcome {
   readonly code: number;
@@ -95,15 +99,90 @@ describe('install.sh', () => {
     const run = await runCommand('bash', ['install.sh', '--dry-run', '--uninstall']);
 
     expect(run.code).toBe(0);
-    expect(run.output).toContain('would  stop the filter');
-    expect(run.output).toContain('would  remove /usr/lib/srsfilter');
+    expect(run.output).toContain('would  remove the package srsfilter (apt-get remove; its prerm stops the filter)');
     expect(snapshot(INSTALLED)).toEqual(before);
   });
 });
 
+/** Every file below `dir`. */
+function filesBelow(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
+    entry.isDirectory() ? filesBelow(join(dir, entry.name)) : [join(dir, entry.name)],
+  );
+}
+
+async function dpkgQuery(format: string): Promise<string> {
+  return (await execFileAsync('dpkg-query', ['-W', `-f=${format}`, 'srsfilter'])).stdout;
+}
+
+describe('the Debian package', () => {
+  e2eTest('is installed, architecture all, with its dependencies from Debian', async () => {
+    const status = (await execFileAsync('dpkg', ['-s', 'srsfilter'])).stdout;
+    expect(status).toMatch(/^Status: install ok installed$/m);
+    expect(status).toMatch(/^Architecture: all$/m);
+    expect(status).toMatch(/^Depends: courier-mta, nodejs \(>= 18\)$/m);
+  });
+
+  e2eTest('dpkg -L lists every file it installed; the policy is a conffile; the secret is not shipped', async () => {
+    const listed = new Set((await execFileAsync('dpkg', ['-L', 'srsfilter'])).stdout.split('\n'));
+    const expected = [...filesBelow(APP_DIR), FILTER_WRAPPER, ...COMMANDS, POLICY_FILE];
+    expect(expected.filter((file) => !listed.has(file))).toEqual([]);
+    expect(await dpkgQuery('${Conffiles}')).toContain(` ${POLICY_FILE} `);
+
+    const { secretsFile } = readInstalledPolicy();
+    expect(listed.has(secretsFile)).toBe(false);
+    const secret = statSync(secretsFile);
+    const { stdout: courierGid } = await execFileAsync('getent', ['group', 'courier']);
+    expect([secret.mode & 0o7777, secret.uid, secret.gid]).toEqual([0o640, 0, Number(courierGid.split(':')[2])]);
+  });
+
+  e2eTest('carries the production dependencies and none of the development ones', async () => {
+    const manifest = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as {
+      dependencies: Record<string, string>;
+      devDependencies: Record<string, string>;
+    };
+    const present = (name: string): boolean => existsSync(join(APP_DIR, 'node_modules', name));
+    expect(Object.keys(manifest.dependencies).filter((name) => !present(name))).toEqual([]);
+    expect(Object.keys(manifest.devDependencies).filter(present)).toEqual([]);
+  });
+
+  e2eTest(
+    'apt-get remove (install.sh --uninstall) leaves Courier delivering, unfiltered, policy and secret kept; install.sh brings it back',
+    async () => {
+      const { srsDomain, secretsFile } = readInstalledPolicy();
+      const policyBefore = readFileSync(POLICY_FILE);
+      const secretBefore = readFileSync(secretsFile);
+      try {
+        const removed = await runCommand('bash', ['install.sh', '--uninstall']);
+        expect(removed).toEqual({ code: 0, output: expect.stringContaining('do     remove the package srsfilter') });
+        expect(await dpkgQuery('${db:Status-Abbrev}')).toBe('rc ');
+        expect([APP_DIR, ACTIVE_LINK, ...COMMANDS, ...ALIAS_FILES].filter((path) => existsSync(path))).toEqual([]);
+        expect(filterPid()).toBeUndefined();
+        expect(readFileSync(POLICY_FILE)).toEqual(policyBefore);
+        expect(readFileSync(secretsFile)).toEqual(secretBefore);
+
+        const unfiltered = newToken('removed');
+        expect((await sendMail({ from: A.externalSender, to: [A.alias] }, buildMessage(unfiltered, A.externalSender, A.alias))).code).toBe(250);
+        expect((await sink().waitForOne(carrying(unfiltered))).mailFrom).toBe(A.externalSender);
+      } finally {
+        const back = await runCommand('bash', ['install.sh']);
+        expect(back).toEqual({ code: 0, output: expect.stringContaining('change(s) made') });
+      }
+      expect(await dpkgQuery('${db:Status-Abbrev}')).toBe('ii ');
+      expect(readFileSync(POLICY_FILE)).toEqual(policyBefore);
+      expect(readFileSync(secretsFile)).toEqual(secretBefore);
+      await waitUntil('the filter of the reinstalled package', filterPid);
+      const filtered = newToken('back');
+      expect((await sendMail({ from: A.externalSender, to: [A.alias] }, buildMessage(filtered, A.externalSender, A.alias))).code).toBe(250);
+      await expectSrs0Of((await sink().waitForOne(carrying(filtered))).mailFrom, A.externalSender, srsDomain, secretsFile);
+    },
+    300_000,
+  );
+});
+
 describe('srsctl check on the installed system', () => {
   e2eTest('passes', async () => {
-    const check = await runCommand('/usr/local/bin/srsctl', ['check']);
+    const check = await runCommand(SRSCTL, ['check']);
     expect(check).toEqual({ code: 0, output: expect.any(String) });
   });
 
@@ -112,7 +191,7 @@ describe('srsctl check on the installed system', () => {
     const mode = statSync(secretsFile).mode & 0o7777;
     chmodSync(secretsFile, mode | 0o004);
     try {
-      const check = await runCommand('/usr/local/bin/srsctl', ['check']);
+      const check = await runCommand(SRSCTL, ['check']);
       expect(check.code).not.toBe(0);
       expect(check.output.split('\n').filter((line) => line.includes(secretsFile) && line.includes('world-readable'))).not.toEqual([]);
     } finally {

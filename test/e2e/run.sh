@@ -7,8 +7,8 @@
 #      aliases, a local user, the daemons, a syslog receiver if none)
 #   3. ./install.sh (srsfilter into that Courier, filter started)
 #   4. npx jest --selectProjects e2e --runInBand (jest prints "Tests: N passed, M failed")
-#   5. uninstalls srsfilter (unless it was installed before), stops what step 2 started and
-#      restores Courier's config
+#   5. uninstalls and purges srsfilter (unless it was installed before), stops what step 2
+#      started and restores Courier's config
 # Exit status: jest's, or non-zero when a set-up step failed.
 #
 #   bash test/e2e/run.sh            E2E_DIR (default /tmp/srsfilter-e2e) holds the state and mail log
@@ -56,12 +56,16 @@ install_packages() {
   return $rc
 }
 
-# srsfilter is uninstalled again unless it was installed before: the policy it ran with
-# goes back to what was there (courier-env.sh down), so no half-configured filter stays active.
+# srsfilter is uninstalled (and its package purged) again unless it was installed before: the
+# policy it ran with goes back to what was there (courier-env.sh down), so no half-configured
+# filter stays active.
 teardown() {
   local rc=$?
   step "teardown"
-  if ! $was_installed; then ./install.sh --uninstall >/dev/null || echo "e2e: install.sh --uninstall failed" >&2; fi
+  if ! $was_installed; then
+    ./install.sh --uninstall >/dev/null || echo "e2e: install.sh --uninstall failed" >&2
+    dpkg --purge srsfilter >/dev/null || echo "e2e: dpkg --purge srsfilter failed" >&2
+  fi
   bash $SUPPORT/courier-env.sh down || echo "e2e: teardown failed; see $E2E_DIR" >&2
   exit $rc
 }

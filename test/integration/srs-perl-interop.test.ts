@@ -5,13 +5,15 @@
  * CLI itself cover its option handling and the newline kept from --secretfile.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
 import { createSrs, type Separator, type Srs, type SrsResult } from '../../lib/srs';
+import { PERL_SRS, requirePerlSrs } from '../support/perlSrs';
+import { describeWithPerlSrs } from '../support/withPerlSrs';
 
-const SRS_CLI = '/usr/bin/srs';
+const SRS_CLI = PERL_SRS;
 const ALIAS = 'forwarder.example';
 const SEED = 5_357_310;
 const SENDER_COUNT = 500;
@@ -134,13 +136,9 @@ function cli(args: readonly string[]): { status: number | null; stdout: string; 
   return { status: run.status, stdout: run.stdout, stderr: run.stderr };
 }
 
-beforeAll(() => {
-  if (!existsSync(SRS_CLI)) {
-    throw new Error(`${SRS_CLI} is missing: install Debian's libmail-srs-perl (the Perl Mail::SRS this test compares against)`);
-  }
-});
+beforeAll(requirePerlSrs);
 
-describe.each(CONFIGS)('lib/srs and Perl Mail::SRS with $name', (config) => {
+describeWithPerlSrs.each(CONFIGS)('lib/srs and Perl Mail::SRS with $name', (config) => {
   const srs = srsFor(config);
   const senders = [...SAMPLES.map((sample) => sample.sender), ...OWN_DOMAIN_SENDERS];
 
@@ -173,7 +171,7 @@ function forwardWithCli(srs: Srs, options: readonly string[], senders: readonly 
   });
 }
 
-describe(`the ${SRS_CLI} command`, () => {
+describeWithPerlSrs(`the ${SRS_CLI} command`, () => {
   const srs = srsFor(CONFIGS[0] as Config);
   const senders = ['test@otherdomain.com', 'First.Last+tag@Mail.Example.ORG', 'SRS0+AbCd=2W=orig.example=a=b@hop.example'];
 

@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { describeWithPerlSrs } from '../../support/withPerlSrs';
 import { onOneDay, PERL_SRS, runNode, runPerlSrs, SRSCTL, type Run } from './support';
 
 jest.setTimeout(60_000);
@@ -100,7 +101,7 @@ const CASES: readonly Case[] = [
   ['value for a flag', () => [...S, '--forward=yes', 'alice@sender.test']],
 ];
 
-describe('srsctl in Debian srs form gives what /usr/bin/srs gives', () => {
+describeWithPerlSrs('srsctl in Debian srs form gives what /usr/bin/srs gives', () => {
   it.each(CASES)('%s', (_name, args) => {
     const { perl, srsctl } = runBoth(args());
     expect(srsctl.status).toBe(perl.status);
@@ -130,7 +131,7 @@ describe('srsctl in Debian srs form gives what /usr/bin/srs gives', () => {
  * them on as UTF-8), so these command lines go through bash's $'\xNN' quoting, and both
  * outputs are compared as bytes.
  */
-describe('bytes that are not UTF-8 are hashed and printed as /usr/bin/srs does', () => {
+describeWithPerlSrs('bytes that are not UTF-8 are hashed and printed as /usr/bin/srs does', () => {
   const bytes = (text: string): Buffer => Buffer.from(text, 'latin1');
   const quote = (arg: Buffer): string => `$'${[...arg].map((byte) => `\\x${byte.toString(16).padStart(2, '0')}`).join('')}'`;
   const runBytes = (program: readonly string[], args: readonly Buffer[]): { status: number | null; stdout: Buffer } => {

@@ -7,6 +7,7 @@ import { chmodSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { createSrs } from '../../../lib/srs';
 import { createCourierTree, type CourierTree } from './courierTree';
+import { itWithPerlSrs } from '../../support/withPerlSrs';
 import { runNode, runPerlSrs, runProgram, SRS_FORWARDER, SRS_REVERSER, SRSCTL } from './support';
 
 jest.setTimeout(30_000);
@@ -60,7 +61,7 @@ function withRawVariable(script: string, variable: string, bytes: Buffer, args: 
 }
 
 describe('srs-forwarder', () => {
-  it('re-injects with the sender rewritten to SRS and the message byte for byte', () => {
+  itWithPerlSrs('re-injects with the sender rewritten to SRS and the message byte for byte', () => {
     const run = forwarder('alice@sender.test', ['someone@remote.test']);
     expect(run).toMatchObject({ status: 0, stderr: '' });
     const call = tree.sendmailCall();
@@ -151,13 +152,13 @@ describe('srs-reverser', () => {
     expect(call?.stdin.equals(MESSAGE)).toBe(true);
   });
 
-  it('accepts the seed glue bounce prefix (srsbounce-) and the = separator of its addresses', () => {
+  itWithPerlSrs('accepts the seed glue bounce prefix (srsbounce-) and the = separator of its addresses', () => {
     const glue = runPerlSrs(['--secret', tree.secret, '--alias', 'example.org', 'alice@sender.test']).stdout.trim();
     expect(reverser('', `srsbounce-${glue}`).status).toBe(0);
     expect(tree.sendmailCall()?.argv).toEqual(['-f', '', '-', 'alice@sender.test']);
   });
 
-  it('verifies with every secret of the file (key rotation)', () => {
+  itWithPerlSrs('verifies with every secret of the file (key rotation)', () => {
     const old = runPerlSrs(['--secret', 'old-s3cret', '--alias', 'example.org', 'alice@sender.test']).stdout.trim();
     expect(reverser('', old).status).toBe(0);
   });

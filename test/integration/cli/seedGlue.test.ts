@@ -6,7 +6,9 @@
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { createCourierTree, type CourierTree } from './courierTree';
-import { onOneDay, PERL_SRS, requireFile, runNode, runProgram, SRSCTL } from './support';
+import { PERL_SRS, requirePerlSrs } from '../../support/perlSrs';
+import { describeWithPerlSrs } from '../../support/withPerlSrs';
+import { onOneDay, runNode, runProgram, SRSCTL } from './support';
 
 jest.setTimeout(30_000);
 
@@ -17,7 +19,7 @@ let tree: CourierTree;
 let secretFile: string;
 let messageFile: string;
 beforeAll(() => {
-  requireFile(PERL_SRS, "install Debian's srs package (apt-get install srs)");
+  requirePerlSrs();
   tree = createCourierTree();
   // With a final newline, as `echo secret > file` writes it: Perl keys the newline too.
   secretFile = path.join(tree.root, 'etc/srs.secret');
@@ -46,7 +48,7 @@ function runGlue(implementation: 'perl' | 'srsctl', sender: string) {
   return { run, call: tree.sendmailCall() };
 }
 
-describe('the seed glue forwarder with srsctl as srs', () => {
+describeWithPerlSrs('the seed glue forwarder with srsctl as srs', () => {
   it.each([
     ['an ordinary sender', 'alice@sender.test', /^SRS0=[A-Za-z0-9+/]{4}=[A-Z2-7]{2}=sender\.test=alice@example\.org$/],
     ['an SRS0 sender', 'SRS0=HHHH=TT=sender.test=alice@hop.test', /^SRS1=[A-Za-z0-9+/]{4}=hop\.test==HHHH=TT=sender\.test=alice@example\.org$/],

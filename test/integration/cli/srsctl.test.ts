@@ -7,6 +7,7 @@ import { chmodSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync, unli
 import { createServer, type Server } from 'node:net';
 import path from 'node:path';
 import { createCourierTree, type CourierTree } from './courierTree';
+import { itWithPerlSrs } from '../../support/withPerlSrs';
 import { onOneDay, runNode, runPerlSrs, SRSCTL } from './support';
 
 jest.setTimeout(30_000);
@@ -29,7 +30,7 @@ describe('srsctl genkey', () => {
     expect(second.stdout).not.toBe(first.stdout);
   });
 
-  it('creates a 0640 file that Perl srs --secretfile, srs --secret and the policy all key the same', () => {
+  itWithPerlSrs('creates a 0640 file that Perl srs --secretfile, srs --secret and the policy all key the same', () => {
     const file = path.join(tree.root, 'etc/new.secret');
     expect(srsctl(['genkey', '--output', file]).status).toBe(0);
     expect(statSync(file).mode & 0o777).toBe(0o640);
@@ -63,7 +64,7 @@ describe('srsctl forward and reverse with the installed policy', () => {
     expect(reverse).toEqual({ status: 0, stdout: 'alice@sender.test\n', stderr: '' });
   });
 
-  it('reads the policy secrets without the line ending (Perl srs --secret agrees)', () => {
+  itWithPerlSrs('reads the policy secrets without the line ending (Perl srs --secret agrees)', () => {
     const made = onOneDay(() => ({
       perl: runPerlSrs(['--secret', tree.secret, '--separator', '-', '--alias', 'example.org', 'alice@sender.test']).stdout,
       srsctl: srsctl(['forward', '--config', tree.policyPath, 'alice@sender.test']).stdout,

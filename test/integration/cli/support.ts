@@ -1,14 +1,13 @@
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { closeSync, existsSync, openSync } from 'node:fs';
 import path from 'node:path';
+import { PERL_SRS, requirePerlSrs } from '../../support/perlSrs';
 
 /** The compiled CLIs, as production runs them (`npm test` builds first). */
 export const DIST_CLI = path.resolve(__dirname, '../../../dist/cli');
 export const SRSCTL = path.join(DIST_CLI, 'srsctl.js');
 export const SRS_FORWARDER = path.join(DIST_CLI, 'srs-forwarder.js');
 export const SRS_REVERSER = path.join(DIST_CLI, 'srs-reverser.js');
-/** Debian's Perl `srs`, the reference the drop-in is measured against (.ci/run installs it). */
-export const PERL_SRS = '/usr/bin/srs';
 
 export interface Run {
   readonly status: number | null;
@@ -34,7 +33,7 @@ export function runNode(script: string, args: readonly string[], options: RunOpt
 }
 
 export function runPerlSrs(args: readonly string[], options: RunOptions = {}): Run {
-  requireFile(PERL_SRS, "install Debian's srs package (apt-get install srs): the drop-in parity tests need the Perl reference");
+  requirePerlSrs();
   return runProgram(PERL_SRS, args, options);
 }
 

@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { requirePerlSrs } from '../../support/perlSrs';
 
 /**
  * Mail::SRS (what Debian's `srs` runs) over a batch of requests in ONE perl process, with its
@@ -39,6 +40,7 @@ function parseAnswer(line: string): PerlAnswer {
 }
 
 export function runPerlSrs(secrets: readonly string[], nowSeconds: number, requests: readonly PerlRequest[]): PerlAnswer[] {
+  requirePerlSrs();
   const output = execFileSync('perl', ['-e', PERL_BATCH], {
     input: requests.map(formatRequest).join(''),
     env: { ...process.env, SRS_NOW: String(nowSeconds), SRS_SECRETS: secrets.join('\t') },

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { createSrs, isSrsLocalPart, type Srs, type SrsErrorCode, type SrsInit, type SrsResult } from '../../../lib/srs';
+import { describeWithPerlSrs } from '../../support/withPerlSrs';
 import { runPerlSrs, type PerlRequest } from './perlSrs';
 import { fuzzParameters, fuzzTimeoutMs } from './settings';
 
@@ -224,7 +225,7 @@ describe('SRS fuzz: mutated addresses never reverse to another address', () => {
   });
 });
 
-describe('SRS fuzz: agreement with Perl Mail::SRS', () => {
+describeWithPerlSrs('SRS fuzz: agreement with Perl Mail::SRS', () => {
   const PERL_SAMPLE = 50;
 
   test('the same forward result, and each reverses what the other forwarded', () => {

@@ -1,15 +1,11 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseVectorFile, runVectorCase } from '../../../scripts/vectors';
 
-/** SRS_VECTORS, else the shared checkout beside the repository (CI clones shared/ as ../shared). */
-function locateVectors(): string {
-  const file = process.env.SRS_VECTORS ?? path.resolve(__dirname, '../../..', '../shared/srs-vectors/vectors.json');
-  if (!existsSync(file)) throw new Error(`SRS vectors not found at ${file}: set SRS_VECTORS or put shared/ beside the repository`);
-  return file;
-}
+/** Mail::SRS's answers, kept in the repository (test/fixtures/srs-vectors/README.md). */
+const VECTORS = path.resolve(__dirname, '../../fixtures/srs-vectors/vectors.json');
 
-const cases = parseVectorFile(readFileSync(locateVectors(), 'utf8'));
+const cases = parseVectorFile(readFileSync(VECTORS, 'utf8'));
 
 test('the vector file has cases', () => {
   expect(cases.length).toBeGreaterThan(0);

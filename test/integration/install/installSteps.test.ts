@@ -1,0 +1,174 @@
+/**
+ * Steps of install.sh (install/*.sh, which the package's maintainer scripts share) run in bash
+ * against a throw-away root: the policy-rc.d it writes for apt, the enablefiltering edit and
+ * the node it trusts.
+ */
+import { spawnSync } from 'node:child_process';
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+const INSTALL = path.resolve(__dirname, '../../../install');
+const PARTS = ['change', 'configure', 'node', 'courier'];
+const NOBODY = 65_534;
+const isRoot = process.getuid?.() === 0;
+
+let root: string;
+beforeEach(() => {
+  root = mkdtempSync(path.join(tmpdir(), 'srsfilter-install-'));
+  chmodSync(root, 0o755);
+});
+afterEach(() => rmSync(root, { recursive: true, force: true }));
+
+interface Run {
+  readonly status: number | null;
+  readonly signal: NodeJS.Signals | null;
+  readonly output: string;
+}
+
+/** `script` in bash (set -euo pipefail) after sourcing the install steps. */
+function runSteps(script: string, env: NodeJS.ProcessEnv = {}): Run {
+  const sources = PARTS.map((part) => `source ${JSON.stringify(path.join(INSTALL, `${part}.sh`))}`).join('\n');
+  const run = spawnSync('/bin/bash', ['--norc', '--noprofile', '-c', `set -euo pipefail\n${sources}\n${script}`], {
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH, ...env },
+    timeout: 20_000,
+  });
+  return { status: run.status, signal: run.signal, output: run.stdout + run.stderr };
+}
+
+/** A directory holding an executable `name` with `body` (sh), first on PATH in runSteps. */
+function fakeBin(name: string, body: string): string {
+  const bin = path.join(root, 'bin');
+  mkdirSync(bin, { recursive: true });
+  writeFileSync(path.join(bin, name), `#!/bin/sh\n${body}\n`, { mode: 0o755 });
+  return bin;
+}
+
+describe('the policy-rc.d that keeps apt from starting services', () => {
+  const policyRcD = (): string => path.join(root, 'policy-rc.d');
+  const saw = (): string => path.join(root, 'apt-saw');
+  const steps = (aptBody: string): Run => {
+    const bin = fakeBin('apt-get', `[ -e "${policyRcD()}" ] && echo present >>"${saw()}"\n${aptBody}`);
+    return runSteps(`POLICY_RC_D=${policyRcD()}; SYSTEMD_RUN_DIR=${root}/no-systemd\napt_install_courier`, {
+      PATH: `${bin}:${process.env.PATH}`,
+    });
+  };
+
+  it('is there while apt-get runs and gone after a normal run', () => {
+    const run = steps('exit 0');
+    expect(run.status).toBe(0);
+    expect(readFileSync(saw(), 'utf8')).toBe('present\npresent\n');
+    expect(existsSync(policyRcD())).toBe(false);
+  });
+
+  it('is gone after apt-get fails', () => {
+    const run = steps('exit 100');
+    expect(run.status).toBe(1);
+    expect(run.output).toContain('apt-get update -qq failed (exit 100)');
+    expect(readFileSync(saw(), 'utf8')).toBe('present\n');
+    expect(existsSync(policyRcD())).toBe(false);
+  });
+
+  it.each(['TERM', 'INT', 'HUP'])('is gone after SIG%s while apt-get runs', (signal) => {
+    const run = steps(`kill -${signal} $PPID; exit 0`);
+    expect(run.status).not.toBe(0);
+    expect(readFileSync(saw(), 'utf8')).toBe('present\n');
+    expect(existsSync(policyRcD())).toBe(false);
+  });
+
+  it("leaves an admin's own policy-rc.d alone", () => {
+    writeFileSync(policyRcD(), '#!/bin/sh\nexit 0\n', { mode: 0o755 });
+    expect(steps('exit 0').status).toBe(0);
+    expect(readFileSync(policyRcD(), 'utf8')).toBe('#!/bin/sh\nexit 0\n');
+  });
+});
+
+describe('esmtp in enablefiltering', () => {
+  const file = (): string => path.join(root, 'enablefiltering');
+  const ensure = (prefix = ''): Run => runSteps(`SYSCONFDIR=${root}\n${prefix}ensure_enablefiltering`);
+
+  it('is added to the first line, keeping the other lines, the owner and the mode', () => {
+    writeFileSync(file(), 'local\nesmtp\n# note\n', { mode: 0o640 });
+    if (isRoot) chownSync(file(), 0, NOBODY);
+    const before = statSync(file());
+
+    const run = ensure();
+
+    expect(run).toMatchObject({ status: 0, output: expect.stringContaining(`do     add esmtp to the first line of ${file()}`) });
+    expect(readFileSync(file(), 'utf8')).toBe('local esmtp\nesmtp\n# note\n');
+    const after = statSync(file());
+    expect([after.mode & 0o7777, after.uid, after.gid]).toEqual([0o640, before.uid, before.gid]);
+  });
+
+  it('is never half written: a write cut short (file size limit, as on a full disk) leaves the old file', () => {
+    // Over the 1 KiB limit set below, so the rewrite cannot complete.
+    const original = `local\n${'# a comment line that keeps the file above one KiB\n'.repeat(40)}`;
+    writeFileSync(file(), original);
+
+    const run = ensure('ulimit -f 1\n');
+
+    expect(run.signal).toBe('SIGXFSZ');
+    expect(readFileSync(file(), 'utf8')).toBe(original);
+  });
+
+  it('is left as it is when the first line has it', () => {
+    writeFileSync(file(), 'esmtp local\n');
+    const run = ensure();
+    expect(run).toMatchObject({ status: 0, output: expect.stringContaining('has esmtp') });
+    expect(readFileSync(file(), 'utf8')).toBe('esmtp local\n');
+  });
+});
+
+describe('the node install.sh runs as root', () => {
+  /** check_node with `node` (and npm) from a fake directory first on PATH. */
+  const checkNodeIn = (bin: string): Run =>
+    runSteps('check_node', { PATH: `${bin}:${process.env.PATH}` });
+  const fakeNode = (): string => fakeBin('node', 'echo 18');
+
+  it('is refused when another user owns it', () => {
+    const bin = fakeNode();
+    fakeBin('npm', 'exit 0');
+    chownSync(path.join(bin, 'node'), isRoot ? NOBODY : (process.getuid?.() ?? NOBODY), -1);
+    const run = checkNodeIn(bin);
+    expect(run.status).toBe(1);
+    expect(run.output).toContain(`refusing ${bin}/node: the file ${bin}/node is not owned by root`);
+  });
+
+  it('is refused in a directory others can write to', () => {
+    const bin = fakeNode();
+    chmodSync(bin, 0o777);
+    const run = checkNodeIn(bin);
+    expect(run.status).toBe(1);
+    expect(run.output).toContain(`the directory ${bin} is writable by others than root (mode 777)`);
+  });
+
+  it('is refused when a directory above it is not root-owned', () => {
+    const bin = fakeNode();
+    if (isRoot) chownSync(root, NOBODY, -1);
+    const run = checkNodeIn(bin);
+    expect(run.status).toBe(1);
+    expect(run.output).toContain(`the directory ${root} is not owned by root`);
+  });
+
+  (isRoot ? it : it.skip)("is taken when it and every directory above it are root's (a sticky /tmp is fine)", () => {
+    const bin = fakeNode();
+    const run = checkNodeIn(bin);
+    expect(run).toMatchObject({ status: 0, output: expect.stringContaining(`ok     node ${bin}/node (Node 18)`) });
+  });
+
+  it("is Debian's nodejs and npm, installed with apt, when there is no node", () => {
+    // PATH: the tools the step uses, no node and no npm
+    const bin = path.join(root, 'tools');
+    mkdirSync(bin);
+    for (const tool of ['stat', 'readlink', 'dirname']) symlinkSync(`/usr/bin/${tool}`, path.join(bin, tool));
+    const run = runSteps('dry_run=true\ncheck_node', { PATH: bin });
+    expect(run.output).toContain("would  install Debian's nodejs and npm (apt-get)");
+  });
+
+  (isRoot ? it : it.skip)('is refused below Node 18', () => {
+    const bin = fakeBin('node', 'echo 16');
+    const run = checkNodeIn(bin);
+    expect(run).toMatchObject({ status: 1, output: expect.stringContaining('is Node 16; srsfilter needs 18 or newer') });
+  });
+});
