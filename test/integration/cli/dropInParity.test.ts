@@ -7,7 +7,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describeWithPerlSrs } from '../../support/withPerlSrs';
-import { onOneDay, PERL_SRS, runNode, runPerlSrs, SRSCTL, type Run } from './support';
+import { PERL_SRS } from '../../support/perlSrs';
+import { onOneDay, runNode, runPerlSrs, SRSCTL, type Run } from './support';
 
 jest.setTimeout(60_000);
 
