@@ -3,7 +3,7 @@ import { errnoCode } from '../errno';
 import type { SrsInit } from '../srs';
 import { parsePolicy } from './parsePolicy';
 import type { Policy } from './policy';
-import type { ConfigResult } from './problems';
+import { unexpectedProblem, type ConfigResult } from './problems';
 import { readSecretsFile } from './secrets';
 
 /** Where courierfilter's srsfilter and srsctl look unless --config says otherwise. */
@@ -28,10 +28,22 @@ export interface FilterConfig {
   readonly secrets: readonly Buffer[];
 }
 
+/**
+ * Never rejects: the filter loads this at start and on every reload, and whatever is wrong with
+ * the files must come back as problems so the running policy stays in place.
+ */
 export async function loadFilterConfig(
   path: string,
   options: { readonly checkPermissions: boolean },
 ): Promise<ConfigResult<FilterConfig>> {
+  try {
+    return await loadPolicyAndSecrets(path, options);
+  } catch (error) {
+    return { ok: false, problems: [unexpectedProblem(path, error)] };
+  }
+}
+
+async function loadPolicyAndSecrets(path: string, options: { readonly checkPermissions: boolean }): Promise<ConfigResult<FilterConfig>> {
   const loaded = await loadPolicy(path);
   if (!loaded.ok) return loaded;
   const policy = loaded.value;

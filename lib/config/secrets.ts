@@ -15,6 +15,8 @@ export type SecretsReading = 'policy' | 'perl';
 const LF = 0x0a;
 const CR = 0x0d;
 const HASH = 0x23;
+/** Far more than a few dozen secrets, far less than would hurt to hold in memory. */
+const MAX_SECRETS_FILE_BYTES = 64 * 1024;
 /** Perl's \s on bytes: space, \t, \n, \v, \f, \r. */
 const WHITESPACE: ReadonlySet<number> = new Set([0x20, 0x09, 0x0a, 0x0b, 0x0c, 0x0d]);
 
@@ -72,6 +74,9 @@ export async function readSecretsFile(
   try {
     const stats = await handle.stat();
     if (!stats.isFile()) return fail('unreadable', 'the secrets file is not a regular file');
+    if (stats.size > MAX_SECRETS_FILE_BYTES) {
+      return fail('unreadable', `the secrets file is too large (${stats.size} bytes; a secrets file holds a few lines)`);
+    }
     const exposure = options.checkPermissions ? describeExposure(stats.mode) : undefined;
     if (exposure !== undefined) {
       const mode = (stats.mode & 0o777).toString(8).padStart(4, '0');

@@ -167,6 +167,11 @@ describe('srsctl check', () => {
     ['a missing secrets file', () => unlinkSync(tree.secretPath), /PROBLEM secrets file .* does not exist\n {8}fix: srsctl genkey --output /],
     ['a secrets file without a secret', () => writeFileSync(tree.secretPath, '# none\n'), /PROBLEM .*holds no secret/],
     ['a policy error', () => writeFileSync(tree.policyPath, 'srs-domain: example.org\nsecrets-file: relative\n'), /PROBLEM .*srsfilter\.yaml:2:15: secrets-file: must be an absolute path/],
+    [
+      'an unquoted glob (a YAML alias) in the policy',
+      () => tree.writePolicy('exclude-senders: [*.partner.test]\n'),
+      /PROBLEM .*srsfilter\.yaml:3:19: exclude-senders\[0\]: \*\.partner\.test is a YAML alias.*: quote it: '\*\.partner\.test'; patterns are /,
+    ],
     ['an srs-domain that is not local', () => writeFileSync(path.join(tree.root, 'etc/locals'), 'localhost\n'), /PROBLEM srs-domain example\.org is not a local domain/],
     ['esmtp missing in enablefiltering', () => writeFileSync(path.join(tree.root, 'etc/enablefiltering'), 'local\n'), /PROBLEM .*enablefiltering lacks esmtp/],
     ['an inactive filter', () => unlinkSync(path.join(tree.root, 'etc/filters/active/srsfilter')), /PROBLEM the filter is not active: .*\n {8}fix: filterctl start srsfilter/],

@@ -1,7 +1,8 @@
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, ftruncateSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadFilterConfig, loadPolicy, srsInitOf } from '../../../lib/config';
+import * as secretsModule from '../../../lib/config/secrets';
 import { createSrs } from '../../../lib/srs';
 
 describe('loadPolicy / loadFilterConfig', () => {
@@ -66,5 +67,34 @@ describe('loadPolicy / loadFilterConfig', () => {
     // Same hash as the vectors' known example (vmyz…), two characters longer, '-' after the tag.
     expect(forwarded).toEqual({ ok: true, address: expect.stringMatching(/^SRS0-vmyz..=2W=otherdomain\.com=test@example\.com$/) });
     expect(srs.options).toMatchObject({ hashLength: 6, hashMin: 6, maxAgeDays: 21, separator: '-', hashAlphabet: 'base64' });
+  });
+
+  it('answers an unquoted glob in the policy with a problem, never a throw', async () => {
+    const path = write('p.yaml', 'srs-domain: example.org\nsecrets-file: /x\nexclude-senders: [*.partner.test]\n');
+    expect(await loadPolicy(path)).toMatchObject({ ok: false, problems: [{ code: 'yaml-alias', line: 3, column: 19 }] });
+    expect(await loadFilterConfig(path, { checkPermissions: true })).toMatchObject({ ok: false, problems: [{ code: 'yaml-alias' }] });
+  });
+
+  it('refuses a secrets file too large to be one, without reading it', async () => {
+    const secrets = join(dir, 'secret');
+    const fd = openSync(secrets, 'w', 0o640);
+    ftruncateSync(fd, 3 * 1024 ** 3); // sparse: costs no disk, but more than readFile can hold
+    closeSync(fd);
+    const path = write('p.yaml', `srs-domain: example.org\nsecrets-file: ${secrets}\n`);
+    const result = await loadFilterConfig(path, { checkPermissions: true });
+    expect(result).toMatchObject({ ok: false, problems: [{ code: 'unreadable', file: secrets, message: expect.stringMatching(/too large/) }] });
+  });
+
+  it('turns an exception nobody foresaw into a problem', async () => {
+    const spy = jest.spyOn(secretsModule, 'readSecretsFile').mockRejectedValue(new Error('EIO in a strange place'));
+    try {
+      const path = write('p.yaml', `srs-domain: example.org\nsecrets-file: ${write('secret', 's\n')}\n`);
+      expect(await loadFilterConfig(path, { checkPermissions: true })).toEqual({
+        ok: false,
+        problems: [{ code: 'unexpected-error', file: path, line: null, column: null, key: '', message: 'cannot load: EIO in a strange place' }],
+      });
+    } finally {
+      spy.mockRestore();
+    }
   });
 });
