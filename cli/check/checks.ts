@@ -39,9 +39,43 @@ export function runChecks(facts: CheckFacts, options: CheckOptions = AFTER_START
 }
 
 export function checkPolicy(configPath: string, policy: ConfigResult<Policy>): CheckResult[] {
-  if (policy.ok) return [ok(`policy ${configPath} is valid (srs-domain ${policy.value.srsDomain})`)];
+  if (policy.ok) return [ok(`policy ${configPath} is valid (srs-domain ${policy.value.srsDomain})`), ...checkHashMinimum(policy.value)];
   const create = `create ${configPath} (install.sh writes the default) or give --config FILE`;
   return policy.problems.map((found) => problem(formatProblem(found), found.code === 'unreadable' ? create : `edit ${configPath} there`));
+}
+
+/** Hashes are compared case-insensitively, so a hash character is worth 5 bits to a forger, not 6. */
+const GUESSES_PER_HASH_CHARACTER = 32;
+const HASH_MINIMUM_ADVISED = 4;
+
+/** Every forged bounce is one guess; below 4 characters, guesses are cheap enough to matter. */
+export function checkHashMinimum(policy: Policy): CheckResult[] {
+  const minimum = policy.hashMinimum;
+  if (minimum >= HASH_MINIMUM_ADVISED) return [];
+  const odds = GUESSES_PER_HASH_CHARACTER ** minimum;
+  return [
+    note(
+      `hash-minimum ${minimum}: a ${minimum}-character hash is accepted, so about one forged bounce in ${odds} is reversed; ` +
+        `set hash-length and hash-minimum to ${HASH_MINIMUM_ADVISED} or more`,
+    ),
+  ];
+}
+
+/** Below 128 bits a secret could be found offline by trying keys against the addresses it signed. */
+const SECRET_BYTES_ADVISED = 16;
+
+export function checkSecretLengths(path: string, secrets: readonly Buffer[]): CheckResult[] {
+  return secrets.flatMap((secret, index) =>
+    secret.length >= SECRET_BYTES_ADVISED
+      ? []
+      : [
+          note(
+            `secret ${index + 1} of ${secrets.length} in ${path} is ${secret.length} bytes: shorter than ${SECRET_BYTES_ADVISED}, ` +
+              'it could be found from the addresses it signed; put a line from srsctl genkey first and drop the short one ' +
+              'once max-age-days have passed',
+          ),
+        ],
+  );
 }
 
 /** Exists, is a file, nobody but root may change it, nobody but root and the mail group may read it, and the filter can. */
@@ -64,8 +98,9 @@ export function checkSecretsFile(secrets: SecretsFacts): CheckResult[] {
     ...checkMailUserCanRead(path, file, secrets.mailIdentity, secure),
   ];
   if (found.some((result) => result.kind === 'problem')) return found;
-  const count = secrets.read.ok ? secrets.read.secrets.length : 0;
-  return [ok(`secrets file ${path}: ${count} secret${count === 1 ? '' : 's'}, mode ${mode}`), ...found];
+  const read = secrets.read.ok ? secrets.read.secrets : [];
+  const count = read.length;
+  return [ok(`secrets file ${path}: ${count} secret${count === 1 ? '' : 's'}, mode ${mode}`), ...found, ...checkSecretLengths(path, read)];
 }
 
 /** The filter runs as the mail user and reads the file through its owner, group or other bits. */

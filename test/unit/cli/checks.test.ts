@@ -30,7 +30,7 @@ function secretsFacts(overrides: Partial<SecretsFacts> = {}): SecretsFacts {
   return {
     path: '/etc/courier/srsfilter.secret',
     file: file(0o640),
-    read: { ok: true, secrets: [Buffer.from('s3cret')] },
+    read: { ok: true, secrets: [Buffer.from('a'.repeat(32))] },
     mailGroup: 'courier',
     mailIdentity: COURIER,
     ...overrides,
@@ -70,6 +70,15 @@ describe('secrets file checks', () => {
     for (const result of found) expect(result).toMatchObject({ fix: 'chown root:courier /etc/courier/srsfilter.secret && chmod 0640 /etc/courier/srsfilter.secret' });
   });
 
+  it('note each secret shorter than 16 bytes, naming it by position and never showing it', () => {
+    const read = { ok: true as const, secrets: [Buffer.from('a'.repeat(16)), Buffer.from('shortsecret'), Buffer.from('x'.repeat(15))] };
+    const found = checkSecretsFile(secretsFacts({ read }));
+    expect(kinds(found)).toEqual(['ok', 'note', 'note']);
+    expect(found[1]?.text).toMatch(/^secret 2 of 3 in \/etc\/courier\/srsfilter\.secret is 11 bytes: .*srsctl genkey/);
+    expect(found[2]?.text).toMatch(/^secret 3 of 3 .* is 15 bytes/);
+    expect(found.map((result) => result.text).join('\n')).not.toContain('shortsecret');
+  });
+
   it('tell how to create a missing one', () => {
     expect(checkSecretsFile(secretsFacts({ file: MISSING }))).toEqual([
       { kind: 'problem', text: expect.stringMatching(/does not exist/), fix: expect.stringMatching(/^srsctl genkey --output \/etc\/courier\/srsfilter\.secret && chown/) },
@@ -94,6 +103,16 @@ describe('secrets file checks', () => {
 });
 
 describe('policy check', () => {
+  it('notes a hash-minimum under 4 (also when it comes from hash-length), without failing', () => {
+    expect(checkPolicy('p', { ok: true, value: policyOf('hash-minimum: 4\n') })).toEqual([{ kind: 'ok', text: expect.any(String) }]);
+    for (const yaml of ['hash-minimum: 2\n', 'hash-length: 2\n']) {
+      expect(checkPolicy('p', { ok: true, value: policyOf(yaml) })).toEqual([
+        { kind: 'ok', text: expect.any(String) },
+        { kind: 'note', text: expect.stringMatching(/^hash-minimum 2: .*one forged bounce in 1024 is reversed; set hash-length and hash-minimum to 4 or more/) },
+      ]);
+    }
+  });
+
   it('lists every problem with file, line and column', () => {
     const parsed = parsePolicy('srs-domain: example.org\nsecrets-file: rel\nhash-length: 99\n', '/etc/courier/srsfilter.yaml');
     const found = checkPolicy('/etc/courier/srsfilter.yaml', parsed);
