@@ -1,7 +1,8 @@
-import { formatProblem, type ConfigResult, type Policy } from '../../lib/config';
+import { formatMode, formatProblem, secretsFileExposures, secretsFileFix, type ConfigResult, type Policy } from '../../lib/config';
+import type { MailIdentity, MailIdentityResult } from '../../lib/courier/mailIdentity';
 import type { CourierPathsResult, EnableFilteringResult, LocalDomainsResult } from '../../lib/courier/types';
 import { bouncePrefixFileName, CATCH_ALL_FILE, srsAliasFileNames } from './aliasFiles';
-import { FILTER_NAME, type CheckFacts, type CourierFacts, type MailIdentity, type PresentPath, type SecretsFacts } from './facts';
+import { FILTER_NAME, type CheckFacts, type CourierFacts, type PresentPath, type SecretsFacts } from './facts';
 
 /**
  * One finding of `srsctl check`: `ok` passed, `problem` must be fixed (exit status 1),
@@ -78,34 +79,37 @@ export function checkSecretLengths(path: string, secrets: readonly Buffer[]): Ch
   );
 }
 
-/** Exists, is a file, nobody but root may change it, nobody but root and the mail group may read it, and the filter can. */
+/** Exists, is a file, passes the filter's permission rule, holds secrets, and the mail user can read it. */
 export function checkSecretsFile(secrets: SecretsFacts): CheckResult[] {
   const { path, file } = secrets;
-  const secure = `chown root:${secrets.mailGroup} ${path} && chmod 0640 ${path}`;
+  const secure = secretsFileFix(path, secrets.mailGroup);
   const create = `srsctl genkey --output ${path} && ${secure}`;
   if (file.state === 'missing') return [problem(`secrets file ${path} does not exist`, create)];
   if (file.state === 'unreadable') return [problem(`cannot inspect secrets file ${path} (${file.code})`, AS_ROOT)];
   if (file.kind !== 'file') return [problem(`secrets file ${path} is no regular file (${file.kind})`, `remove it; ${create}`)];
 
-  const mode = formatMode(file.mode);
-  const exposed = (bit: number, what: string): CheckResult[] =>
-    file.mode & bit ? [problem(`secrets file ${path} is ${what.replace('MODE', mode)}`, secure)] : [];
   const found = [
-    ...exposed(0o020, 'group-writable (mode MODE): its group can replace the secret and break every bounce'),
-    ...exposed(0o002, 'world-writable (mode MODE): anyone can replace the secret'),
-    ...exposed(0o004, 'world-readable (mode MODE): anyone who reads it can forge bounces'),
+    ...checkSecretsPermissions(path, file, secrets.mailIdentity, secure),
     ...(secrets.read.ok ? [] : [problem(secrets.read.problem.message, contentsFix(secrets.read.problem.code, path))]),
-    ...checkMailUserCanRead(path, file, secrets.mailIdentity, secure),
   ];
   if (found.some((result) => result.kind === 'problem')) return found;
   const read = secrets.read.ok ? secrets.read.secrets : [];
   const count = read.length;
-  return [ok(`secrets file ${path}: ${count} secret${count === 1 ? '' : 's'}, mode ${mode}`), ...found, ...checkSecretLengths(path, read)];
+  return [ok(`secrets file ${path}: ${count} secret${count === 1 ? '' : 's'}, mode ${formatMode(file.mode)}`), ...found, ...checkSecretLengths(path, read)];
+}
+
+/** The rule the filter refuses the file by, one problem per exposure; then whether the mail user can read it at all. */
+export function checkSecretsPermissions(path: string, file: PresentPath, identity: MailIdentityResult, fix: string): CheckResult[] {
+  if (!identity.ok) {
+    const why = `cannot tell who may read secrets file ${path}: ${identity.message} (the filter refuses to start so)`;
+    return [problem(why, "install courier-mta, or name the mail user and group in the policy's courier: mailuser and mailgroup")];
+  }
+  const exposures = secretsFileExposures(file, identity.identity).map((exposure) => problem(`secrets file ${path} ${exposure.text}`, fix));
+  return [...exposures, ...checkMailUserCanRead(path, file, identity.identity, fix)];
 }
 
 /** The filter runs as the mail user and reads the file through its owner, group or other bits. */
-export function checkMailUserCanRead(path: string, file: PresentPath, identity: MailIdentity | undefined, fix: string): CheckResult[] {
-  if (identity === undefined) return [note(`cannot tell whether the mail user may read ${path}: the user is unknown here`)];
+export function checkMailUserCanRead(path: string, file: PresentPath, identity: MailIdentity, fix: string): CheckResult[] {
   if (mayRead(file, identity)) return [];
   return [problem(`the mail user ${identity.user} cannot read ${path}: the filter would not start`, fix)];
 }
@@ -240,6 +244,3 @@ function contentsFix(code: string, path: string): string {
   return code === 'no-secrets' ? `add a line with a secret to ${path} (srsctl genkey prints one)` : AS_ROOT;
 }
 
-function formatMode(mode: number): string {
-  return (mode & 0o7777).toString(8).padStart(4, '0');
-}

@@ -6,7 +6,7 @@ export type ConfigProblemCode =
   | 'missing-key' // a required key is absent
   | 'invalid-value' // a value of the wrong type, range or form, or a cross-field conflict
   | 'unreadable' // the file cannot be read (absent, no permission, not a regular file)
-  | 'insecure-permissions' // the secrets file can be changed or read by too many users
+  | 'insecure-permissions' // the secrets file can be changed or read by too many users, or who may is unknown
   | 'no-secrets' // the secrets file holds no secret line
   | 'unexpected-error'; // loading failed in a way none of the above describes
 

@@ -3,7 +3,7 @@
  * forward/reverse with the installed policy, explain and check.
  */
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import path from 'node:path';
 import { createCourierTree, type CourierTree } from './courierTree';
@@ -185,6 +185,13 @@ describe('srsctl check', () => {
     expect(run.status).toBe(1);
     expect(run.stdout).toMatch(line);
     expect(run.stdout).toMatch(/\nsrsctl check: \d+ problems?\n$/);
+  });
+
+  (process.getuid?.() === 0 ? it : it.skip)('fails on a 0640 secrets file of another group than the mail group, as the filter refuses it (needs root to chown)', () => {
+    chownSync(tree.secretPath, 0, 4);
+    const run = check();
+    expect(run.status).toBe(1);
+    expect(run.stdout).toMatch(/PROBLEM secrets file .* is readable by group 4 \(mode 0640\), not the mail group \S+: its members can forge bounces\n {8}fix: chown root:/);
   });
 
   it('notes, without failing, an active filter that is not running', async () => {

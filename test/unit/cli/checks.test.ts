@@ -24,7 +24,7 @@ function policyOf(extraYaml = ''): Policy {
 
 const file = (mode: number, uid = 0, gid = 106): PresentPath => ({ state: 'present', kind: 'file', mode, uid, gid });
 const MISSING: PathFacts = { state: 'missing' };
-const COURIER = { user: 'courier', uid: 103, gids: [106] };
+const COURIER = { user: 'courier', uid: 103, gids: [106], group: 'courier', gid: 106 };
 
 function secretsFacts(overrides: Partial<SecretsFacts> = {}): SecretsFacts {
   return {
@@ -32,7 +32,7 @@ function secretsFacts(overrides: Partial<SecretsFacts> = {}): SecretsFacts {
     file: file(0o640),
     read: { ok: true, secrets: [Buffer.from('a'.repeat(32))] },
     mailGroup: 'courier',
-    mailIdentity: COURIER,
+    mailIdentity: { ok: true, identity: COURIER },
     ...overrides,
   };
 }
@@ -98,7 +98,32 @@ describe('secrets file checks', () => {
     expect(checkMailUserCanRead('f', file(0o640, 0, 106), COURIER, fix)).toEqual([]);
     expect(checkMailUserCanRead('f', file(0o400, 103, 0), COURIER, fix)).toEqual([]);
     expect(checkMailUserCanRead('f', file(0o044, 103, 106), COURIER, fix)).toHaveLength(1); // the owner bits decide for the owner
-    expect(checkMailUserCanRead('f', file(0o600, 0, 0), undefined, fix)).toMatchObject([{ kind: 'note' }]);
+  });
+
+  it('apply the rule the filter refuses the file by: root:adm 0640 is a problem', () => {
+    expect(problems(checkSecretsFile(secretsFacts({ file: file(0o640, 0, 4) })))).toEqual([
+      {
+        kind: 'problem',
+        text: 'secrets file /etc/courier/srsfilter.secret is readable by group 4 (mode 0640), not the mail group courier: its members can forge bounces',
+        fix: 'chown root:courier /etc/courier/srsfilter.secret && chmod 0640 /etc/courier/srsfilter.secret',
+      },
+      { kind: 'problem', text: 'the mail user courier cannot read /etc/courier/srsfilter.secret: the filter would not start', fix: expect.any(String) },
+    ]);
+    expect(problems(checkSecretsFile(secretsFacts({ file: file(0o600, 1000, 106) })))).toMatchObject([
+      { text: expect.stringMatching(/is owned by uid 1000, neither root nor the mail user/) },
+      { text: 'the mail user courier cannot read /etc/courier/srsfilter.secret: the filter would not start' },
+    ]);
+  });
+
+  it('fail, as the filter does, when the mail user or group is unknown', () => {
+    const mailIdentity = { ok: false as const, message: 'the mail user courier is unknown on this system' };
+    expect(checkSecretsFile(secretsFacts({ mailIdentity }))).toEqual([
+      {
+        kind: 'problem',
+        text: 'cannot tell who may read secrets file /etc/courier/srsfilter.secret: the mail user courier is unknown on this system (the filter refuses to start so)',
+        fix: expect.stringMatching(/courier: mailuser and mailgroup/),
+      },
+    ]);
   });
 });
 
