@@ -1,4 +1,5 @@
 import { formatMode, formatProblem, secretsFileExposures, secretsFileFix, type ConfigResult, type Policy } from '../../lib/config';
+import { spfFailHandling, type BofhResult, type SmtpSpfSetting } from '../../lib/courier/bofh';
 import type { MailIdentity, MailIdentityResult } from '../../lib/courier/mailIdentity';
 import type { CourierPathsResult, EnableFilteringResult, LocalDomainsResult } from '../../lib/courier/types';
 import { bouncePrefixFileName, CATCH_ALL_FILE, srsAliasFileNames } from './aliasFiles';
@@ -132,6 +133,7 @@ export function checkCourier(courier: CourierFacts, policy: Policy | undefined, 
     ...checkFilterInstalled(courier),
     ...checkFilterActive(courier, options),
     ...checkEnableFiltering(courier.enableFiltering, `${sysconfdir}/enablefiltering`),
+    ...checkSmtpSpf(courier.bofh, `${sysconfdir}/bofh`),
     ...(policy === undefined ? [] : checkSrsDomainIsLocal(policy, courier.courierLocalDomains, sysconfdir)),
     ...(policy === undefined ? [] : checkAliasFiles(policy, courier)),
   ];
@@ -183,6 +185,32 @@ export function checkEnableFiltering(enableFiltering: EnableFilteringResult, pat
     ok(`${path}: ${sources.join(' ')}`),
     note('enablefiltering lacks local: forwards by .courier files and aliasdir are re-injected unfiltered (add local to filter them)'),
   ];
+}
+
+/** The results Courier's documentation advises accepting; `fail` is refused. */
+const SPF_ACCEPTED = 'pass,none,neutral,softfail,unknown';
+
+/** Why each SPF check matters once SRS puts our domain on the envelope of what we forward. */
+const SPF_WHY: Readonly<Record<SmtpSpfSetting, string>> = {
+  BOFHSPFMAILFROM:
+    'a sender whose own SPF fails for the client (a forgery) is accepted, and SRS then sends it on under our SPF',
+  BOFHSPFHELO:
+    'a client whose HELO name fails SPF is accepted; bounces (MAIL FROM:<>) get no MAIL FROM check, so this is their SPF check',
+};
+
+/**
+ * Courier can refuse forged senders during the SMTP dialogue; without that, SRS launders them.
+ * Only noted: whether to refuse is the admin's policy, and srsfilter works either way.
+ */
+export function checkSmtpSpf(bofh: BofhResult, path: string): CheckResult[] {
+  if (!bofh.ok) return [note(`${bofh.message}: cannot tell whether Courier checks SPF at SMTP time`)];
+  return (['BOFHSPFMAILFROM', 'BOFHSPFHELO'] as const).map((setting) => {
+    const handling = spfFailHandling(bofh.options, setting);
+    const value = bofh.options.get(setting);
+    if (handling === 'refused') return ok(`${path}: opt ${setting}=${value ?? ''} refuses an SPF fail`);
+    const state = handling === 'off' ? `${setting} is off` : `opt ${setting}=${value ?? ''} accepts an SPF fail`;
+    return note(`${path}: ${state}: ${SPF_WHY[setting]}; to refuse it, set: opt ${setting}=${SPF_ACCEPTED}`);
+  });
 }
 
 /** Courier's own locals and hosteddomains: the policy's local-domains make Courier accept nothing. */

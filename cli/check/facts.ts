@@ -2,6 +2,7 @@ import type { Stats } from 'node:fs';
 import { lstat, stat } from 'node:fs/promises';
 import { posix } from 'node:path';
 import { loadPolicy, readSecretsFile, type ConfigResult, type Policy, type SecretsResult } from '../../lib/config';
+import { readBofh, type BofhResult } from '../../lib/courier/bofh';
 import { readEnableFiltering } from '../../lib/courier/enableFiltering';
 import { readLocalDomains } from '../../lib/courier/localDomains';
 import { resolveMailIdentity, type MailIdentityResult } from '../../lib/courier/mailIdentity';
@@ -46,6 +47,8 @@ export interface CourierFacts {
   /** `<localstatedir>/allfilters/srsfilter`: present while the filter runs. */
   readonly socket: PathFacts;
   readonly enableFiltering: EnableFilteringResult;
+  /** The `opt` settings of Courier's bofh file, among them the SPF checks at SMTP time. */
+  readonly bofh: BofhResult;
   /** Courier's own local domains, without the policy's local-domains: those make Courier accept nothing. */
   readonly courierLocalDomains: LocalDomainsResult;
   readonly aliasDir: string;
@@ -100,6 +103,7 @@ async function gatherCourier(paths: CourierPaths, policy: Policy | undefined): P
     activeLink: await pathFacts(posix.join(files.activeFiltersDir, FILTER_NAME), lstat),
     socket: await pathFacts(posix.join(files.allFiltersSocketDir, FILTER_NAME), stat),
     enableFiltering: await readEnableFiltering(paths),
+    bofh: await readBofh(paths),
     courierLocalDomains: await readLocalDomains(paths, []),
     aliasDir: files.aliasDir,
     aliasFiles,

@@ -194,6 +194,17 @@ describe('srsctl check', () => {
     expect(run.stdout).toMatch(/PROBLEM secrets file .* is readable by group 4 \(mode 0640\), not the mail group \S+: its members can forge bounces\n {8}fix: chown root:/);
   });
 
+  it("notes, without failing, that Courier's SMTP-time SPF checks are off, and passes them once bofh refuses an SPF fail", () => {
+    const off = check();
+    expect(off.status).toBe(0);
+    expect(off.stdout).toMatch(/\nnote {4}\S+\/etc\/bofh: BOFHSPFMAILFROM is off: .*under our SPF; to refuse it, set: opt BOFHSPFMAILFROM=pass,none,neutral,softfail,unknown\n/);
+    expect(off.stdout).toMatch(/\nnote {4}\S+\/etc\/bofh: BOFHSPFHELO is off: /);
+    writeFileSync(path.join(tree.root, 'etc/bofh'), 'opt BOFHSPFMAILFROM=pass,none,neutral,softfail,unknown\nopt BOFHSPFHELO=pass,none,neutral,softfail,unknown\n');
+    const on = check();
+    expect(on.stdout).toMatch(/\nok {6}\S+\/etc\/bofh: opt BOFHSPFMAILFROM=pass,none,neutral,softfail,unknown refuses an SPF fail\n/);
+    expect(on.stdout).not.toMatch(/BOFHSPF\w+ is off/);
+  });
+
   it('notes, without failing, an active filter that is not running', async () => {
     await new Promise((resolve) => socket.close(resolve));
     socket = createServer();

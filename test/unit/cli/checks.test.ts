@@ -1,11 +1,13 @@
 import {
   checkAliasFiles,
+  checkCourier,
   checkEnableFiltering,
   checkFilterActive,
   checkFilterInstalled,
   checkMailUserCanRead,
   checkPolicy,
   checkSecretsFile,
+  checkSmtpSpf,
   checkSrsDomainIsLocal,
   runChecks,
   type CheckResult,
@@ -13,6 +15,7 @@ import {
 import type { CheckFacts, CourierFacts, PathFacts, PresentPath, SecretsFacts } from '../../../cli/check/facts';
 import { formatCheckReport } from '../../../cli/check/format';
 import { parsePolicy, type Policy } from '../../../lib/config';
+import { parseBofhOptions } from '../../../lib/courier/bofh';
 import { createLocalDomains, parseLocals } from '../../../lib/courier/localDomains';
 import { DEBIAN_COURIER_PATHS as PATHS } from '../../../lib/courier/paths';
 
@@ -45,6 +48,7 @@ function courierFacts(overrides: Partial<CourierFacts> = {}): CourierFacts {
     activeLink: { state: 'present', kind: 'symlink', mode: 0o777, uid: 0, gid: 0 },
     socket: { state: 'present', kind: 'socket', mode: 0o660, uid: 103, gid: 106 },
     enableFiltering: { ok: true, sources: ['esmtp'] },
+    bofh: { ok: true, options: parseBofhOptions('opt BOFHSPFMAILFROM=pass,none,neutral,softfail,unknown\nopt BOFHSPFHELO=pass,none,neutral,softfail,unknown\n') },
     courierLocalDomains: { ok: true, domains: createLocalDomains({ locals: parseLocals('example.org\n'), hostedDomains: [], extra: [], hostname: 'mx' }) },
     aliasDir: '/etc/courier/aliasdir',
     aliasFiles: new Map(tagFiles.map((name) => [name, file(0o644)])),
@@ -179,6 +183,25 @@ describe("Courier's set-up", () => {
     expect(kinds(checkEnableFiltering({ ok: true, sources: ['esmtp', 'local'] }, 'ef'))).toEqual(['ok']);
     expect(kinds(checkEnableFiltering({ ok: true, sources: ['esmtp'] }, 'ef'))).toEqual(['ok', 'note']);
     expect(kinds(checkEnableFiltering({ ok: true, sources: [] }, 'ef'))).toEqual(['problem']);
+  });
+
+  it("notes, without failing, SPF checks at SMTP time that are off or accept a fail, and says why they matter with SRS", () => {
+    const bofh = (text: string) => checkSmtpSpf({ ok: true, options: parseBofhOptions(text) }, '/etc/courier/bofh');
+    expect(bofh('')).toEqual([
+      {
+        kind: 'note',
+        text:
+          '/etc/courier/bofh: BOFHSPFMAILFROM is off: a sender whose own SPF fails for the client (a forgery) is accepted, ' +
+          'and SRS then sends it on under our SPF; to refuse it, set: opt BOFHSPFMAILFROM=pass,none,neutral,softfail,unknown',
+      },
+      { kind: 'note', text: expect.stringMatching(/^\/etc\/courier\/bofh: BOFHSPFHELO is off: .*MAIL FROM:<>.*; to refuse it, set: opt BOFHSPFHELO=pass,none,neutral,softfail,unknown$/) },
+    ]);
+    expect(bofh('opt BOFHSPFMAILFROM=all\nopt BOFHSPFHELO=pass,none\n')).toEqual([
+      { kind: 'note', text: expect.stringMatching(/^\/etc\/courier\/bofh: opt BOFHSPFMAILFROM=all accepts an SPF fail: /) },
+      { kind: 'ok', text: '/etc/courier/bofh: opt BOFHSPFHELO=pass,none refuses an SPF fail' },
+    ]);
+    expect(checkSmtpSpf({ ok: false, code: 'unreadable', message: 'cannot read /etc/courier/bofh: EACCES' }, '/etc/courier/bofh')).toMatchObject([{ kind: 'note' }]);
+    expect(kinds(checkCourier(courierFacts({ bofh: { ok: true, options: new Map() } }), policyOf(), { beforeStart: false }))).not.toContain('problem');
   });
 
   it("wants srs-domain among Courier's own local domains", () => {
