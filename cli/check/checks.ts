@@ -271,4 +271,3 @@ function checkBouncePrefixFile(prefix: string | null, present: Present, where: W
 function contentsFix(code: string, path: string): string {
   return code === 'no-secrets' ? `add a line with a secret to ${path} (srsctl genkey prints one)` : AS_ROOT;
 }
-

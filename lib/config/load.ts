@@ -30,13 +30,18 @@ export interface FilterConfig {
   readonly secrets: readonly Buffer[];
 }
 
+export interface LoadFilterConfigOptions {
+  /** Apply the secrets file permission rule (secretsPermissions.ts), as the filter does. */
+  readonly checkPermissions: boolean;
+}
+
 /**
  * Never rejects: the filter loads this at start and on every reload, and whatever is wrong with
  * the files must come back as problems so the running policy stays in place.
  */
 export async function loadFilterConfig(
   path: string,
-  options: { readonly checkPermissions: boolean },
+  options: LoadFilterConfigOptions,
 ): Promise<ConfigResult<FilterConfig>> {
   try {
     return await loadPolicyAndSecrets(path, options);
@@ -45,7 +50,7 @@ export async function loadFilterConfig(
   }
 }
 
-async function loadPolicyAndSecrets(path: string, options: { readonly checkPermissions: boolean }): Promise<ConfigResult<FilterConfig>> {
+async function loadPolicyAndSecrets(path: string, options: LoadFilterConfigOptions): Promise<ConfigResult<FilterConfig>> {
   const loaded = await loadPolicy(path);
   if (!loaded.ok) return loaded;
   const policy = loaded.value;
