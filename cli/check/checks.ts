@@ -1,4 +1,12 @@
-import { formatMode, formatProblem, secretsFileExposures, secretsFileFix, type ConfigResult, type Policy } from '../../lib/config';
+import {
+  formatMode,
+  formatProblem,
+  secretsFileCreation,
+  secretsFileExposures,
+  secretsFileFix,
+  type ConfigResult,
+  type Policy,
+} from '../../lib/config';
 import { spfFailHandling, type BofhResult, type SmtpSpfSetting } from '../../lib/courier/bofh';
 import type { MailIdentity, MailIdentityResult } from '../../lib/courier/mailIdentity';
 import type { CourierPathsResult, EnableFilteringResult, LocalDomainsResult } from '../../lib/courier/types';
@@ -84,7 +92,7 @@ export function checkSecretLengths(path: string, secrets: readonly Buffer[]): Ch
 export function checkSecretsFile(secrets: SecretsFacts): CheckResult[] {
   const { path, file } = secrets;
   const secure = secretsFileFix(path, secrets.mailGroup);
-  const create = `srsctl genkey --output ${path} && ${secure}`;
+  const create = secretsFileCreation(path, secrets.mailGroup);
   if (file.state === 'missing') return [problem(`secrets file ${path} does not exist`, create)];
   if (file.state === 'unreadable') return [problem(`cannot inspect secrets file ${path} (${file.code})`, AS_ROOT)];
   if (file.kind !== 'file') return [problem(`secrets file ${path} is no regular file (${file.kind})`, `remove it; ${create}`)];

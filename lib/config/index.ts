@@ -13,6 +13,7 @@ export { formatProblem, type ConfigProblem, type ConfigProblemCode, type ConfigR
 export { parseSecrets, readSecretsFile, type ReadSecretsOptions, type SecretsReading, type SecretsResult } from './secrets';
 export {
   formatMode,
+  secretsFileCreation,
   secretsFileExposures,
   secretsFileFix,
   type FileOwnership,

@@ -2,7 +2,7 @@ import { constants } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { errnoCode } from '../errno';
 import type { ConfigProblem } from './problems';
-import { secretsFileExposures, secretsFileFix, type MailOwners } from './secretsPermissions';
+import { secretsFileCreation, secretsFileExposures, secretsFileFix, type MailOwners } from './secretsPermissions';
 
 /**
  * How the lines of a secrets file become keys. Both skip blank (whitespace-only) lines and
@@ -68,7 +68,7 @@ export async function readSecretsFile(
   });
   const group = options.checkPermissions ? options.mail.group : DEBIAN_MAIL_GROUP;
   const fix = secretsFileFix(path, group);
-  const create = `srsctl genkey --output ${path} && chown root:${group} ${path}`;
+  const create = secretsFileCreation(path, group);
   let handle;
   try {
     // O_NONBLOCK: a FIFO planted at the path must not hang the filter's start-up.

@@ -49,7 +49,12 @@ export function secretsFileExposures(file: FileOwnership, mail: MailOwners): Sec
 
 /** How every exposure is fixed, said the same way by the filter and by srsctl check. */
 export function secretsFileFix(path: string, mailGroup: string): string {
-  return `chown root:${mailGroup} ${path} && chmod 0640 ${path}`;
+  return `chmod 0640 ${path} && chown root:${mailGroup} ${path}`;
+}
+
+/** A new secrets file that passes the rule: genkey creates it with mode 0640. */
+export function secretsFileCreation(path: string, mailGroup: string): string {
+  return `srsctl genkey --output ${path} && chown root:${mailGroup} ${path}`;
 }
 
 export function formatMode(mode: number): string {

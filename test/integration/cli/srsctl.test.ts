@@ -162,7 +162,7 @@ describe('srsctl check', () => {
   });
 
   const breakages: ReadonlyArray<readonly [name: string, breakIt: () => void, line: RegExp]> = [
-    ['a world-readable secrets file', () => chmodSync(tree.secretPath, 0o644), /PROBLEM secrets file .* is world-readable \(mode 0644\).*\n {8}fix: chown root:\S+ .* && chmod 0640 /],
+    ['a world-readable secrets file', () => chmodSync(tree.secretPath, 0o644), /PROBLEM secrets file .* is world-readable \(mode 0644\).*\n {8}fix: chmod 0640 .* && chown root:\S+ /],
     ['a group-writable secrets file', () => chmodSync(tree.secretPath, 0o660), /PROBLEM secrets file .* is group-writable/],
     ['a missing secrets file', () => unlinkSync(tree.secretPath), /PROBLEM secrets file .* does not exist\n {8}fix: srsctl genkey --output /],
     ['a secrets file without a secret', () => writeFileSync(tree.secretPath, '# none\n'), /PROBLEM .*holds no secret/],
@@ -191,7 +191,7 @@ describe('srsctl check', () => {
     chownSync(tree.secretPath, 0, 4);
     const run = check();
     expect(run.status).toBe(1);
-    expect(run.stdout).toMatch(/PROBLEM secrets file .* is readable by group 4 \(mode 0640\), not the mail group \S+: its members can forge bounces\n {8}fix: chown root:/);
+    expect(run.stdout).toMatch(/PROBLEM secrets file .* is readable by group 4 \(mode 0640\), not the mail group \S+: its members can forge bounces\n {8}fix: chmod 0640 .* && chown root:/);
   });
 
   it("notes, without failing, that Courier's SMTP-time SPF checks are off, and passes them once bofh refuses an SPF fail", () => {

@@ -71,7 +71,7 @@ describe('secrets file checks', () => {
       expect.stringMatching(/is world-writable/),
       expect.stringMatching(/is world-readable/),
     ]);
-    for (const result of found) expect(result).toMatchObject({ fix: 'chown root:courier /etc/courier/srsfilter.secret && chmod 0640 /etc/courier/srsfilter.secret' });
+    for (const result of found) expect(result).toMatchObject({ fix: 'chmod 0640 /etc/courier/srsfilter.secret && chown root:courier /etc/courier/srsfilter.secret' });
   });
 
   it('note each secret shorter than 16 bytes, naming it by position and never showing it', () => {
@@ -109,7 +109,7 @@ describe('secrets file checks', () => {
       {
         kind: 'problem',
         text: 'secrets file /etc/courier/srsfilter.secret is readable by group 4 (mode 0640), not the mail group courier: its members can forge bounces',
-        fix: 'chown root:courier /etc/courier/srsfilter.secret && chmod 0640 /etc/courier/srsfilter.secret',
+        fix: 'chmod 0640 /etc/courier/srsfilter.secret && chown root:courier /etc/courier/srsfilter.secret',
       },
       { kind: 'problem', text: 'the mail user courier cannot read /etc/courier/srsfilter.secret: the filter would not start', fix: expect.any(String) },
     ]);
@@ -251,7 +251,7 @@ describe('the whole report', () => {
   it('runs every check and formats problems with their fix', () => {
     const report = formatCheckReport(runChecks(facts));
     expect(report).toContain('ok      policy /etc/courier/srsfilter.yaml is valid (srs-domain example.org)\n');
-    expect(report).toContain('PROBLEM secrets file /etc/courier/srsfilter.secret is world-readable (mode 0644): anyone who reads it can forge bounces\n        fix: chown root:courier');
+    expect(report).toContain('PROBLEM secrets file /etc/courier/srsfilter.secret is world-readable (mode 0644): anyone who reads it can forge bounces\n        fix: chmod 0640 /etc/courier/srsfilter.secret && chown root:courier');
     expect(report.endsWith('\nsrsctl check: 1 problem\n')).toBe(true);
   });
 

@@ -79,7 +79,7 @@ describe('readSecretsFile', () => {
     const result = await readSecretsFile(path, 'policy', CHECKED);
     expect(result).toMatchObject({ ok: false, problem: { code: 'insecure-permissions', file: path, key: 'secrets-file', line: null } });
     if (result.ok) return;
-    expect(result.problem.message).toMatch(new RegExp(`^the secrets file ${exposure}.*; fix: chown root:daemon ${path} && chmod 0640 ${path}$`));
+    expect(result.problem.message).toMatch(new RegExp(`^the secrets file ${exposure}.*; fix: chmod 0640 ${path} && chown root:daemon ${path}$`));
   });
 
   asRoot('refuses a 0640 file of a group other than the mail group, as root:adm (needs root to chown)', async () => {

@@ -37,7 +37,7 @@ describe('the secrets file permission rule', () => {
 
   it('has one fix', () => {
     expect(secretsFileFix('/etc/courier/srsfilter.secret', 'courier')).toBe(
-      'chown root:courier /etc/courier/srsfilter.secret && chmod 0640 /etc/courier/srsfilter.secret',
+      'chmod 0640 /etc/courier/srsfilter.secret && chown root:courier /etc/courier/srsfilter.secret',
     );
   });
 });
