@@ -1,7 +1,17 @@
-import { formatProblem, type ConfigResult, type Policy } from '../../lib/config';
+import {
+  formatMode,
+  formatProblem,
+  secretsFileCreation,
+  secretsFileExposures,
+  secretsFileFix,
+  type ConfigResult,
+  type Policy,
+} from '../../lib/config';
+import { spfFailHandling, type BofhResult, type SmtpSpfSetting } from '../../lib/courier/bofh';
+import type { MailIdentity, MailIdentityResult } from '../../lib/courier/mailIdentity';
 import type { CourierPathsResult, EnableFilteringResult, LocalDomainsResult } from '../../lib/courier/types';
 import { bouncePrefixFileName, CATCH_ALL_FILE, srsAliasFileNames } from './aliasFiles';
-import { FILTER_NAME, type CheckFacts, type CourierFacts, type MailIdentity, type PresentPath, type SecretsFacts } from './facts';
+import { FILTER_NAME, type CheckFacts, type CourierFacts, type PresentPath, type SecretsFacts } from './facts';
 
 /**
  * One finding of `srsctl check`: `ok` passed, `problem` must be fixed (exit status 1),
@@ -39,38 +49,76 @@ export function runChecks(facts: CheckFacts, options: CheckOptions = AFTER_START
 }
 
 export function checkPolicy(configPath: string, policy: ConfigResult<Policy>): CheckResult[] {
-  if (policy.ok) return [ok(`policy ${configPath} is valid (srs-domain ${policy.value.srsDomain})`)];
+  if (policy.ok) return [ok(`policy ${configPath} is valid (srs-domain ${policy.value.srsDomain})`), ...checkHashMinimum(policy.value)];
   const create = `create ${configPath} (install.sh writes the default) or give --config FILE`;
   return policy.problems.map((found) => problem(formatProblem(found), found.code === 'unreadable' ? create : `edit ${configPath} there`));
 }
 
-/** Exists, is a file, nobody but root may change it, nobody but root and the mail group may read it, and the filter can. */
+/** Hashes are compared case-insensitively, so a hash character is worth 5 bits to a forger, not 6. */
+const GUESSES_PER_HASH_CHARACTER = 32;
+const HASH_MINIMUM_ADVISED = 4;
+
+/** Every forged bounce is one guess; below 4 characters, guesses are cheap enough to matter. */
+export function checkHashMinimum(policy: Policy): CheckResult[] {
+  const minimum = policy.hashMinimum;
+  if (minimum >= HASH_MINIMUM_ADVISED) return [];
+  const odds = GUESSES_PER_HASH_CHARACTER ** minimum;
+  return [
+    note(
+      `hash-minimum ${minimum}: a ${minimum}-character hash is accepted, so about one forged bounce in ${odds} is reversed; ` +
+        `set hash-length and hash-minimum to ${HASH_MINIMUM_ADVISED} or more`,
+    ),
+  ];
+}
+
+/** Below 128 bits a secret could be found offline by trying keys against the addresses it signed. */
+const SECRET_BYTES_ADVISED = 16;
+
+export function checkSecretLengths(path: string, secrets: readonly Buffer[]): CheckResult[] {
+  return secrets.flatMap((secret, index) =>
+    secret.length >= SECRET_BYTES_ADVISED
+      ? []
+      : [
+          note(
+            `secret ${index + 1} of ${secrets.length} in ${path} is ${secret.length} bytes: shorter than ${SECRET_BYTES_ADVISED}, ` +
+              'it could be found from the addresses it signed; put a line from srsctl genkey first and drop the short one ' +
+              'once max-age-days have passed',
+          ),
+        ],
+  );
+}
+
+/** Exists, is a file, passes the filter's permission rule, holds secrets, and the mail user can read it. */
 export function checkSecretsFile(secrets: SecretsFacts): CheckResult[] {
   const { path, file } = secrets;
-  const secure = `chown root:${secrets.mailGroup} ${path} && chmod 0640 ${path}`;
-  const create = `srsctl genkey --output ${path} && ${secure}`;
+  const secure = secretsFileFix(path, secrets.mailGroup);
+  const create = secretsFileCreation(path, secrets.mailGroup);
   if (file.state === 'missing') return [problem(`secrets file ${path} does not exist`, create)];
   if (file.state === 'unreadable') return [problem(`cannot inspect secrets file ${path} (${file.code})`, AS_ROOT)];
   if (file.kind !== 'file') return [problem(`secrets file ${path} is no regular file (${file.kind})`, `remove it; ${create}`)];
 
-  const mode = formatMode(file.mode);
-  const exposed = (bit: number, what: string): CheckResult[] =>
-    file.mode & bit ? [problem(`secrets file ${path} is ${what.replace('MODE', mode)}`, secure)] : [];
   const found = [
-    ...exposed(0o020, 'group-writable (mode MODE): its group can replace the secret and break every bounce'),
-    ...exposed(0o002, 'world-writable (mode MODE): anyone can replace the secret'),
-    ...exposed(0o004, 'world-readable (mode MODE): anyone who reads it can forge bounces'),
+    ...checkSecretsPermissions(path, file, secrets.mailIdentity, secure),
     ...(secrets.read.ok ? [] : [problem(secrets.read.problem.message, contentsFix(secrets.read.problem.code, path))]),
-    ...checkMailUserCanRead(path, file, secrets.mailIdentity, secure),
   ];
   if (found.some((result) => result.kind === 'problem')) return found;
-  const count = secrets.read.ok ? secrets.read.secrets.length : 0;
-  return [ok(`secrets file ${path}: ${count} secret${count === 1 ? '' : 's'}, mode ${mode}`), ...found];
+  const read = secrets.read.ok ? secrets.read.secrets : [];
+  const count = read.length;
+  return [ok(`secrets file ${path}: ${count} secret${count === 1 ? '' : 's'}, mode ${formatMode(file.mode)}`), ...found, ...checkSecretLengths(path, read)];
+}
+
+/** The rule the filter refuses the file by, one problem per exposure; then whether the mail user can read it at all. */
+export function checkSecretsPermissions(path: string, file: PresentPath, identity: MailIdentityResult, fix: string): CheckResult[] {
+  if (!identity.ok) {
+    const why = `cannot tell who may read secrets file ${path}: ${identity.message} (the filter refuses to start so)`;
+    return [problem(why, "install courier-mta, or name the mail user and group in the policy's courier: mailuser and mailgroup")];
+  }
+  const exposures = secretsFileExposures(file, identity.identity).map((exposure) => problem(`secrets file ${path} ${exposure.text}`, fix));
+  return [...exposures, ...checkMailUserCanRead(path, file, identity.identity, fix)];
 }
 
 /** The filter runs as the mail user and reads the file through its owner, group or other bits. */
-export function checkMailUserCanRead(path: string, file: PresentPath, identity: MailIdentity | undefined, fix: string): CheckResult[] {
-  if (identity === undefined) return [note(`cannot tell whether the mail user may read ${path}: the user is unknown here`)];
+export function checkMailUserCanRead(path: string, file: PresentPath, identity: MailIdentity, fix: string): CheckResult[] {
   if (mayRead(file, identity)) return [];
   return [problem(`the mail user ${identity.user} cannot read ${path}: the filter would not start`, fix)];
 }
@@ -93,6 +141,7 @@ export function checkCourier(courier: CourierFacts, policy: Policy | undefined, 
     ...checkFilterInstalled(courier),
     ...checkFilterActive(courier, options),
     ...checkEnableFiltering(courier.enableFiltering, `${sysconfdir}/enablefiltering`),
+    ...checkSmtpSpf(courier.bofh, `${sysconfdir}/bofh`),
     ...(policy === undefined ? [] : checkSrsDomainIsLocal(policy, courier.courierLocalDomains, sysconfdir)),
     ...(policy === undefined ? [] : checkAliasFiles(policy, courier)),
   ];
@@ -144,6 +193,32 @@ export function checkEnableFiltering(enableFiltering: EnableFilteringResult, pat
     ok(`${path}: ${sources.join(' ')}`),
     note('enablefiltering lacks local: forwards by .courier files and aliasdir are re-injected unfiltered (add local to filter them)'),
   ];
+}
+
+/** The results Courier's documentation advises accepting; `fail` is refused. */
+const SPF_ACCEPTED = 'pass,none,neutral,softfail,unknown';
+
+/** Why each SPF check matters once SRS puts our domain on the envelope of what we forward. */
+const SPF_WHY: Readonly<Record<SmtpSpfSetting, string>> = {
+  BOFHSPFMAILFROM:
+    'a sender whose own SPF fails for the client (a forgery) is accepted, and SRS then sends it on under our SPF',
+  BOFHSPFHELO:
+    'a client whose HELO name fails SPF is accepted; bounces (MAIL FROM:<>) get no MAIL FROM check, so this is their SPF check',
+};
+
+/**
+ * Courier can refuse forged senders during the SMTP dialogue; without that, SRS launders them.
+ * Only noted: whether to refuse is the admin's policy, and srsfilter works either way.
+ */
+export function checkSmtpSpf(bofh: BofhResult, path: string): CheckResult[] {
+  if (!bofh.ok) return [note(`${bofh.message}: cannot tell whether Courier checks SPF at SMTP time`)];
+  return (['BOFHSPFMAILFROM', 'BOFHSPFHELO'] as const).map((setting) => {
+    const handling = spfFailHandling(bofh.options, setting);
+    const value = bofh.options.get(setting);
+    if (handling === 'refused') return ok(`${path}: opt ${setting}=${value ?? ''} refuses an SPF fail`);
+    const state = handling === 'off' ? `${setting} is off` : `opt ${setting}=${value ?? ''} accepts an SPF fail`;
+    return note(`${path}: ${state}: ${SPF_WHY[setting]}; to refuse it, set: opt ${setting}=${SPF_ACCEPTED}`);
+  });
 }
 
 /** Courier's own locals and hosteddomains: the policy's local-domains make Courier accept nothing. */
@@ -203,8 +278,4 @@ function checkBouncePrefixFile(prefix: string | null, present: Present, where: W
 
 function contentsFix(code: string, path: string): string {
   return code === 'no-secrets' ? `add a line with a secret to ${path} (srsctl genkey prints one)` : AS_ROOT;
-}
-
-function formatMode(mode: number): string {
-  return (mode & 0o7777).toString(8).padStart(4, '0');
 }

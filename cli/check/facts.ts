@@ -1,11 +1,11 @@
-import { execFile } from 'node:child_process';
 import type { Stats } from 'node:fs';
 import { lstat, stat } from 'node:fs/promises';
 import { posix } from 'node:path';
-import { promisify } from 'node:util';
 import { loadPolicy, readSecretsFile, type ConfigResult, type Policy, type SecretsResult } from '../../lib/config';
+import { readBofh, type BofhResult } from '../../lib/courier/bofh';
 import { readEnableFiltering } from '../../lib/courier/enableFiltering';
 import { readLocalDomains } from '../../lib/courier/localDomains';
+import { resolveMailIdentity, type MailIdentityResult } from '../../lib/courier/mailIdentity';
 import { courierFiles, OVERRIDABLE_COURIER_PATHS, resolveCourierPaths } from '../../lib/courier/paths';
 import type { CourierPaths, CourierPathsResult, EnableFilteringResult, LocalDomainsResult } from '../../lib/courier/types';
 import { errnoCode } from '../../lib/errno';
@@ -28,21 +28,14 @@ export type PathFacts =
 
 export type PresentPath = Extract<PathFacts, { state: 'present' }>;
 
-/** The user the filter runs as, with every group it is in (`id -G`). */
-export interface MailIdentity {
-  readonly user: string;
-  readonly uid: number;
-  readonly gids: readonly number[];
-}
-
 export interface SecretsFacts {
   readonly path: string;
   readonly file: PathFacts;
   /** The contents as the filter reads them; permissions are judged by the checks, not here. */
   readonly read: SecretsResult;
   readonly mailGroup: string;
-  /** Undefined when the mail user is unknown to the system. */
-  readonly mailIdentity: MailIdentity | undefined;
+  /** The mail user and group as numbers, for the permission rule; a failure when either is unknown. */
+  readonly mailIdentity: MailIdentityResult;
 }
 
 export interface CourierFacts {
@@ -54,6 +47,8 @@ export interface CourierFacts {
   /** `<localstatedir>/allfilters/srsfilter`: present while the filter runs. */
   readonly socket: PathFacts;
   readonly enableFiltering: EnableFilteringResult;
+  /** The `opt` settings of Courier's bofh file, among them the SPF checks at SMTP time. */
+  readonly bofh: BofhResult;
   /** Courier's own local domains, without the policy's local-domains: those make Courier accept nothing. */
   readonly courierLocalDomains: LocalDomainsResult;
   readonly aliasDir: string;
@@ -93,7 +88,7 @@ async function gatherSecrets(path: string, mailUser: string, mailGroup: string):
     file: await pathFacts(path, stat),
     read: await readSecretsFile(path, 'policy', { checkPermissions: false }),
     mailGroup,
-    mailIdentity: await identityOf(mailUser),
+    mailIdentity: await resolveMailIdentity(mailUser, mailGroup),
   };
 }
 
@@ -108,6 +103,7 @@ async function gatherCourier(paths: CourierPaths, policy: Policy | undefined): P
     activeLink: await pathFacts(posix.join(files.activeFiltersDir, FILTER_NAME), lstat),
     socket: await pathFacts(posix.join(files.allFiltersSocketDir, FILTER_NAME), stat),
     enableFiltering: await readEnableFiltering(paths),
+    bofh: await readBofh(paths),
     courierLocalDomains: await readLocalDomains(paths, []),
     aliasDir: files.aliasDir,
     aliasFiles,
@@ -130,15 +126,4 @@ function kindOf(stats: Stats): PresentPath['kind'] {
   if (stats.isDirectory()) return 'directory';
   if (stats.isSocket()) return 'socket';
   return 'other';
-}
-
-/** `id` asks NSS, so users from LDAP and the like count too. */
-async function identityOf(user: string): Promise<MailIdentity | undefined> {
-  const run = promisify(execFile);
-  try {
-    const [uid, groups] = await Promise.all([run('id', ['-u', user]), run('id', ['-G', user])]);
-    return { user, uid: Number(uid.stdout.trim()), gids: groups.stdout.trim().split(/\s+/).map(Number) };
-  } catch {
-    return undefined;
-  }
 }

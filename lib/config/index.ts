@@ -11,3 +11,13 @@ export { parsePolicy } from './parsePolicy';
 export type { CourierOverrides, LogLevel, MixedRecipients, OnError, Policy, SrsBounces } from './policy';
 export { formatProblem, type ConfigProblem, type ConfigProblemCode, type ConfigResult } from './problems';
 export { parseSecrets, readSecretsFile, type ReadSecretsOptions, type SecretsReading, type SecretsResult } from './secrets';
+export {
+  formatMode,
+  secretsFileCreation,
+  secretsFileExposures,
+  secretsFileFix,
+  type FileOwnership,
+  type MailOwners,
+  type SecretsExposure,
+  type SecretsExposureCode,
+} from './secretsPermissions';

@@ -1,10 +1,12 @@
 import { readFile } from 'node:fs/promises';
+import { resolveMailIdentity } from '../courier/mailIdentity';
+import { resolveCourierPaths } from '../courier/paths';
 import { errnoCode } from '../errno';
 import type { SrsInit } from '../srs';
 import { parsePolicy } from './parsePolicy';
 import type { Policy } from './policy';
-import type { ConfigResult } from './problems';
-import { readSecretsFile } from './secrets';
+import { unexpectedProblem, type ConfigResult } from './problems';
+import { readSecretsFile, type SecretsResult } from './secrets';
 
 /** Where courierfilter's srsfilter and srsctl look unless --config says otherwise. */
 export const DEFAULT_POLICY_PATH = '/etc/courier/srsfilter.yaml';
@@ -28,19 +30,46 @@ export interface FilterConfig {
   readonly secrets: readonly Buffer[];
 }
 
+export interface LoadFilterConfigOptions {
+  /** Apply the secrets file permission rule (secretsPermissions.ts), as the filter does. */
+  readonly checkPermissions: boolean;
+}
+
+/**
+ * Never rejects: the filter loads this at start and on every reload, and whatever is wrong with
+ * the files must come back as problems so the running policy stays in place.
+ */
 export async function loadFilterConfig(
   path: string,
-  options: { readonly checkPermissions: boolean },
+  options: LoadFilterConfigOptions,
 ): Promise<ConfigResult<FilterConfig>> {
+  try {
+    return await loadPolicyAndSecrets(path, options);
+  } catch (error) {
+    return { ok: false, problems: [unexpectedProblem(path, error)] };
+  }
+}
+
+async function loadPolicyAndSecrets(path: string, options: LoadFilterConfigOptions): Promise<ConfigResult<FilterConfig>> {
   const loaded = await loadPolicy(path);
   if (!loaded.ok) return loaded;
   const policy = loaded.value;
-  const read = await readSecretsFile(policy.secretsFile, 'policy', {
-    checkPermissions: options.checkPermissions,
-    ...(policy.courier.mailgroup === undefined ? {} : { mailGroup: policy.courier.mailgroup }),
-  });
+  const read = options.checkPermissions
+    ? await readSecretsOfMailUser(policy)
+    : await readSecretsFile(policy.secretsFile, 'policy', { checkPermissions: false });
   if (!read.ok) return { ok: false, problems: [read.problem] };
   return { ok: true, value: { policy, secrets: read.secrets } };
+}
+
+/** The permission rule needs the mail user and group as numbers: courier-config names them, NSS numbers them. */
+async function readSecretsOfMailUser(policy: Policy): Promise<SecretsResult> {
+  const courier = await resolveCourierPaths(policy.courier, { needs: ['mailuser', 'mailgroup'] });
+  const identity = courier.ok ? await resolveMailIdentity(courier.paths.mailuser, courier.paths.mailgroup) : courier;
+  if (!identity.ok) {
+    const message = `cannot tell who may read the secrets file: ${identity.message}`;
+    return { ok: false, problem: { code: 'insecure-permissions', file: policy.secretsFile, line: null, column: null, key: 'secrets-file', message } };
+  }
+  return readSecretsFile(policy.secretsFile, 'policy', { checkPermissions: true, mail: identity.identity });
 }
 
 /** The SRS settings of a policy, for createSrs; `now` stays injectable by the caller. */

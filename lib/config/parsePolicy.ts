@@ -1,19 +1,30 @@
 import { isMap, isNode, isScalar, LineCounter, parseDocument, type Document, type YAMLError } from 'yaml';
 import type { core } from 'zod';
-import type { ConfigProblem, ConfigResult } from './problems';
+import { unexpectedProblem, type ConfigProblem, type ConfigResult } from './problems';
 import type { Policy } from './policy';
 import { KNOWN_KEYS, policySchema } from './schema';
 import { suggestKey } from './suggestKey';
+import { refusedReferences } from './yamlAliases';
 
 type Path = readonly (string | number)[];
 
 /**
  * Parses and validates a policy file's text. Pure: every problem comes back with the line and
- * column of the offending node, so an admin can go straight to it.
+ * column of the offending node, so an admin can go straight to it. Never throws: whatever the
+ * text, the answer is a policy or problems, so a typo cannot stop the filter or srsctl.
  */
 export function parsePolicy(text: string, fileName: string): ConfigResult<Policy> {
+  try {
+    return parseText(text, fileName);
+  } catch (error) {
+    return { ok: false, problems: [unexpectedProblem(fileName, error)] };
+  }
+}
+
+function parseText(text: string, fileName: string): ConfigResult<Policy> {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false });
+  // logLevel 'error': yaml's warnings go to process.emitWarning, i.e. the filter's stderr, unasked.
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, logLevel: 'error' });
   const locate = (key: string, offset: number) => {
     const { line, col } = lineCounter.linePos(offset);
     return { file: fileName, line, column: col, key };
@@ -31,8 +42,17 @@ export function parsePolicy(text: string, fileName: string): ConfigResult<Policy
     };
   }
 
+  const refused = refusedReferences(doc, text);
+  if (refused.length > 0) {
+    return {
+      ok: false,
+      problems: refused.map(({ offset, key, message }) => ({ code: 'yaml-alias', ...locate(formatKey(key), offset), message })),
+    };
+  }
+
   // An empty file is an empty mapping: the admin then learns which keys are required.
-  const parsed = policySchema.safeParse(doc.toJS() ?? {});
+  // maxAliasCount 0: no alias is ever expanded, should one get past the refusal above.
+  const parsed = policySchema.safeParse(doc.toJS({ maxAliasCount: 0 }) ?? {});
   if (parsed.success) return { ok: true, value: parsed.data };
   const problems = parsed.error.issues.flatMap((issue) => problemsOf(issue, doc, locate));
   return { ok: false, problems: problems.sort(byPosition) };

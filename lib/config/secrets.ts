@@ -2,6 +2,7 @@ import { constants } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { errnoCode } from '../errno';
 import type { ConfigProblem } from './problems';
+import { secretsFileCreation, secretsFileExposures, secretsFileFix, type MailOwners } from './secretsPermissions';
 
 /**
  * How the lines of a secrets file become keys. Both skip blank (whitespace-only) lines and
@@ -15,6 +16,8 @@ export type SecretsReading = 'policy' | 'perl';
 const LF = 0x0a;
 const CR = 0x0d;
 const HASH = 0x23;
+/** Far more than a few dozen secrets, far less than would hurt to hold in memory. */
+const MAX_SECRETS_FILE_BYTES = 64 * 1024;
 /** Perl's \s on bytes: space, \t, \n, \v, \f, \r. */
 const WHITESPACE: ReadonlySet<number> = new Set([0x20, 0x09, 0x0a, 0x0b, 0x0c, 0x0d]);
 
@@ -39,12 +42,16 @@ function withoutLineEnding(line: Buffer): Buffer {
   return line.subarray(0, end);
 }
 
-export interface ReadSecretsOptions {
-  /** Refuse a file that others may change or read (srsfilter and srsctl check do). */
-  readonly checkPermissions: boolean;
-  /** Named in the fix for a permission problem; Debian's courier-mta uses `courier`. */
-  readonly mailGroup?: string;
-}
+/**
+ * Whether the file must pass the permission rule (secretsPermissions.ts), as for the filter, or
+ * is read as it is, as `srs --secretfile` reads it.
+ */
+export type ReadSecretsOptions =
+  | { readonly checkPermissions: false }
+  | { readonly checkPermissions: true; readonly mail: MailOwners };
+
+/** Named in the fixes when no mail group is known: Debian's courier-mta uses `courier`. */
+const DEBIAN_MAIL_GROUP = 'courier';
 
 export type SecretsResult =
   | { readonly ok: true; readonly secrets: Buffer[] }
@@ -59,9 +66,9 @@ export async function readSecretsFile(
     ok: false,
     problem: { code, file: path, line: null, column: null, key: 'secrets-file', message },
   });
-  const group = options.mailGroup ?? 'courier';
-  const fix = `chmod 0640 ${path} && chown root:${group} ${path}`;
-  const create = `srsctl genkey --output ${path} && chown root:${group} ${path}`;
+  const group = options.checkPermissions ? options.mail.group : DEBIAN_MAIL_GROUP;
+  const fix = secretsFileFix(path, group);
+  const create = secretsFileCreation(path, group);
   let handle;
   try {
     // O_NONBLOCK: a FIFO planted at the path must not hang the filter's start-up.
@@ -72,14 +79,12 @@ export async function readSecretsFile(
   try {
     const stats = await handle.stat();
     if (!stats.isFile()) return fail('unreadable', 'the secrets file is not a regular file');
-    const exposure = options.checkPermissions ? describeExposure(stats.mode) : undefined;
-    if (exposure !== undefined) {
-      const mode = (stats.mode & 0o777).toString(8).padStart(4, '0');
-      return fail(
-        'insecure-permissions',
-        `the secrets file is ${exposure} (mode ${mode}): whoever reads the secret can forge bounces, ` +
-          `whoever writes it can break them; fix: ${fix}`,
-      );
+    if (stats.size > MAX_SECRETS_FILE_BYTES) {
+      return fail('unreadable', `the secrets file is too large (${stats.size} bytes; a secrets file holds a few lines)`);
+    }
+    const exposures = options.checkPermissions ? secretsFileExposures(stats, options.mail) : [];
+    if (exposures.length > 0) {
+      return fail('insecure-permissions', `the secrets file ${exposures.map((exposure) => exposure.text).join('; it ')}; fix: ${fix}`);
     }
     const secrets = parseSecrets(await handle.readFile(), reading);
     if (secrets.length === 0) {
@@ -90,16 +95,6 @@ export async function readSecretsFile(
   } finally {
     await handle.close();
   }
-}
-
-/** The filter reads the file as the mail user through its group bit; nobody else needs it. */
-function describeExposure(mode: number): string | undefined {
-  const exposures = [
-    mode & 0o020 ? 'group-writable' : '',
-    mode & 0o002 ? 'world-writable' : '',
-    mode & 0o004 ? 'world-readable' : '',
-  ].filter((exposure) => exposure !== '');
-  return exposures.length === 0 ? undefined : exposures.join(', ');
 }
 
 function describeOpenError(error: unknown, fix: string, create: string): string {

@@ -99,6 +99,8 @@ export interface CourierFiles {
   /** Where submit writes a message's control and data files while filters run. */
   readonly queueTmpDir: string;
   readonly enableFiltering: string;
+  /** Junk-mail settings read by submit, among them the SPF checks (`opt BOFHSPF…`). */
+  readonly bofh: string;
   readonly locals: string;
   readonly me: string;
   /** A file or a directory of files (compiled to hosteddomains.dat by makehosteddomains). */
@@ -119,6 +121,7 @@ export function courierFiles(paths: CourierPaths): CourierFiles {
     filtersSocketDir: state('filters'),
     queueTmpDir: state('tmp'),
     enableFiltering: config('enablefiltering'),
+    bofh: config('bofh'),
     locals: config('locals'),
     me: config('me'),
     hostedDomains: config('hosteddomains'),

@@ -3,7 +3,7 @@
  * forward/reverse with the installed policy, explain and check.
  */
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import path from 'node:path';
 import { createCourierTree, type CourierTree } from './courierTree';
@@ -169,11 +169,16 @@ describe('srsctl check', () => {
   });
 
   const breakages: ReadonlyArray<readonly [name: string, breakIt: () => void, line: RegExp]> = [
-    ['a world-readable secrets file', () => chmodSync(tree.secretPath, 0o644), /PROBLEM secrets file .* is world-readable \(mode 0644\).*\n {8}fix: chown root:\S+ .* && chmod 0640 /],
+    ['a world-readable secrets file', () => chmodSync(tree.secretPath, 0o644), /PROBLEM secrets file .* is world-readable \(mode 0644\).*\n {8}fix: chmod 0640 .* && chown root:\S+ /],
     ['a group-writable secrets file', () => chmodSync(tree.secretPath, 0o660), /PROBLEM secrets file .* is group-writable/],
     ['a missing secrets file', () => unlinkSync(tree.secretPath), /PROBLEM secrets file .* does not exist\n {8}fix: srsctl genkey --output /],
     ['a secrets file without a secret', () => writeFileSync(tree.secretPath, '# none\n'), /PROBLEM .*holds no secret/],
     ['a policy error', () => writeFileSync(tree.policyPath, 'srs-domain: example.org\nsecrets-file: relative\n'), /PROBLEM .*srsfilter\.yaml:2:15: secrets-file: must be an absolute path/],
+    [
+      'an unquoted glob (a YAML alias) in the policy',
+      () => tree.writePolicy('exclude-senders: [*.partner.test]\n'),
+      /PROBLEM .*srsfilter\.yaml:3:19: exclude-senders\[0\]: \*\.partner\.test is a YAML alias.*: quote it: '\*\.partner\.test'; patterns are /,
+    ],
     ['an srs-domain that is not local', () => writeFileSync(path.join(tree.root, 'etc/locals'), 'localhost\n'), /PROBLEM srs-domain example\.org is not a local domain/],
     ['esmtp missing in enablefiltering', () => writeFileSync(path.join(tree.root, 'etc/enablefiltering'), 'local\n'), /PROBLEM .*enablefiltering lacks esmtp/],
     ['an inactive filter', () => unlinkSync(path.join(tree.root, 'etc/filters/active/srsfilter')), /PROBLEM the filter is not active: .*\n {8}fix: filterctl start srsfilter/],
@@ -187,6 +192,24 @@ describe('srsctl check', () => {
     expect(run.status).toBe(1);
     expect(run.stdout).toMatch(line);
     expect(run.stdout).toMatch(/\nsrsctl check: \d+ problems?\n$/);
+  });
+
+  (process.getuid?.() === 0 ? it : it.skip)('fails on a 0640 secrets file of another group than the mail group, as the filter refuses it (needs root to chown)', () => {
+    chownSync(tree.secretPath, 0, 4);
+    const run = check();
+    expect(run.status).toBe(1);
+    expect(run.stdout).toMatch(/PROBLEM secrets file .* is readable by group 4 \(mode 0640\), not the mail group \S+: its members can forge bounces\n {8}fix: chmod 0640 .* && chown root:/);
+  });
+
+  it("notes, without failing, that Courier's SMTP-time SPF checks are off, and passes them once bofh refuses an SPF fail", () => {
+    const off = check();
+    expect(off.status).toBe(0);
+    expect(off.stdout).toMatch(/\nnote {4}\S+\/etc\/bofh: BOFHSPFMAILFROM is off: .*under our SPF; to refuse it, set: opt BOFHSPFMAILFROM=pass,none,neutral,softfail,unknown\n/);
+    expect(off.stdout).toMatch(/\nnote {4}\S+\/etc\/bofh: BOFHSPFHELO is off: /);
+    writeFileSync(path.join(tree.root, 'etc/bofh'), 'opt BOFHSPFMAILFROM=pass,none,neutral,softfail,unknown\nopt BOFHSPFHELO=pass,none,neutral,softfail,unknown\n');
+    const on = check();
+    expect(on.stdout).toMatch(/\nok {6}\S+\/etc\/bofh: opt BOFHSPFMAILFROM=pass,none,neutral,softfail,unknown refuses an SPF fail\n/);
+    expect(on.stdout).not.toMatch(/BOFHSPF\w+ is off/);
   });
 
   it('notes, without failing, an active filter that is not running', async () => {

@@ -1,11 +1,13 @@
 import {
   checkAliasFiles,
+  checkCourier,
   checkEnableFiltering,
   checkFilterActive,
   checkFilterInstalled,
   checkMailUserCanRead,
   checkPolicy,
   checkSecretsFile,
+  checkSmtpSpf,
   checkSrsDomainIsLocal,
   runChecks,
   type CheckResult,
@@ -13,6 +15,7 @@ import {
 import type { CheckFacts, CourierFacts, PathFacts, PresentPath, SecretsFacts } from '../../../cli/check/facts';
 import { formatCheckReport } from '../../../cli/check/format';
 import { parsePolicy, type Policy } from '../../../lib/config';
+import { parseBofhOptions } from '../../../lib/courier/bofh';
 import { createLocalDomains, parseLocals } from '../../../lib/courier/localDomains';
 import { DEBIAN_COURIER_PATHS as PATHS } from '../../../lib/courier/paths';
 
@@ -24,15 +27,15 @@ function policyOf(extraYaml = ''): Policy {
 
 const file = (mode: number, uid = 0, gid = 106): PresentPath => ({ state: 'present', kind: 'file', mode, uid, gid });
 const MISSING: PathFacts = { state: 'missing' };
-const COURIER = { user: 'courier', uid: 103, gids: [106] };
+const COURIER = { user: 'courier', uid: 103, gids: [106], group: 'courier', gid: 106 };
 
 function secretsFacts(overrides: Partial<SecretsFacts> = {}): SecretsFacts {
   return {
     path: '/etc/courier/srsfilter.secret',
     file: file(0o640),
-    read: { ok: true, secrets: [Buffer.from('s3cret')] },
+    read: { ok: true, secrets: [Buffer.from('a'.repeat(32))] },
     mailGroup: 'courier',
-    mailIdentity: COURIER,
+    mailIdentity: { ok: true, identity: COURIER },
     ...overrides,
   };
 }
@@ -45,6 +48,7 @@ function courierFacts(overrides: Partial<CourierFacts> = {}): CourierFacts {
     activeLink: { state: 'present', kind: 'symlink', mode: 0o777, uid: 0, gid: 0 },
     socket: { state: 'present', kind: 'socket', mode: 0o660, uid: 103, gid: 106 },
     enableFiltering: { ok: true, sources: ['esmtp'] },
+    bofh: { ok: true, options: parseBofhOptions('opt BOFHSPFMAILFROM=pass,none,neutral,softfail,unknown\nopt BOFHSPFHELO=pass,none,neutral,softfail,unknown\n') },
     courierLocalDomains: { ok: true, domains: createLocalDomains({ locals: parseLocals('example.org\n'), hostedDomains: [], extra: [], hostname: 'mx' }) },
     aliasDir: '/etc/courier/aliasdir',
     aliasFiles: new Map(tagFiles.map((name) => [name, file(0o644)])),
@@ -67,7 +71,16 @@ describe('secrets file checks', () => {
       expect.stringMatching(/is world-writable/),
       expect.stringMatching(/is world-readable/),
     ]);
-    for (const result of found) expect(result).toMatchObject({ fix: 'chown root:courier /etc/courier/srsfilter.secret && chmod 0640 /etc/courier/srsfilter.secret' });
+    for (const result of found) expect(result).toMatchObject({ fix: 'chmod 0640 /etc/courier/srsfilter.secret && chown root:courier /etc/courier/srsfilter.secret' });
+  });
+
+  it('note each secret shorter than 16 bytes, naming it by position and never showing it', () => {
+    const read = { ok: true as const, secrets: [Buffer.from('a'.repeat(16)), Buffer.from('shortsecret'), Buffer.from('x'.repeat(15))] };
+    const found = checkSecretsFile(secretsFacts({ read }));
+    expect(kinds(found)).toEqual(['ok', 'note', 'note']);
+    expect(found[1]?.text).toMatch(/^secret 2 of 3 in \/etc\/courier\/srsfilter\.secret is 11 bytes: .*srsctl genkey/);
+    expect(found[2]?.text).toMatch(/^secret 3 of 3 .* is 15 bytes/);
+    expect(found.map((result) => result.text).join('\n')).not.toContain('shortsecret');
   });
 
   it('tell how to create a missing one', () => {
@@ -89,11 +102,46 @@ describe('secrets file checks', () => {
     expect(checkMailUserCanRead('f', file(0o640, 0, 106), COURIER, fix)).toEqual([]);
     expect(checkMailUserCanRead('f', file(0o400, 103, 0), COURIER, fix)).toEqual([]);
     expect(checkMailUserCanRead('f', file(0o044, 103, 106), COURIER, fix)).toHaveLength(1); // the owner bits decide for the owner
-    expect(checkMailUserCanRead('f', file(0o600, 0, 0), undefined, fix)).toMatchObject([{ kind: 'note' }]);
+  });
+
+  it('apply the rule the filter refuses the file by: root:adm 0640 is a problem', () => {
+    expect(problems(checkSecretsFile(secretsFacts({ file: file(0o640, 0, 4) })))).toEqual([
+      {
+        kind: 'problem',
+        text: 'secrets file /etc/courier/srsfilter.secret is readable by group 4 (mode 0640), not the mail group courier: its members can forge bounces',
+        fix: 'chmod 0640 /etc/courier/srsfilter.secret && chown root:courier /etc/courier/srsfilter.secret',
+      },
+      { kind: 'problem', text: 'the mail user courier cannot read /etc/courier/srsfilter.secret: the filter would not start', fix: expect.any(String) },
+    ]);
+    expect(problems(checkSecretsFile(secretsFacts({ file: file(0o600, 1000, 106) })))).toMatchObject([
+      { text: expect.stringMatching(/is owned by uid 1000, neither root nor the mail user/) },
+      { text: 'the mail user courier cannot read /etc/courier/srsfilter.secret: the filter would not start' },
+    ]);
+  });
+
+  it('fail, as the filter does, when the mail user or group is unknown', () => {
+    const mailIdentity = { ok: false as const, message: 'the mail user courier is unknown on this system' };
+    expect(checkSecretsFile(secretsFacts({ mailIdentity }))).toEqual([
+      {
+        kind: 'problem',
+        text: 'cannot tell who may read secrets file /etc/courier/srsfilter.secret: the mail user courier is unknown on this system (the filter refuses to start so)',
+        fix: expect.stringMatching(/courier: mailuser and mailgroup/),
+      },
+    ]);
   });
 });
 
 describe('policy check', () => {
+  it('notes a hash-minimum under 4 (also when it comes from hash-length), without failing', () => {
+    expect(checkPolicy('p', { ok: true, value: policyOf('hash-minimum: 4\n') })).toEqual([{ kind: 'ok', text: expect.any(String) }]);
+    for (const yaml of ['hash-minimum: 2\n', 'hash-length: 2\n']) {
+      expect(checkPolicy('p', { ok: true, value: policyOf(yaml) })).toEqual([
+        { kind: 'ok', text: expect.any(String) },
+        { kind: 'note', text: expect.stringMatching(/^hash-minimum 2: .*one forged bounce in 1024 is reversed; set hash-length and hash-minimum to 4 or more/) },
+      ]);
+    }
+  });
+
   it('lists every problem with file, line and column', () => {
     const parsed = parsePolicy('srs-domain: example.org\nsecrets-file: rel\nhash-length: 99\n', '/etc/courier/srsfilter.yaml');
     const found = checkPolicy('/etc/courier/srsfilter.yaml', parsed);
@@ -135,6 +183,25 @@ describe("Courier's set-up", () => {
     expect(kinds(checkEnableFiltering({ ok: true, sources: ['esmtp', 'local'] }, 'ef'))).toEqual(['ok']);
     expect(kinds(checkEnableFiltering({ ok: true, sources: ['esmtp'] }, 'ef'))).toEqual(['ok', 'note']);
     expect(kinds(checkEnableFiltering({ ok: true, sources: [] }, 'ef'))).toEqual(['problem']);
+  });
+
+  it("notes, without failing, SPF checks at SMTP time that are off or accept a fail, and says why they matter with SRS", () => {
+    const bofh = (text: string) => checkSmtpSpf({ ok: true, options: parseBofhOptions(text) }, '/etc/courier/bofh');
+    expect(bofh('')).toEqual([
+      {
+        kind: 'note',
+        text:
+          '/etc/courier/bofh: BOFHSPFMAILFROM is off: a sender whose own SPF fails for the client (a forgery) is accepted, ' +
+          'and SRS then sends it on under our SPF; to refuse it, set: opt BOFHSPFMAILFROM=pass,none,neutral,softfail,unknown',
+      },
+      { kind: 'note', text: expect.stringMatching(/^\/etc\/courier\/bofh: BOFHSPFHELO is off: .*MAIL FROM:<>.*; to refuse it, set: opt BOFHSPFHELO=pass,none,neutral,softfail,unknown$/) },
+    ]);
+    expect(bofh('opt BOFHSPFMAILFROM=all\nopt BOFHSPFHELO=pass,none\n')).toEqual([
+      { kind: 'note', text: expect.stringMatching(/^\/etc\/courier\/bofh: opt BOFHSPFMAILFROM=all accepts an SPF fail: /) },
+      { kind: 'ok', text: '/etc/courier/bofh: opt BOFHSPFHELO=pass,none refuses an SPF fail' },
+    ]);
+    expect(checkSmtpSpf({ ok: false, code: 'unreadable', message: 'cannot read /etc/courier/bofh: EACCES' }, '/etc/courier/bofh')).toMatchObject([{ kind: 'note' }]);
+    expect(kinds(checkCourier(courierFacts({ bofh: { ok: true, options: new Map() } }), policyOf(), { beforeStart: false }))).not.toContain('problem');
   });
 
   it("wants srs-domain among Courier's own local domains", () => {
@@ -184,7 +251,7 @@ describe('the whole report', () => {
   it('runs every check and formats problems with their fix', () => {
     const report = formatCheckReport(runChecks(facts));
     expect(report).toContain('ok      policy /etc/courier/srsfilter.yaml is valid (srs-domain example.org)\n');
-    expect(report).toContain('PROBLEM secrets file /etc/courier/srsfilter.secret is world-readable (mode 0644): anyone who reads it can forge bounces\n        fix: chown root:courier');
+    expect(report).toContain('PROBLEM secrets file /etc/courier/srsfilter.secret is world-readable (mode 0644): anyone who reads it can forge bounces\n        fix: chmod 0640 /etc/courier/srsfilter.secret && chown root:courier');
     expect(report.endsWith('\nsrsctl check: 1 problem\n')).toBe(true);
   });
 

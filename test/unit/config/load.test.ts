@@ -1,8 +1,15 @@
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, chownSync, closeSync, ftruncateSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadFilterConfig, loadPolicy, srsInitOf } from '../../../lib/config';
+import * as secretsModule from '../../../lib/config/secrets';
 import { createSrs } from '../../../lib/srs';
+
+/** The user running the tests stands in for the mail user, so the permission rule needs no courier-config. */
+const me = (option: string): string => execFileSync('id', [option], { encoding: 'utf8' }).trim();
+const MAIL = `courier: {mailuser: ${me('-un')}, mailgroup: ${me('-gn')}}\n`;
+const asRoot = process.getuid?.() === 0 ? it : it.skip;
 
 describe('loadPolicy / loadFilterConfig', () => {
   let dir: string;
@@ -37,17 +44,37 @@ describe('loadPolicy / loadFilterConfig', () => {
 
   it('loads the policy and the secrets it names', async () => {
     const secrets = write('secret', 'first\r\nsecond\n');
-    const path = write('p.yaml', `srs-domain: example.org\nsecrets-file: ${secrets}\n`);
+    const path = write('p.yaml', `srs-domain: example.org\nsecrets-file: ${secrets}\n${MAIL}`);
     const result = await loadFilterConfig(path, { checkPermissions: true });
     expect(result).toMatchObject({ ok: true, value: { policy: { srsDomain: 'example.org' }, secrets: [Buffer.from('first'), Buffer.from('second')] } });
   });
 
   it('reports an insecure secrets file with the policy\'s mail group in the fix', async () => {
     const secrets = write('secret', 's\n', 0o644);
-    const path = write('p.yaml', `srs-domain: example.org\nsecrets-file: ${secrets}\ncourier: {mailgroup: mail}\n`);
+    const path = write('p.yaml', `srs-domain: example.org\nsecrets-file: ${secrets}\ncourier: {mailuser: ${me('-un')}, mailgroup: mail}\n`);
     const result = await loadFilterConfig(path, { checkPermissions: true });
     expect(result).toMatchObject({ ok: false, problems: [{ code: 'insecure-permissions', file: secrets, key: 'secrets-file' }] });
     expect(!result.ok && result.problems[0]?.message).toContain(`chown root:mail ${secrets}`);
+  });
+
+  asRoot('refuses a 0640 secrets file of a group other than the mail group (root:adm), as srsctl check does', async () => {
+    const secrets = write('secret', 's\n', 0o640);
+    chownSync(secrets, 0, 4);
+    const path = write('p.yaml', `srs-domain: example.org\nsecrets-file: ${secrets}\n${MAIL}`);
+    const result = await loadFilterConfig(path, { checkPermissions: true });
+    expect(result).toMatchObject({
+      ok: false,
+      problems: [{ code: 'insecure-permissions', file: secrets, message: expect.stringMatching(/^the secrets file is readable by group 4 \(mode 0640\), not the mail group /) }],
+    });
+  });
+
+  it('refuses to judge a secrets file for a mail user the system does not know', async () => {
+    const secrets = write('secret', 's\n', 0o640);
+    const path = write('p.yaml', `srs-domain: example.org\nsecrets-file: ${secrets}\ncourier: {mailuser: no-such-user-here, mailgroup: ${me('-gn')}}\n`);
+    expect(await loadFilterConfig(path, { checkPermissions: true })).toMatchObject({
+      ok: false,
+      problems: [{ code: 'insecure-permissions', message: 'cannot tell who may read the secrets file: the mail user no-such-user-here is unknown on this system' }],
+    });
   });
 
   it('does not read secrets of a policy with problems', async () => {
@@ -58,7 +85,7 @@ describe('loadPolicy / loadFilterConfig', () => {
 
   it('gives createSrs the policy\'s SRS settings (separator -, hash length)', async () => {
     const secrets = write('secret', 'tops3cr3t\n');
-    const path = write('p.yaml', `srs-domain: example.com\nsecrets-file: ${secrets}\nhash-length: 6\n`);
+    const path = write('p.yaml', `srs-domain: example.com\nsecrets-file: ${secrets}\nhash-length: 6\n${MAIL}`);
     const result = await loadFilterConfig(path, { checkPermissions: true });
     if (!result.ok) throw new Error('expected a config');
     const srs = createSrs({ ...srsInitOf(result.value.policy, result.value.secrets), now: () => 1577836860_000 });
@@ -66,5 +93,34 @@ describe('loadPolicy / loadFilterConfig', () => {
     // Same hash as the vectors' known example (vmyz…), two characters longer, '-' after the tag.
     expect(forwarded).toEqual({ ok: true, address: expect.stringMatching(/^SRS0-vmyz..=2W=otherdomain\.com=test@example\.com$/) });
     expect(srs.options).toMatchObject({ hashLength: 6, hashMin: 6, maxAgeDays: 21, separator: '-', hashAlphabet: 'base64' });
+  });
+
+  it('answers an unquoted glob in the policy with a problem, never a throw', async () => {
+    const path = write('p.yaml', `srs-domain: example.org\nsecrets-file: /x\nexclude-senders: [*.partner.test]\n${MAIL}`);
+    expect(await loadPolicy(path)).toMatchObject({ ok: false, problems: [{ code: 'yaml-alias', line: 3, column: 19 }] });
+    expect(await loadFilterConfig(path, { checkPermissions: true })).toMatchObject({ ok: false, problems: [{ code: 'yaml-alias' }] });
+  });
+
+  it('refuses a secrets file too large to be one, without reading it', async () => {
+    const secrets = join(dir, 'secret');
+    const fd = openSync(secrets, 'w', 0o640);
+    ftruncateSync(fd, 3 * 1024 ** 3); // sparse: costs no disk, but more than readFile can hold
+    closeSync(fd);
+    const path = write('p.yaml', `srs-domain: example.org\nsecrets-file: ${secrets}\n${MAIL}`);
+    const result = await loadFilterConfig(path, { checkPermissions: true });
+    expect(result).toMatchObject({ ok: false, problems: [{ code: 'unreadable', file: secrets, message: expect.stringMatching(/too large/) }] });
+  });
+
+  it('turns an exception nobody foresaw into a problem', async () => {
+    const spy = jest.spyOn(secretsModule, 'readSecretsFile').mockRejectedValue(new Error('EIO in a strange place'));
+    try {
+      const path = write('p.yaml', `srs-domain: example.org\nsecrets-file: ${write('secret', 's\n')}\n`);
+      expect(await loadFilterConfig(path, { checkPermissions: true })).toEqual({
+        ok: false,
+        problems: [{ code: 'unexpected-error', file: path, line: null, column: null, key: '', message: 'cannot load: EIO in a strange place' }],
+      });
+    } finally {
+      spy.mockRestore();
+    }
   });
 });

@@ -1,4 +1,5 @@
 import { formatProblem, parsePolicy, type ConfigProblem, type Policy } from '../../../lib/config';
+import { policySchema } from '../../../lib/config/schema';
 
 const MINIMAL = 'srs-domain: example.org\nsecrets-file: /etc/courier/srsfilter.secret\n';
 
@@ -177,6 +178,66 @@ describe('parsePolicy: problems with their place', () => {
       ['missing-key', 'srs-domain'],
       ['missing-key', 'secrets-file'],
     ]);
+  });
+});
+
+describe('parsePolicy: anchors and aliases are refused, never expanded', () => {
+  it("reads an unquoted glob as the alias it is in YAML and says how to quote it", () => {
+    expect(problemsOf(`${MINIMAL}exclude-senders: [*.partner.test]\n`)).toEqual([
+      {
+        code: 'yaml-alias',
+        file: 'srsfilter.yaml',
+        line: 3,
+        column: 19,
+        key: 'exclude-senders[0]',
+        message: expect.stringContaining("quote it: '*.partner.test'; patterns are domain, .domain or user@domain"),
+      },
+    ]);
+  });
+
+  it('locates an alias in a block list too', () => {
+    expect(problemsOf(`${MINIMAL}exclude-recipients:\n  - ok.test\n  - *@partner.test\n`)).toMatchObject([
+      { code: 'yaml-alias', line: 5, column: 5, key: 'exclude-recipients[1]', message: expect.stringContaining("quote it: '*@partner.test'") },
+    ]);
+  });
+
+  it('refuses an anchor and its alias, even where the alias would resolve', () => {
+    const problems = problemsOf(`srs-domain: &ours example.org\nsecrets-file: /x\nforwarded-domains: [*ours]\n`);
+    expect(problems.map((p) => [p.code, p.line, p.column, p.key])).toEqual([
+      ['yaml-alias', 1, 13, 'srs-domain'],
+      ['yaml-alias', 3, 21, 'forwarded-domains[0]'],
+    ]);
+    expect(problems[0]?.message).toMatch(/^&ours is a YAML anchor/);
+  });
+
+  it('refuses an alias bomb without expanding it', () => {
+    const levels = ['a: &a [x, x, x, x, x, x, x, x, x]'];
+    for (let level = 1; level < 9; level++) {
+      const name = String.fromCharCode(97 + level);
+      const previous = String.fromCharCode(96 + level);
+      levels.push(`${name}: &${name} [${Array(9).fill(`*${previous}`).join(', ')}]`);
+    }
+    const problems = problemsOf(`${levels.join('\n')}\n`);
+    expect(problems.length).toBeGreaterThan(0);
+    expect(problems.every((p) => p.code === 'yaml-alias')).toBe(true);
+  });
+
+  it('turns an exception nobody foresaw into a problem', () => {
+    const spy = jest.spyOn(policySchema, 'safeParse').mockImplementation(() => {
+      throw new RangeError('Maximum call stack size exceeded');
+    });
+    try {
+      expect(problemsOf(MINIMAL)).toEqual([
+        { code: 'unexpected-error', file: 'srsfilter.yaml', line: null, column: null, key: '', message: 'cannot load: Maximum call stack size exceeded' },
+      ]);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
+  it('turns an input too deep to walk into a problem', () => {
+    const deep = `${MINIMAL}forwarded-domains: ${'['.repeat(20_000)}${']'.repeat(20_000)}\n`;
+    expect(problemsOf(deep).length).toBeGreaterThan(0);
   });
 });
 

@@ -1,4 +1,4 @@
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
@@ -6,6 +6,12 @@ import { parseSecrets, readSecretsFile } from '../../../lib/config';
 import { createSrs } from '../../../lib/srs';
 
 const texts = (secrets: Buffer[]): string[] => secrets.map((secret) => secret.toString('latin1'));
+
+/** Whoever runs the tests owns the files they write, as the mail user owns them. */
+const ME = { uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0, group: 'daemon' };
+const CHECKED = { checkPermissions: true, mail: ME } as const;
+/** Giving a file to another user or group takes root. */
+const asRoot = ME.uid === 0 ? it : it.skip;
 
 describe('parseSecrets', () => {
   it.each([
@@ -54,32 +60,43 @@ describe('readSecretsFile', () => {
 
   it('reads the secrets of a 0640 file', async () => {
     const path = secretFile('# rotated 2025\nnew\nold\n', 0o640);
-    const result = await readSecretsFile(path, 'policy', { checkPermissions: true });
+    const result = await readSecretsFile(path, 'policy', CHECKED);
     expect(result).toEqual({ ok: true, secrets: [Buffer.from('new'), Buffer.from('old')] });
   });
 
   it('reads the perl way when asked', async () => {
     const path = secretFile('tops3cr3t\n', 0o600);
-    expect(await readSecretsFile(path, 'perl', { checkPermissions: true })).toEqual({ ok: true, secrets: [Buffer.from('tops3cr3t\n')] });
+    expect(await readSecretsFile(path, 'perl', CHECKED)).toEqual({ ok: true, secrets: [Buffer.from('tops3cr3t\n')] });
   });
 
   it.each([
-    [0o644, 'world-readable'],
-    [0o660, 'group-writable'],
-    [0o642, 'world-writable'],
-    [0o666, 'group-writable, world-writable, world-readable'],
+    [0o644, 'is world-readable \\(mode 0644\\)'],
+    [0o660, 'is group-writable \\(mode 0660\\)'],
+    [0o642, 'is world-writable \\(mode 0642\\)'],
+    [0o666, 'is group-writable .*; it is world-writable .*; it is world-readable'],
   ])('refuses mode %o (%s) and names the fix', async (mode, exposure) => {
     const path = secretFile('s\n', mode);
-    const result = await readSecretsFile(path, 'policy', { checkPermissions: true, mailGroup: 'daemon' });
+    const result = await readSecretsFile(path, 'policy', CHECKED);
     expect(result).toMatchObject({ ok: false, problem: { code: 'insecure-permissions', file: path, key: 'secrets-file', line: null } });
     if (result.ok) return;
-    expect(result.problem.message).toContain(`is ${exposure} (mode 0${mode.toString(8)})`);
-    expect(result.problem.message).toContain(`chmod 0640 ${path} && chown root:daemon ${path}`);
+    expect(result.problem.message).toMatch(new RegExp(`^the secrets file ${exposure}.*; fix: chmod 0640 ${path} && chown root:daemon ${path}$`));
   });
 
-  it('names Debian\'s mail group when none is given', async () => {
-    const result = await readSecretsFile(secretFile('s\n', 0o644), 'policy', { checkPermissions: true });
-    expect(!result.ok && result.problem.message).toMatch(/chown root:courier /);
+  asRoot('refuses a 0640 file of a group other than the mail group, as root:adm (needs root to chown)', async () => {
+    const path = secretFile('s\n', 0o640);
+    chownSync(path, 0, 4);
+    const result = await readSecretsFile(path, 'policy', CHECKED);
+    expect(result).toMatchObject({
+      ok: false,
+      problem: { code: 'insecure-permissions', message: expect.stringMatching(/^the secrets file is readable by group 4 \(mode 0640\), not the mail group daemon: /) },
+    });
+  });
+
+  asRoot('refuses a file owned by neither root nor the mail user (needs root to chown)', async () => {
+    const path = secretFile('s\n', 0o600);
+    chownSync(path, 65534, ME.gid);
+    const result = await readSecretsFile(path, 'policy', CHECKED);
+    expect(result).toMatchObject({ ok: false, problem: { code: 'insecure-permissions', message: expect.stringMatching(/^the secrets file is owned by uid 65534, neither root nor the mail user/) } });
   });
 
   it('accepts any mode without the check (srsctl --secretfile reads like srs)', async () => {
@@ -88,12 +105,12 @@ describe('readSecretsFile', () => {
   });
 
   it('reports a missing file as a problem', async () => {
-    const result = await readSecretsFile(join(dir, 'absent'), 'policy', { checkPermissions: true });
+    const result = await readSecretsFile(join(dir, 'absent'), 'policy', CHECKED);
     expect(result).toMatchObject({ ok: false, problem: { code: 'unreadable', message: expect.stringMatching(/no such file/) } });
   });
 
   it('reports a file without secrets', async () => {
-    const result = await readSecretsFile(secretFile('# only a comment\n\n', 0o640), 'policy', { checkPermissions: true });
+    const result = await readSecretsFile(secretFile('# only a comment\n\n', 0o640), 'policy', CHECKED);
     expect(result).toMatchObject({ ok: false, problem: { code: 'no-secrets' } });
   });
 
@@ -109,7 +126,7 @@ describe('readSecretsFile', () => {
   it('refuses a FIFO without waiting for a writer', async () => {
     const path = join(dir, 'fifo');
     execFileSync('mkfifo', ['-m', '0600', path]);
-    expect(await readSecretsFile(path, 'policy', { checkPermissions: true })).toMatchObject({
+    expect(await readSecretsFile(path, 'policy', CHECKED)).toMatchObject({
       ok: false,
       problem: { code: 'unreadable', message: expect.stringMatching(/not a regular file/) },
     });

@@ -109,6 +109,7 @@ describe('courierFiles', () => {
       filtersSocketDir: '/var/lib/courier/filters',
       queueTmpDir: '/var/lib/courier/tmp',
       enableFiltering: '/etc/courier/enablefiltering',
+      bofh: '/etc/courier/bofh',
       locals: '/etc/courier/locals',
       me: '/etc/courier/me',
       hostedDomains: '/etc/courier/hosteddomains',

@@ -1,0 +1,54 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+
+/** Courier's mail user and mail group as the kernel knows them: what file ownership is compared with. */
+export interface MailIdentity {
+  readonly user: string;
+  readonly uid: number;
+  /** Every group the user is in (`id -G`): it may read a file through any of them. */
+  readonly gids: readonly number[];
+  readonly group: string;
+  readonly gid: number;
+}
+
+export type MailIdentityResult = { readonly ok: true; readonly identity: MailIdentity } | { readonly ok: false; readonly message: string };
+
+/** Resolves to a command's standard output; rejects, as execFile does, when it fails or exits non-zero. */
+export type RunLookup = (command: string, args: readonly string[]) => Promise<string>;
+
+/** `id` and `getent` ask NSS, so a mail user or group from LDAP and the like counts too. */
+export async function resolveMailIdentity(user: string, group: string, run: RunLookup = runLookup): Promise<MailIdentityResult> {
+  const lookup = async (command: string, args: readonly string[]): Promise<string | undefined> => {
+    try {
+      return await run(command, args);
+    } catch {
+      return undefined;
+    }
+  };
+  const [uidText, gidsText, groupLine] = await Promise.all([
+    lookup('id', ['-u', '--', user]),
+    lookup('id', ['-G', '--', user]),
+    lookup('getent', ['group', '--', group]),
+  ]);
+  const uid = idOf(uidText);
+  const gids = (gidsText ?? '').trim().split(/\s+/).map(idOf);
+  if (uid === undefined || !gids.every((gid) => gid !== undefined)) return unknown(`the mail user ${user}`);
+  // getent prints `name:password:gid:members`.
+  const gid = idOf(groupLine?.split(':')[2]);
+  if (gid === undefined) return unknown(`the mail group ${group}`);
+  return { ok: true, identity: { user, uid, gids, group, gid } };
+}
+
+function idOf(text: string | undefined): number | undefined {
+  const trimmed = text?.trim() ?? '';
+  return /^\d+$/.test(trimmed) ? Number(trimmed) : undefined;
+}
+
+function unknown(what: string): MailIdentityResult {
+  return { ok: false, message: `${what} is unknown on this system` };
+}
+
+async function runLookup(command: string, args: readonly string[]): Promise<string> {
+  const { stdout } = await promisify(execFile)(command, args, { timeout: 10_000, encoding: 'utf8' });
+  return stdout;
+}
