@@ -19,7 +19,7 @@ describe('storedSenderKeyOf', () => {
     expect(storedSenderKeyOf('jörg@example.de')).not.toBe(storedSenderKeyOf('j\u00f6rg@example.de'.normalize('NFD')));
   });
 
-  test('forwarded like a sender, it is postsrsd 2's database-mode address, at most 64 octets', () => {
+  test("forwarded like a sender, it is postsrsd 2's database-mode address, at most 64 octets", () => {
     const srs = srsAt(0);
     const longSender = `0100018c7a1b2c3d-4e5f6a7b-8c9d-4e1f-9a3b-4c5d6e7f8a9b-000000@us-east-1.amazonses.com`;
     expect(srs.forward(storedSenderKeyOf('test@otherdomain.com'), 'example.com')).toEqual({ ok: true, address: POSTSRSD_ALIAS });
