@@ -2,7 +2,8 @@ import { performance } from 'node:perf_hooks';
 import { applyRewrite, readControlFile, type ControlFileTarget } from '../lib/courier/controlFileIo';
 import { envelopeOf } from '../lib/courier/envelope';
 import type { ControlFileFailure, Envelope } from '../lib/courier/types';
-import { applyBounceCap, changesOf, decide, type BounceCounter, type Decision } from '../lib/policy';
+import { applyBounceCap, changesOf, completeWithStore, decide, type BounceCounter, type Decision } from '../lib/policy';
+import type { StoreError } from '../lib/store';
 import { describeError, formatDecisionLine, type DecisionLine, type Logger } from './log';
 import { failureReply, replyForDecision, TEMPORARY_FAILURE, type Reply } from './reply';
 import type { MessagePaths } from './request';
@@ -23,6 +24,8 @@ type Outcome = (
 ) & {
   /** Bounce-cap counts taken for this message: given back unless it is answered with its decision. */
   readonly counted: readonly string[];
+  /** The store failed on this message (it went on with its fallback): logged as a warning. */
+  readonly storeError?: StoreError;
 };
 
 /**
@@ -31,7 +34,8 @@ type Outcome = (
  * as soon as it has the answer. Every message logs exactly one decision line, right after the
  * answer is written so that it never delays it, and the line says what the message was
  * answered: when the server answered without us (timeout, stop), that. `bounces` outlives
- * the runtime: a reload must not reset the bounce cap.
+ * the runtime: a reload must not reset the bounce cap. With a store, the bounce cap counts
+ * there instead, together with every other user of the store.
  */
 export function createMessageHandler(current: () => Runtime, log: Logger, bounces: BounceCounter): MessageHandler {
   return async (paths, gate) => {
@@ -40,8 +44,10 @@ export function createMessageHandler(current: () => Runtime, log: Logger, bounce
     const outcome = await processMessage(paths, gate, runtime, bounces);
     const ms = performance.now() - started;
     const preemption = gate.preemption();
+    const { storeError } = outcome;
+    if (storeError !== undefined) gate.afterAnswer(() => log.warn(`sender store: ${storeError.code}: ${storeError.message}`));
     if ((preemption !== undefined || outcome.kind === 'failed') && outcome.counted.length > 0) {
-      bounces.giveBack(outcome.counted).catch((error: unknown) => log.warn(`bounce counts not given back: ${describeError(error)}`));
+      (runtime.store ?? bounces).giveBack(outcome.counted).catch((error: unknown) => log.warn(`bounce counts not given back: ${describeError(error)}`));
     }
     if (preemption !== undefined) {
       log.error(formatDecisionLine(preemptedLine(outcome, preemption, ms)));
@@ -65,14 +71,18 @@ async function processMessage(paths: MessagePaths, gate: WriteGate, runtime: Run
   let envelope: Envelope | undefined;
   let wrote = false;
   let counted: readonly string[] = [];
-  const failed = (error: string, reason: string): Outcome => ({ kind: 'failed', envelope, error, reason, wrote, counted });
+  let storeError: StoreError | undefined;
+  const extra = (): Pick<Outcome, 'counted' | 'storeError'> => (storeError === undefined ? { counted } : { counted, storeError });
+  const failed = (error: string, reason: string): Outcome => ({ kind: 'failed', envelope, error, reason, wrote, ...extra() });
   try {
     const read = await readControlFiles(paths.controlFiles);
     // No queue id without a readable control file: the reason names the file instead.
     if (!read.ok) return failed(read.code, read.message.includes(read.path) ? read.message : `${read.path}: ${read.message}`);
     envelope = envelopeOf(read.targets.map((target) => target.file));
 
-    const capped = await applyBounceCap(decide(envelope, runtime), runtime.policy, bounces);
+    const stored = await completeWithStore(decide(envelope, runtime), runtime.store);
+    storeError = stored.storeError;
+    const capped = await applyBounceCap(stored.decision, runtime.policy, runtime.store ?? bounces);
     const { decision } = capped;
     counted = capped.counted;
     if (decision.kind === 'rewrite' || decision.kind === 'reverse') {
@@ -85,7 +95,7 @@ async function processMessage(paths: MessagePaths, gate: WriteGate, runtime: Run
       });
       if (applied.ran && !applied.value.ok) return failed(applied.value.code, applied.value.message);
     }
-    return { kind: 'decided', envelope, decision, wrote, counted };
+    return { kind: 'decided', envelope, decision, wrote, ...extra() };
   } catch (error) {
     // A bug, caught here because this is where the queue id is known.
     return failed('internal', error instanceof Error ? error.message : String(error));

@@ -7,6 +7,7 @@ import { watchLifecycle } from './lifecycle';
 import { createLogger, describeError, type Logger } from './log';
 import { failureReply } from './reply';
 import { configurationWarnings, loadRuntime, type Runtime } from './runtime';
+import { createFilterStores } from './stores';
 import { startFilterServer, type FilterServer } from './socketServer';
 
 /** Request bounds: a queue path never needs more than PATH_MAX; a message rarely has many control files. */
@@ -49,7 +50,8 @@ async function main(): Promise<number | null> {
     return 1;
   }
 
-  const loaded = await loadRuntime(args.config);
+  const stores = createFilterStores();
+  const loaded = await loadRuntime(args.config, stores);
   if (!loaded.ok) {
     logProblems(log, loaded.problems, 'not started');
     return 1;
@@ -93,12 +95,13 @@ async function main(): Promise<number | null> {
       process.exit(0);
     },
     reload: async () => {
-      const next = await loadRuntime(args.config);
+      const next = await loadRuntime(args.config, stores);
       if (!next.ok) {
         logProblems(log, next.problems, 'reload failed, the previous configuration stays in force');
         return;
       }
       runtime = next.runtime;
+      stores.keepOnly(runtime.store);
       log.setLevel(runtime.policy.logLevel);
       // Logged once new messages get the new configuration.
       log.info(`reloaded: ${describeRuntime(runtime)}`);
@@ -119,7 +122,8 @@ function logProblems(log: Logger, problems: readonly string[], consequence: stri
 
 function describeRuntime(runtime: Runtime): string {
   const { policy, secretCount, queueDir } = runtime;
-  return `srs-domain=${policy.srsDomain} secrets=${secretCount} on-error=${policy.onError} queue=${queueDir}`;
+  const store = runtime.store === null ? '' : ` store=${runtime.store.location}`;
+  return `srs-domain=${policy.srsDomain} secrets=${secretCount} on-error=${policy.onError} original-envelope=${policy.originalEnvelope}${store} queue=${queueDir}`;
 }
 
 /**
