@@ -53,7 +53,7 @@ function decideRewrite(envelope: Envelope, context: DecideContext): Decision {
     return pass('mixed-recipients', 'local recipients share the message and mixed-recipients is pass');
   }
 
-  const forwarded = forwardSender(envelope.sender, context);
+  const forwarded = forwardSender(envelope.sender, context.srs, policy);
   if (!forwarded.ok) return pass('sender-not-encodable', `the sender cannot be rewritten: ${forwarded.message}`);
   const aliasRule = has('forwarded');
   const stored = forwarded.store === undefined ? {} : { store: forwarded.store };

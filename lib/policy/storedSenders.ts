@@ -38,8 +38,11 @@ export function usesStore(policy: Pick<Policy, 'originalEnvelope' | 'envelopeDat
  * original is at their first hop, as postsrsd does. A sender SRS cannot encode is not stored
  * either: it passes unchanged, as without a store.
  */
-export function forwardSender(sender: string, context: DecideContext): ForwardedSender {
-  const { policy, srs } = context;
+export function forwardSender(
+  sender: string,
+  srs: DecideContext['srs'],
+  policy: Pick<Policy, 'srsDomain' | 'originalEnvelope' | 'maxAgeDays'>,
+): ForwardedSender {
   const stateless = srs.forward(sender, policy.srsDomain);
   if (!stateless.ok || policy.originalEnvelope === 'embedded') return stateless;
   if (isSrsLocalPart(splitAddress(sender)?.local ?? '')) return stateless;
