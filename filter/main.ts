@@ -7,7 +7,7 @@ import { watchLifecycle } from './lifecycle';
 import { createLogger, describeError, type Logger } from './log';
 import { failureReply } from './reply';
 import { configurationWarnings, loadRuntime, type Runtime } from './runtime';
-import { createFilterStores } from './stores';
+import { createFilterStores, storeStatus } from './stores';
 import { startFilterServer, type FilterServer } from './socketServer';
 
 /** Request bounds: a queue path never needs more than PATH_MAX; a message rarely has many control files. */
@@ -122,7 +122,8 @@ function logProblems(log: Logger, problems: readonly string[], consequence: stri
 
 function describeRuntime(runtime: Runtime): string {
   const { policy, secretCount, queueDir } = runtime;
-  const store = runtime.store === null ? '' : ` store=${runtime.store.location}`;
+  const status = storeStatus(runtime.store);
+  const store = status === null ? '' : ` store=${status.location} store-errors=${status.errors}`;
   return `srs-domain=${policy.srsDomain} secrets=${secretCount} on-error=${policy.onError} original-envelope=${policy.originalEnvelope}${store} queue=${queueDir}`;
 }
 

@@ -11,7 +11,6 @@ export { MAX_AGE_DAYS_MAX, type SrsInit } from './options';
 export { signedTextOf } from './signedText';
 export {
   LOCAL_PART_MAX_OCTETS,
-  STORED_SENDER_DOMAIN,
   localPartOctets,
   storedSenderKeyIn,
   storedSenderKeyOf,

@@ -142,6 +142,9 @@ describe('two MX hosts sharing one Redis (original-envelope: auto)', () => {
     expect(results.filter((r) => r.kind === 'forward' && !STORED.test(r.value)).length).toBeGreaterThan(0);
     expect(results.filter((r) => r.kind === 'bounce' && r.reply.startsWith('451')).length).toBeGreaterThan(0);
     await filters[0]?.waitForLog(/WARN: sender store: store-/);
+    // The store errors are in the filter's stats (shown on reload).
+    filters[0]?.child.kill('SIGHUP');
+    await filters[0]?.waitForLog(/reloaded: .* store=redis:127\.0\.0\.1:\d+ store-errors=[1-9]/);
 
     // Back: the retried bounce is reversed (this test's Redis keeps nothing on disk, so the sender is stored again).
     await redis.restart();
