@@ -39,7 +39,9 @@ export async function openRedisStore(location: Extract<StoreLocation, { kind: 'r
     try {
       return await command();
     } catch (error) {
-      throw new StoreError('store-failed', `Redis ${formatStoreLocation(location)}: ${(error as Error).message}`);
+      // A connection lost under the command is the store being away, not an error it answered.
+      const code = redis.status === 'ready' ? 'store-failed' : 'store-unavailable';
+      throw new StoreError(code, `Redis ${formatStoreLocation(location)}: ${(error as Error).message}`);
     }
   };
 
