@@ -6,6 +6,9 @@ import { forwardSender } from '../lib/policy';
 import { openStore, type SenderStore } from '../lib/store';
 import { createSrs, storedSenderKeyIn, type Srs } from '../lib/srs';
 import { startRedisServer } from '../test/integration/store/redisServer';
+import { readFixture } from '../test/integration/filter/harness';
+import { startFilterUnderTest } from './filterUnderTest';
+import { formatReplies, runLoad } from './loadRun';
 import type { Figure } from './report';
 
 /**
@@ -59,6 +62,36 @@ function measureStateless(srs: Srs, senders: readonly string[]): number {
   return (ops * 1000) / (performance.now() - start);
 }
 
+const FILTER_MESSAGES = 3000;
+const FILTER_CONNECTIONS = 50;
+
+/**
+ * The compiled filter forwarding long senders (a distinct one per message, so every message
+ * under auto costs one store write) at 50 connections: its CPU per message and throughput,
+ * with the stateless default beside it.
+ */
+async function filterWithLongSenders(name: string, policy: Readonly<Record<string, unknown>>): Promise<Figure[]> {
+  const template = readFixture('single-alias-to-remote.ctl').toString();
+  const filter = await startFilterUnderTest(policy);
+  try {
+    const run = await runLoad({
+      socketPath: filter.socketPath,
+      filterPid: filter.pid,
+      connections: FILTER_CONNECTIONS,
+      count: FILTER_MESSAGES,
+      messageFor: (seq) => filter.queue(Buffer.from(template.replace(/^s.*$/m, `s${seq}-0100018c7a1b2c3d-4e5f6a7b-8c9d@us-east-1.amazonses.com`))),
+      afterReply: (message) => filter.discard(message),
+    });
+    console.log(`${name}: ${run.messages} messages in ${run.seconds.toFixed(2)} s; replies: ${formatReplies(run.replies)}`);
+    return [
+      { name: `filter, ${name}: throughput`, value: run.messages / run.seconds, unit: 'msg/s' },
+      { name: `filter, ${name}: CPU per message`, value: run.filterCpuMs / run.messages, unit: 'ms' },
+    ];
+  } finally {
+    await filter.close();
+  }
+}
+
 export async function benchStores(): Promise<Figure[]> {
   const srs = createSrs({ secrets: [Buffer.from('bench-s3cret')] });
   const senders = longSenders();
@@ -76,6 +109,9 @@ export async function benchStores(): Promise<Figure[]> {
       { name: 'stateless forward+reverse (long senders)', value: stateless, unit: 'ops/s' },
       { name: `embedded store (LMDB) forward+reverse, ${IN_FLIGHT} in flight`, value: lmdbOps, unit: 'ops/s', anchor },
       { name: `Redis store forward+reverse, ${IN_FLIGHT} in flight`, value: redisOps, unit: 'ops/s', anchor },
+      ...(await filterWithLongSenders('embedded (stateless)', {})),
+      ...(await filterWithLongSenders('auto, embedded store', { 'original-envelope': 'auto' })),
+      ...(await filterWithLongSenders('auto, Redis', { 'original-envelope': 'auto', 'envelope-database': redis.location })),
     ];
   } finally {
     await lmdb.close();
@@ -88,7 +124,7 @@ export async function benchStores(): Promise<Figure[]> {
 if (require.main === module) {
   benchStores().then(
     (figures) => {
-      for (const figure of figures) console.log(`${figure.name}: ${figure.value.toFixed(0)} ${figure.unit}`);
+      for (const figure of figures) console.log(`${figure.name}: ${figure.value.toFixed(figure.unit === 'ms' ? 3 : 0)} ${figure.unit}`);
     },
     (error: unknown) => {
       console.error(error);
