@@ -9,6 +9,11 @@ const SENDER_PREFIX = 'PostSRSd/';
 const BOUNCE_PREFIX = 'srsfilter/bounces/';
 /** Reconnect delays grow to this: a Redis that comes back is used again within a second. */
 const RECONNECT_MAX_MS = 1000;
+/**
+ * A count whose window ended meanwhile is gone; a plain DECR would bring it back as a negative
+ * count without expiry, which would never leave.
+ */
+const DECREMENT_IF_EXISTS = "if redis.call('EXISTS', KEYS[1]) == 1 then return redis.call('DECRBY', KEYS[1], ARGV[1]) end return 0";
 /** How long opening waits for the first connection; after it, the store opens disconnected and keeps trying. */
 const FIRST_CONNECT_MS = 1000;
 
@@ -60,7 +65,7 @@ export async function openRedisStore(location: Extract<StoreLocation, { kind: 'r
     async giveBack(keys) {
       await run(() => {
         const pipeline = redis.multi();
-        for (const key of keys) pipeline.decr(BOUNCE_PREFIX + key);
+        for (const key of keys) pipeline.eval(DECREMENT_IF_EXISTS, 1, BOUNCE_PREFIX + key, 1);
         return pipeline.exec();
       });
     },
@@ -101,7 +106,7 @@ async function take(redis: Redis, keys: readonly string[], limit: number, window
   const over = counts.find(({ count }) => !(count <= limit));
   if (over === undefined) return { ok: true };
   const undo = redis.multi();
-  for (const [key, times] of wanted) undo.decrby(BOUNCE_PREFIX + key, times);
+  for (const [key, times] of wanted) undo.eval(DECREMENT_IF_EXISTS, 1, BOUNCE_PREFIX + key, times);
   await undo.exec();
   return { ok: false, key: over.key };
 }

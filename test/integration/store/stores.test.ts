@@ -69,6 +69,10 @@ describe('the Redis store (a real redis-server)', () => {
       await store.giveBack(['a']);
       expect(await other.take(['a'], 2, 60_000)).toEqual({ ok: true });
       expect(Number(redisCli(redis.port, 'PTTL', 'srsfilter/bounces/a'))).toBeGreaterThan(50_000);
+      // A count whose window is over is not brought back by giving back.
+      redisCli(redis.port, 'DEL', 'srsfilter/bounces/b');
+      await store.giveBack(['b']);
+      expect(redisCli(redis.port, 'EXISTS', 'srsfilter/bounces/b')).toBe('0');
     } finally {
       await other.close();
     }
