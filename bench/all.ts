@@ -6,6 +6,7 @@ import { formatSummaryTable, type Figure } from './report';
 import { benchSeedGlue } from './seedGlue';
 import { benchSrs, formatSrsBench } from './srs';
 import { benchStartup } from './startup';
+import { benchStores } from './store';
 
 /**
  * `npm run bench`: every benchmark of issue 6, then one table of all figures. The memory run
@@ -50,6 +51,8 @@ async function main(): Promise<void> {
   figures.push(...(await benchFilterMemory(memoryMessages)));
   const srs = await srsFigures();
   figures.push(...srs.figures);
+  console.log('# sender stores: forward+reverse of long senders, beside the stateless core');
+  figures.push(...(await benchStores()));
   figures.push(...(await benchSeedGlue(Number(values['glue-runs']), srs.libSrsOpsPerSec)));
   figures.push(...(await benchEndToEnd({ ...DEFAULT_END_TO_END, messages: Number(values['e2e-messages']) })));
 

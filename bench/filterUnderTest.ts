@@ -40,8 +40,9 @@ export async function fsyncFile(file: string): Promise<void> {
   }
 }
 
-export async function startFilterUnderTest(): Promise<FilterUnderTest> {
-  const spool = await createSpool();
+/** `policy`: keys (YAML names) on top of the minimal policy. */
+export async function startFilterUnderTest(policy: Readonly<Record<string, unknown>> = {}): Promise<FilterUnderTest> {
+  const spool = await createSpool({ policy });
   const filter = startFilter(spool);
   try {
     await filter.ready;

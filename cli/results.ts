@@ -3,20 +3,25 @@ import { STATUS } from './exitStatus';
 import { fail, type CliIo } from './io';
 import { textOf } from './rawInput';
 
+/** An SRS result, or a failure of the store behind it (codes: SRS error codes, unknown-alias, no-store, store-*). */
+export type AddressResult =
+  | { readonly ok: true; readonly address: string }
+  | { readonly ok: false; readonly code: string; readonly message: string };
+
 /**
  * Prints one result line per address, in order, and stops at the first failure with `status`,
  * as Debian's `srs` does (the lines before it are already printed). With 'latin1' the
  * addresses are binary strings (rawInput) and the results are printed as their bytes.
  */
-export function writeResults(
+export async function writeResults(
   io: CliIo,
   addresses: readonly string[],
-  transform: (address: string) => SrsResult,
+  transform: (address: string) => AddressResult | Promise<AddressResult>,
   status: number,
   encoding: AddressEncoding = 'utf8',
-): number {
+): Promise<number> {
   for (const address of addresses) {
-    const result = transform(address);
+    const result = await transform(address);
     if (!result.ok) {
       const shown = encoding === 'utf8' ? address : textOf(address);
       return fail(io, `${shown}: ${result.message} (${result.code})`, status);

@@ -49,6 +49,15 @@ export const statusReportSchema = z.object({
   srsDomain: z.string(),
   secrets: z.number(),
   decisions: decisionCountsSchema,
+  /** The sender store (envelope-database), or null when the policy uses none. */
+  store: z
+    .object({
+      location: z.string(),
+      /** Store calls that failed or timed out since the store was opened. */
+      errors: z.number(),
+      last: z.object({ code: z.string(), message: z.string(), at: z.number() }).nullable(),
+    })
+    .nullable(),
 });
 export type StatusReport = z.infer<typeof statusReportSchema>;
 

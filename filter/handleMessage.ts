@@ -2,7 +2,8 @@ import { performance } from 'node:perf_hooks';
 import { applyRewrite, isRefusal, readControlFiles } from '../lib/courier/controlFileIo';
 import { envelopeOf } from '../lib/courier/envelope';
 import type { Envelope } from '../lib/courier/types';
-import { applyBounceCap, changesOf, decide, type BounceCounter, type Decision } from '../lib/policy';
+import { applyBounceCap, changesOf, completeWithStore, decide, type BounceCounter, type Decision } from '../lib/policy';
+import type { StoreError } from '../lib/store';
 import type { DecisionCounter } from './decisionCounts';
 import { describeError, formatDecisionLine, type DecisionLine, type Logger } from './log';
 import { failureReply, replyForDecision, TEMPORARY_FAILURE, type Reply } from './reply';
@@ -26,6 +27,8 @@ type Outcome = (
 ) & {
   /** Bounce-cap counts taken for this message: given back unless it is answered with its decision. */
   readonly counted: readonly string[];
+  /** The store failed on this message (it went on with its fallback): logged as a warning. */
+  readonly storeError?: StoreError;
 };
 
 /**
@@ -34,8 +37,9 @@ type Outcome = (
  * as soon as it has the answer. Every message logs exactly one decision line, right after the
  * answer is written so that it never delays it, and the line says what the message was
  * answered: when the server answered without us (timeout, stop), that. `bounces` outlives
- * the runtime: a reload must not reset the bounce cap. `counts` (srsctl status) counts the
- * lines by code.
+ * the runtime: a reload must not reset the bounce cap. With a store, the bounce cap counts
+ * there instead, together with every other user of the store. `counts` (srsctl status) counts
+ * the lines by code.
  */
 export function createMessageHandler(
   current: () => Runtime,
@@ -49,8 +53,10 @@ export function createMessageHandler(
     const outcome = await processMessage(paths, gate, runtime, bounces);
     const ms = performance.now() - started;
     const preemption = gate.preemption();
+    const { storeError } = outcome;
+    if (storeError !== undefined) gate.afterAnswer(() => log.warn(`sender store: ${storeError.code}: ${storeError.message}`));
     if ((preemption !== undefined || outcome.kind === 'failed') && outcome.counted.length > 0) {
-      bounces.giveBack(outcome.counted).catch((error: unknown) => log.warn(`bounce counts not given back: ${describeError(error)}`));
+      (runtime.store ?? bounces).giveBack(outcome.counted).catch((error: unknown) => log.warn(`bounce counts not given back: ${describeError(error)}`));
     }
     if (preemption !== undefined) {
       counts?.add('SRS_ERROR');
@@ -82,6 +88,8 @@ async function processMessage(paths: MessagePaths, gate: WriteGate, runtime: Run
   let envelope: Envelope | undefined;
   let wrote = false;
   let counted: readonly string[] = [];
+  let storeError: StoreError | undefined;
+  const extra = (): Pick<Outcome, 'counted' | 'storeError'> => (storeError === undefined ? { counted } : { counted, storeError });
   const failed = (error: string, reason: string, refused = false): Outcome => ({
     kind: 'failed',
     envelope,
@@ -89,7 +97,7 @@ async function processMessage(paths: MessagePaths, gate: WriteGate, runtime: Run
     reason,
     wrote,
     refused,
-    counted,
+    ...extra(),
   });
   try {
     const read = await readControlFiles(paths.controlFiles, runtime.queue);
@@ -100,7 +108,9 @@ async function processMessage(paths: MessagePaths, gate: WriteGate, runtime: Run
     }
     envelope = envelopeOf(read.targets.map((target) => target.file));
 
-    const capped = await applyBounceCap(decide(envelope, runtime), runtime.policy, bounces);
+    const stored = await completeWithStore(decide(envelope, runtime), runtime.store);
+    storeError = stored.storeError;
+    const capped = await applyBounceCap(stored.decision, runtime.policy, runtime.store ?? bounces);
     const { decision } = capped;
     counted = capped.counted;
     if (decision.kind === 'rewrite' || decision.kind === 'reverse') {
@@ -113,7 +123,7 @@ async function processMessage(paths: MessagePaths, gate: WriteGate, runtime: Run
       });
       if (applied.ran && !applied.value.ok) return failed(applied.value.code, applied.value.message, isRefusal(applied.value.code));
     }
-    return { kind: 'decided', envelope, decision, wrote, counted };
+    return { kind: 'decided', envelope, decision, wrote, ...extra() };
   } catch (error) {
     // A bug, caught here because this is where the queue id is known.
     return failed('internal', error instanceof Error ? error.message : String(error));

@@ -12,6 +12,7 @@ import { createLogger, describeError, type Logger } from './log';
 import { failureReply } from './reply';
 import { configurationWarnings, loadRuntime, type Runtime } from './runtime';
 import { describeRuntimeChanges } from './runtimeChanges';
+import { createFilterStores, storeStatus } from './stores';
 import { startFilterServer, type FilterServer } from './socketServer';
 
 /** Request bounds: a queue path never needs more than PATH_MAX; a message rarely has many control files. */
@@ -59,7 +60,8 @@ async function main(): Promise<number | null> {
     return 1;
   }
 
-  const loaded = await loadRuntime(args.config);
+  const stores = createFilterStores();
+  const loaded = await loadRuntime(args.config, stores);
   if (!loaded.ok) {
     logProblems(log, loaded.problems, 'not started');
     return 1;
@@ -115,13 +117,14 @@ async function main(): Promise<number | null> {
     },
     reload: async (): Promise<ReloadVerdict> => {
       try {
-        const next = await loadRuntime(args.config);
+        const next = await loadRuntime(args.config, stores);
         if (!next.ok) {
           logProblems(log, next.problems, RELOAD_FAILED);
           return { applied: false, problems: [...next.problems] };
         }
         const changes = describeRuntimeChanges(runtime, next.runtime);
         runtime = next.runtime;
+        stores.keepOnly(runtime.store);
         loadedAt = new Date();
         log.setLevel(runtime.policy.logLevel);
         // Logged once new messages get the new configuration.
@@ -177,6 +180,7 @@ function statusReport(args: FilterArgs, runtime: Runtime, loadedAt: Date, counts
     srsDomain: runtime.policy.srsDomain,
     secrets: runtime.secretCount,
     decisions: counts.snapshot(),
+    store: storeStatus(runtime.store),
   };
 }
 
@@ -188,7 +192,9 @@ function logProblems(log: Logger, problems: readonly string[], consequence: stri
 
 function describeRuntime(runtime: Runtime): string {
   const { policy, secretCount, queueDir } = runtime;
-  return `srs-domain=${policy.srsDomain} secrets=${secretCount} on-error=${policy.onError} queue=${queueDir}`;
+  const status = storeStatus(runtime.store);
+  const store = status === null ? '' : ` store=${status.location} store-errors=${status.errors}`;
+  return `srs-domain=${policy.srsDomain} secrets=${secretCount} on-error=${policy.onError} original-envelope=${policy.originalEnvelope}${store} queue=${queueDir}`;
 }
 
 /**

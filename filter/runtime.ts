@@ -4,7 +4,9 @@ import { courierFiles, resolveCourierPaths } from '../lib/courier/paths';
 import { readLocalDomains } from '../lib/courier/localDomains';
 import { findQueueDirectory, type QueueDirectory } from '../lib/courier/queueDirectory';
 import type { AcceptMailFor, CourierPaths, LocalDomains } from '../lib/courier/types';
+import type { BoundedStore } from '../lib/store';
 import { createSrs, splitAddress, type Srs } from '../lib/srs';
+import { createFilterStores, type FilterStores } from './stores';
 
 /**
  * Everything one message is decided with, loaded and checked as a whole before it is used.
@@ -25,6 +27,10 @@ export interface Runtime {
   readonly socketDir: string;
   /** How many secrets verify (the first signs); logged instead of any secret. */
   readonly secretCount: number;
+  /** The sender store (and shared bounce counter), bounded in time; null without one, or when it cannot be opened. */
+  readonly store: BoundedStore | null;
+  /** Why the policy's store is missing, logged as a warning: mail flows without it. */
+  readonly storeProblem: string | null;
 }
 
 /** Problems are log-ready lines, `file:line:column: key: message` where the file allows. */
@@ -32,7 +38,7 @@ export type RuntimeResult =
   | { readonly ok: true; readonly runtime: Runtime }
   | { readonly ok: false; readonly problems: readonly string[] };
 
-export async function loadRuntime(configPath: string): Promise<RuntimeResult> {
+export async function loadRuntime(configPath: string, stores: FilterStores = createFilterStores()): Promise<RuntimeResult> {
   const config = await loadFilterConfig(configPath, { checkPermissions: true });
   if (!config.ok) return { ok: false, problems: config.problems.map(formatProblem) };
   const { policy, secrets } = config.value;
@@ -47,6 +53,7 @@ export async function loadRuntime(configPath: string): Promise<RuntimeResult> {
   const files = courierFiles(courier.paths);
   const queue = await findQueueDirectory(files.queueTmpDir);
   if (!queue.ok) return { ok: false, problems: [`${configPath}: courier: queue directory ${queue.message}`] };
+  const store = await stores.storeFor(policy, courier.paths);
   return {
     ok: true,
     runtime: Object.freeze({
@@ -59,6 +66,8 @@ export async function loadRuntime(configPath: string): Promise<RuntimeResult> {
       queue: queue.queue,
       socketDir: files.allFiltersSocketDir,
       secretCount: secrets.length,
+      store: store.ok ? store.store : null,
+      storeProblem: store.ok ? null : `${store.location}: ${store.message}`,
     }),
   };
 }
@@ -69,6 +78,9 @@ export function configurationWarnings(runtime: Runtime): string[] {
   const warnings: string[] = [];
   if (!localDomains.isLocal(policy.srsDomain)) {
     warnings.push(`srs-domain ${policy.srsDomain} is not local to Courier: bounces to it will not reach the filter`);
+  }
+  if (runtime.storeProblem !== null) {
+    warnings.push(`the sender store is not available (${runtime.storeProblem}): long senders are embedded, stored ones cannot be reversed (451)`);
   }
   const kept = policy.srsBounces;
   if (kept.mode === 'deliver' && !localDomains.isLocal(splitAddress(kept.address)?.domain ?? '')) {

@@ -9,6 +9,7 @@ import {
 } from '../../lib/config';
 import { spfFailHandling, type BofhResult, type SmtpSpfSetting } from '../../lib/courier/bofh';
 import type { MailIdentity, MailIdentityResult } from '../../lib/courier/mailIdentity';
+import type { StoreFacts } from './storeFacts';
 import type { CourierPathsResult, EnableFilteringResult, LocalDomainsResult } from '../../lib/courier/types';
 import { bouncePrefixFileName, CATCH_ALL_FILE, srsAliasFileNames } from './aliasFiles';
 import { FILTER_NAME, type CheckFacts, type CourierFacts, type PresentPath, type SecretsFacts } from './facts';
@@ -45,7 +46,25 @@ export function runChecks(facts: CheckFacts, options: CheckOptions = AFTER_START
     ...(facts.secrets === undefined ? [] : checkSecretsFile(facts.secrets)),
     ...checkCourierPaths(facts.courierPaths),
     ...(facts.courier === undefined ? [] : checkCourier(facts.courier, policy, options)),
+    ...(facts.store === undefined ? [] : checkStore(facts.store)),
   ];
+}
+
+/** Reachable, with how many senders it holds; an embedded store not created yet is the filter's to create. */
+export function checkStore(store: StoreFacts): CheckResult[] {
+  switch (store.state) {
+    case 'reachable':
+      return [ok(`sender store ${store.location} is reachable: ${store.entries} stored sender(s)`)];
+    case 'not-created':
+      return [note(`sender store ${store.location} does not exist yet: the filter creates it when it starts`)];
+    case 'unreachable':
+      return [
+        problem(
+          `sender store ${store.location} is not reachable: ${store.message}`,
+          'start it (Redis), or fix envelope-database; meanwhile long senders are embedded and stored ones answer 451',
+        ),
+      ];
+  }
 }
 
 export function checkPolicy(configPath: string, policy: ConfigResult<Policy>): CheckResult[] {

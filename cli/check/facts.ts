@@ -10,6 +10,7 @@ import { courierFiles, OVERRIDABLE_COURIER_PATHS, resolveCourierPaths } from '..
 import type { CourierPaths, CourierPathsResult, EnableFilteringResult, LocalDomainsResult } from '../../lib/courier/types';
 import { errnoCode } from '../../lib/errno';
 import { aliasFileNames } from './aliasFiles';
+import { gatherStore, type StoreFacts } from './storeFacts';
 
 /** The name `filterctl start` knows the filter by (install.sh installs it so). */
 export const FILTER_NAME = 'srsfilter';
@@ -63,6 +64,8 @@ export interface CheckFacts {
   readonly secrets: SecretsFacts | undefined;
   readonly courierPaths: CourierPathsResult;
   readonly courier: CourierFacts | undefined;
+  /** Undefined when the policy has no store (or is unusable). */
+  readonly store: StoreFacts | undefined;
 }
 
 /** Reads everything `srsctl check` judges; never throws for what it finds. */
@@ -79,6 +82,7 @@ export async function gatherCheckFacts(configPath: string): Promise<CheckFacts> 
     secrets: policy.ok ? await gatherSecrets(policy.value.secretsFile, mailUser, mailGroup) : undefined,
     courierPaths,
     courier: courierPaths.ok ? await gatherCourier(courierPaths.paths, policy.ok ? policy.value : undefined) : undefined,
+    store: policy.ok ? await gatherStore(policy.value) : undefined,
   };
 }
 

@@ -1,10 +1,11 @@
 import { DEFAULT_POLICY_PATH, type Policy } from '../../lib/config';
 import type { Envelope } from '../../lib/courier/types';
-import { decide, type Decision, type ReversedRecipient } from '../../lib/policy';
+import { completeWithStore, decide, type Decision, type ReversedRecipient } from '../../lib/policy';
 import { parseCommandLine } from '../args';
 import { envelopeFor, parseSource, SOURCES } from '../envelope';
 import { fail, failWithDetails, warn, type CliIo } from '../io';
 import { loadCourierDomains, loadPolicySrs } from '../policyRuntime';
+import { openPolicyStore } from '../policyStore';
 import { STATUS } from '../exitStatus';
 
 const OPTIONS = {
@@ -38,8 +39,22 @@ export async function runExplain(args: readonly string[], io: CliIo): Promise<nu
   if (!domains.ok) return failWithDetails(io, domains.problems, "cannot read Courier's domains", STATUS.usage);
 
   const envelope = envelopeFor(sender, recipient, values['original-recipient'] ?? '', source);
-  io.stdout(formatExplanation(envelope, decide(envelope, { policy, srs, ...domains.value }), policy));
+  const decision = await lookUpStoredSenders(decide(envelope, { policy, srs, ...domains.value }), policy, io);
+  io.stdout(formatExplanation(envelope, decision, policy));
   return STATUS.ok;
+}
+
+/** A reversal of a stored-sender key is looked up as the filter would; a rewrite writes nothing (it is only explained). */
+async function lookUpStoredSenders(decision: Decision, policy: Policy, io: CliIo): Promise<Decision> {
+  if (decision.kind !== 'reverse' || !decision.recipients.some((recipient) => recipient.storeKey !== undefined)) return decision;
+  const opened = await openPolicyStore(policy);
+  if (!opened.ok) warn(io, `the sender store ${opened.location} cannot be opened: ${opened.message}`);
+  const store = opened.ok ? opened.store : null;
+  try {
+    return (await completeWithStore(decision, store)).decision;
+  } finally {
+    await store?.close();
+  }
 }
 
 /**
@@ -56,6 +71,10 @@ export function formatExplanation(envelope: Envelope, decision: Decision, policy
   switch (decision.kind) {
     case 'rewrite':
       lines.push(`sender: <${decision.from}> -> <${decision.to}>`);
+      if (decision.store !== undefined) {
+        const { key, ttlSeconds, fallback } = decision.store;
+        lines.push(`store: the filter stores the sender under ${key} for ${ttlSeconds / 86_400} days (if the store fails: <${fallback}>)`);
+      }
       break;
     case 'reverse':
       lines.push(`sender: <${envelope.sender}> -> <${decision.sender}>`);

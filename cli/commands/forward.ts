@@ -1,5 +1,6 @@
 import { parseAlias, parseCommandLine } from '../args';
-import { fail, type CliIo } from '../io';
+import { fail, warn, type CliIo } from '../io';
+import { forwardWithStore, openPolicyStore } from '../policyStore';
 import { writeResults } from '../results';
 import { setUpSrs, SRS_OPTIONS } from './srsOptions';
 import { STATUS } from '../exitStatus';
@@ -16,5 +17,20 @@ export async function runForward(args: readonly string[], io: CliIo): Promise<nu
   if (alias === undefined) {
     return fail(io, 'forward needs the SRS domain: --alias DOMAIN (or the policy, without --secret)', STATUS.usage);
   }
-  return writeResults(io, positionals, (address) => setup.srs.forward(address, alias), STATUS.refused);
+  const { policy, srs } = setup;
+  if (policy === undefined) return writeResults(io, positionals, (address) => srs.forward(address, alias), STATUS.refused);
+  const opened = await openPolicyStore(policy);
+  if (!opened.ok) warn(io, `the sender store ${opened.location} cannot be opened: ${opened.message}`);
+  const store = opened.ok ? opened.store : null;
+  try {
+    const forwardPolicy = { ...policy, srsDomain: alias };
+    return await writeResults(
+      io,
+      positionals,
+      (address) => forwardWithStore(address, srs, forwardPolicy, store, (message) => warn(io, message)),
+      STATUS.refused,
+    );
+  } finally {
+    await store?.close();
+  }
 }

@@ -1,5 +1,6 @@
 import { parseCommandLine } from '../args';
-import { fail, type CliIo } from '../io';
+import { fail, warn, type CliIo } from '../io';
+import { openPolicyStore, reverseWithStore } from '../policyStore';
 import { writeResults } from '../results';
 import { setUpSrs, SRS_OPTIONS } from './srsOptions';
 import { STATUS } from '../exitStatus';
@@ -12,5 +13,14 @@ export async function runReverse(args: readonly string[], io: CliIo): Promise<nu
   if (positionals.length === 0) return fail(io, 'reverse needs at least one ADDRESS', STATUS.usage);
   const setup = await setUpSrs(values, io);
   if (!setup.ok) return setup.status;
-  return writeResults(io, positionals, (address) => setup.srs.reverse(address), STATUS.refused);
+  const { policy, srs } = setup;
+  if (policy === undefined) return writeResults(io, positionals, (address) => srs.reverse(address), STATUS.refused);
+  const opened = await openPolicyStore(policy);
+  if (!opened.ok) warn(io, `the sender store ${opened.location} cannot be opened: ${opened.message}`);
+  const store = opened.ok ? opened.store : null;
+  try {
+    return await writeResults(io, positionals, (address) => reverseWithStore(address, srs, store), STATUS.refused);
+  } finally {
+    await store?.close();
+  }
 }

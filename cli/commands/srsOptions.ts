@@ -1,4 +1,4 @@
-import { DEFAULT_POLICY_PATH } from '../../lib/config';
+import { DEFAULT_POLICY_PATH, type Policy } from '../../lib/config';
 import { createSrs, HASH_LENGTH_MAX, type SrsInit, type Srs } from '../../lib/srs';
 import { parseInteger, parseSeparator, type ParsedArgs } from '../args';
 import { readExplicitSecrets } from '../explicitSecrets';
@@ -19,7 +19,13 @@ export const SRS_OPTIONS = {
 export type SrsOptionValues = ParsedArgs<typeof SRS_OPTIONS>['values'];
 
 export type SrsSetup =
-  | { readonly ok: true; readonly srs: Srs; readonly alias: string | undefined }
+  | {
+      readonly ok: true;
+      readonly srs: Srs;
+      readonly alias: string | undefined;
+      /** The installed policy, when it was used (not with --secret/--secretfile): its store applies then. */
+      readonly policy?: Policy;
+    }
   | { readonly ok: false; readonly status: number };
 
 type Overrides = Partial<Pick<SrsInit, 'hashLength' | 'hashMin' | 'separator'>>;
@@ -54,7 +60,7 @@ export async function setUpSrs(values: SrsOptionValues, io: CliIo): Promise<SrsS
   }
   for (const warning of loaded.value.warnings) warn(io, warning);
   const { policy, srs } = loaded.value;
-  return { ok: true, srs: createSrs({ ...srs.options, ...overrides.value }), alias: values.alias ?? policy.srsDomain };
+  return { ok: true, srs: createSrs({ ...srs.options, ...overrides.value }), alias: values.alias ?? policy.srsDomain, policy };
 }
 
 /** Fails on the first bad value. A given hash length is also the minimum accepted, as in Mail::SRS. */

@@ -25,7 +25,14 @@ export function formatStatus(status: StatusReport): string {
     `secrets: ${status.secrets}`,
     `decisions since start: rewrite=${decisions.rewrite} reverse=${decisions.reverse} pass=${decisions.pass} reject=${decisions.reject} error=${decisions.error}`,
   ];
+  if (status.store !== null) lines.push(formatStore(status.store));
   return lines.map((line) => `${line}\n`).join('');
+}
+
+function formatStore(store: NonNullable<StatusReport['store']>): string {
+  const { location, errors, last } = store;
+  const latest = last === null ? '' : `, last ${new Date(last.at).toISOString()} ${last.code}: ${last.message}`;
+  return `store: ${location}, ${errors} error(s)${latest}`;
 }
 
 function formatDuration(totalSeconds: number): string {

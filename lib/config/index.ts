@@ -8,7 +8,8 @@ export {
 } from './addressPattern';
 export { DEFAULT_POLICY_PATH, loadFilterConfig, loadPolicy, srsInitOf, type FilterConfig } from './load';
 export { parsePolicy } from './parsePolicy';
-export type { CourierOverrides, LogLevel, MixedRecipients, OnError, Policy, SrsBounces } from './policy';
+export { formatStoreLocation, parseStoreLocation, type StoreLocation } from './envelopeDatabase';
+export type { CourierOverrides, LogLevel, MixedRecipients, OnError, OriginalEnvelope, Policy, SrsBounces } from './policy';
 export { formatProblem, type ConfigProblem, type ConfigProblemCode, type ConfigResult } from './problems';
 export { parseSecrets, readSecretsFile, type ReadSecretsOptions, type SecretsReading, type SecretsResult } from './secrets';
 export {

@@ -1,8 +1,15 @@
 import type { HashAlphabet, Separator } from '../srs/types';
 import type { AddressPattern } from './addressPattern';
+import type { StoreLocation } from './envelopeDatabase';
 
 export type MixedRecipients = 'rewrite' | 'pass';
 export type OnError = 'tempfail' | 'accept';
+/**
+ * Where the original sender goes (postsrsd's name): into the SRS address (embedded), into the
+ * store for every sender (database), or into the store only when the SRS address would have a
+ * local part over 64 octets (auto).
+ */
+export type OriginalEnvelope = 'embedded' | 'auto' | 'database';
 export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
 /** Where valid mail to our SRS addresses goes: back to the original sender, or to one local mailbox. */
 export type SrsBounces = { readonly mode: 'reverse' } | { readonly mode: 'deliver'; readonly address: string };
@@ -47,6 +54,9 @@ export interface Policy {
   /** Reversals per SRS address within its lifetime; over it the message is refused (550 5.7.1). */
   readonly maxBouncesPerAddress: number;
   readonly srsBounces: SrsBounces;
+  readonly originalEnvelope: OriginalEnvelope;
+  /** The store of senders and bounce counts; null: the embedded store under Courier's localstatedir. */
+  readonly envelopeDatabase: StoreLocation | null;
   /** `<prefix>SRS0…@srs-domain` recipients are reversed like `SRS0…`; null disables. */
   readonly bouncePrefix: string | null;
   /** Answer to an internal error on one message: 4xx (the sender retries) or accept unchanged. */

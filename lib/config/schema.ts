@@ -3,6 +3,7 @@ import { z, type core } from 'zod';
 import { HASH_LENGTH_MAX, MAX_AGE_DAYS_MAX, splitAddress } from '../srs';
 import { isDomainName } from './domain';
 import { parseAddressPattern } from './addressPattern';
+import { parseStoreLocation, type StoreLocation } from './envelopeDatabase';
 import type { Policy, SrsBounces } from './policy';
 
 /**
@@ -76,6 +77,16 @@ const srsBounces = z
     return z.NEVER;
   });
 
+const envelopeDatabase = z
+  .string({ error: 'must be redis:HOST:PORT, redis:/path/to/socket or lmdb:/path' })
+  .trim()
+  .transform((text, ctx): StoreLocation => {
+    const parsed = parseStoreLocation(text);
+    if (parsed.ok) return parsed.location;
+    ctx.addIssue({ code: 'custom', message: parsed.message });
+    return z.NEVER;
+  });
+
 const flag = z.boolean({ error: 'must be true or false' });
 
 const courierObject = z.strictObject(
@@ -107,6 +118,8 @@ const policyObject = z.strictObject(
     'mixed-recipients': choice(['rewrite', 'pass']).default('rewrite'),
     'max-bounces-per-address': wholeNumber(1, MAX_BOUNCES_PER_ADDRESS).default(10),
     'srs-bounces': srsBounces.default({ mode: 'reverse' }),
+    'original-envelope': choice(['embedded', 'auto', 'database']).default('embedded'),
+    'envelope-database': envelopeDatabase.nullish().transform((location) => location ?? null),
     'bounce-prefix': z
       .string({ error: 'must be a local-part prefix such as srsbounce-, or null to disable' })
       .regex(/^[^\s@"<>,;:\\]+$/, 'must be a local-part prefix without spaces, @ or quotes')
@@ -154,6 +167,8 @@ export const policySchema = policyObject
       mixedRecipients: raw['mixed-recipients'],
       maxBouncesPerAddress: raw['max-bounces-per-address'],
       srsBounces: raw['srs-bounces'],
+      originalEnvelope: raw['original-envelope'],
+      envelopeDatabase: raw['envelope-database'],
       bouncePrefix: raw['bounce-prefix'],
       onError: raw['on-error'],
       logLevel: raw['log-level'],

@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { Policy } from '../config/policy';
 import { signedTextOf } from '../srs';
+import { StoreError } from '../store/types';
+import { storeUnavailable } from './completeWithStore';
 import type { Decision } from './decision';
 
 /**
@@ -58,7 +60,14 @@ export function bounceKeyOf(srsAddress: string): string {
 export async function applyBounceCap(decision: Decision, policy: Policy, counter: BounceCounter): Promise<CappedDecision> {
   if (decision.kind !== 'reverse' || !decision.sentBack) return { decision, counted: [] };
   const keys = decision.recipients.map((recipient) => recipient.capKey);
-  const taken = await counter.take(keys, policy.maxBouncesPerAddress, bounceWindowMs(policy));
+  let taken: TakeResult;
+  try {
+    taken = await counter.take(keys, policy.maxBouncesPerAddress, bounceWindowMs(policy));
+  } catch (error) {
+    // A shared count that cannot be taken: refuse for now rather than reverse uncounted.
+    if (error instanceof StoreError) return { decision: storeUnavailable(decision.recipients[0]?.from ?? '', error, 'the bounce count'), counted: [] };
+    throw error;
+  }
   if (taken.ok) return { decision, counted: keys };
   const recipient = decision.recipients.find((reversed) => reversed.capKey === taken.key)?.from ?? '';
   const cap = `max-bounces-per-address is ${policy.maxBouncesPerAddress}`;

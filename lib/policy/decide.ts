@@ -4,6 +4,7 @@ import { isSrsLocalPart, splitAddress } from '../srs';
 import type { Decision, DecideContext } from './decision';
 import { classifyRecipients, isRelayedRole, type ClassifiedRecipient } from './recipientRoles';
 import { decideSrsRecipients } from './srsRecipients';
+import { forwardSender } from './storedSenders';
 
 /**
  * The decision for one message, pure. First match wins:
@@ -52,9 +53,10 @@ function decideRewrite(envelope: Envelope, context: DecideContext): Decision {
     return pass('mixed-recipients', 'local recipients share the message and mixed-recipients is pass');
   }
 
-  const forwarded = context.srs.forward(envelope.sender, policy.srsDomain);
+  const forwarded = forwardSender(envelope.sender, context.srs, policy);
   if (!forwarded.ok) return pass('sender-not-encodable', `the sender cannot be rewritten: ${forwarded.message}`);
   const aliasRule = has('forwarded');
+  const stored = forwarded.store === undefined ? {} : { store: forwarded.store };
   return {
     kind: 'rewrite',
     rule: aliasRule ? 'forwarded-alias' : 'rewrite-relayed',
@@ -64,6 +66,7 @@ function decideRewrite(envelope: Envelope, context: DecideContext): Decision {
     from: envelope.sender,
     to: forwarded.address,
     forwardedTo: targets.map((c) => c.recipient.address),
+    ...stored,
   };
 }
 

@@ -1,6 +1,8 @@
 import type { AcceptMailFor, LocalDomains, RecipientChange } from '../courier/types';
 import type { Policy } from '../config/policy';
 import type { Srs, SrsErrorCode } from '../srs';
+import type { StoreErrorCode } from '../store/types';
+import type { StoreWrite } from './storedSenders';
 
 /**
  * A reversed SRS recipient: lib/courier's change (`to` is the new `r` address: the original
@@ -13,20 +15,28 @@ export interface ReversedRecipient extends RecipientChange {
   readonly original: string;
   /** The key max-bounces-per-address counts under: one per hash, however the address is spelt. */
   readonly capKey: string;
+  /**
+   * Set when the SRS address carries a store key (`KEY@1`) instead of the sender: `original`
+   * and `to` are that key until the filter has looked it up.
+   */
+  readonly storeKey?: string;
 }
 
 /** The answer to a refused message: Courier shows `code text` to the sending MTA. */
 export interface RejectReply {
-  readonly code: 550;
+  /** 451 only when the store cannot answer: the bounce is retried. */
+  readonly code: 550 | 451;
   /** Enhanced status code and sentence, e.g. `5.1.1 <SRS0=…@example.org>: …`; one line. */
   readonly text: string;
 }
 
 /**
  * Why an SRS recipient of ours is refused: the SRS failure, 'not-bounce' (reverse-only-bounces),
- * or 'too-many-bounces' (max-bounces-per-address).
+ * 'too-many-bounces' (max-bounces-per-address), 'unknown-alias' (its store key is not stored,
+ * or expired), 'no-store' (it carries a store key, but this policy has no store), or the
+ * store's failure (then the answer is 451).
  */
-export type RejectCode = SrsErrorCode | 'not-bounce' | 'too-many-bounces';
+export type RejectCode = SrsErrorCode | 'not-bounce' | 'too-many-bounces' | 'unknown-alias' | 'no-store' | StoreErrorCode;
 
 /**
  * What to do with one message. `rule` is a stable kebab-case name (logged, grepped, tested);
@@ -41,6 +51,8 @@ export type Decision =
       readonly to: string;
       /** The external recipients the rewrite is for. */
       readonly forwardedTo: readonly string[];
+      /** Set when `to` carries a store key: the sender must be stored first, or `fallback` used. */
+      readonly store?: StoreWrite;
     }
   | {
       readonly kind: 'reverse';

@@ -1,8 +1,9 @@
 import type { Envelope, Recipient } from '../courier/types';
 import type { Policy } from '../config/policy';
-import { isSrsLocalPart, splitAddress, type SrsFailure } from '../srs';
+import { isSrsLocalPart, splitAddress, storedSenderKeyIn, type SrsFailure } from '../srs';
 import { bounceKeyOf } from './bounceCap';
 import type { Decision, DecideContext, ReversedRecipient } from './decision';
+import { usesStore } from './storedSenders';
 
 interface SrsRecipient {
   readonly recipient: Recipient;
@@ -41,6 +42,8 @@ export function decideSrsRecipients(envelope: Envelope, context: DecideContext):
   for (const { recipient, srsAddress } of ours) {
     const reversed = srs.reverse(srsAddress);
     if (!reversed.ok) return rejectInvalid(recipient.address, reversed);
+    const storeKey = storedSenderKeyIn(reversed.address);
+    if (storeKey !== null && !usesStore(policy)) return rejectNoStore(recipient.address);
     changes.push({
       file: recipient.file,
       index: recipient.index,
@@ -48,6 +51,7 @@ export function decideSrsRecipients(envelope: Envelope, context: DecideContext):
       original: reversed.address,
       to: srsBounces.mode === 'deliver' ? srsBounces.address : reversed.address,
       capKey: bounceKeyOf(srsAddress),
+      ...(storeKey === null ? {} : { storeKey }),
     });
   }
   const what = bounce ? 'bounce' : 'mail';
@@ -81,6 +85,18 @@ function rejectInvalid(recipient: string, failure: SrsFailure): Decision {
     recipient,
     srsError: failure.code,
     reply: { code: 550, text: `5.1.1 <${recipient}>: ${failure.message}` },
+  };
+}
+
+/** A valid address of postsrsd's database mode (or ours), where no store is configured to look it up in. */
+function rejectNoStore(recipient: string): Decision {
+  return {
+    kind: 'reject',
+    rule: 'srs-no-store',
+    reason: 'the SRS address carries a stored-sender key, but original-envelope is embedded and no envelope-database is set',
+    recipient,
+    srsError: 'no-store',
+    reply: { code: 550, text: `5.1.1 <${recipient}>: no database for this SRS alias` },
   };
 }
 

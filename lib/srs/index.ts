@@ -9,6 +9,12 @@ export { isSrsLocalPart, splitAddress, type AddressParts } from './address';
 export { HASH_LENGTH_MAX } from './hash';
 export { MAX_AGE_DAYS_MAX, type SrsInit } from './options';
 export { signedTextOf } from './signedText';
+export {
+  LOCAL_PART_MAX_OCTETS,
+  localPartOctets,
+  storedSenderKeyIn,
+  storedSenderKeyOf,
+} from './storedSender';
 
 /** SRS (the Guarded scheme of Mail::SRS) with one set of options; pure apart from the injected clock. */
 export interface Srs {

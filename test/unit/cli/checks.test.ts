@@ -246,6 +246,7 @@ describe('the whole report', () => {
     secrets: secretsFacts({ file: file(0o644) }),
     courierPaths: { ok: true, paths: PATHS },
     courier: courierFacts(),
+    store: undefined,
   };
 
   it('runs every check and formats problems with their fix', () => {

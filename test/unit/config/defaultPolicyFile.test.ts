@@ -38,6 +38,8 @@ describe('config/srsfilter.yaml', () => {
         'hash-alphabet',
         'exclude-senders',
         'exclude-recipients',
+        'original-envelope',
+        'envelope-database',
         'rewrite-relayed',
         'reverse-only-bounces',
         'srs-bounces',

@@ -1,5 +1,6 @@
 import type { Policy } from '../../../lib/config';
 import { applyBounceCap, decide, type BounceCounter, type Decision, type TakeResult } from '../../../lib/policy';
+import { StoreError } from '../../../lib/store';
 import { contextWith, envelope, srsAddressFor } from './support';
 
 /** A counter that answers as scripted and records what it was asked. */
@@ -63,5 +64,17 @@ describe('applyBounceCap', () => {
     const counter = fakeCounter(() => ({ ok: true }));
     expect(await applyBounceCap(decision, policy, counter)).toEqual({ decision, counted: [] });
     expect(counter.calls).toEqual([]);
+  });
+
+  it('answers 451 4.3.0 when a shared count cannot be taken: the bounce is retried, never reversed uncounted', async () => {
+    const { decision, policy } = decisionFor([ALICE_SRS0]);
+    const failing: BounceCounter = {
+      take: () => Promise.reject(new StoreError('store-unavailable', 'Redis is not connected')),
+      giveBack: () => Promise.resolve(),
+    };
+    expect(await applyBounceCap(decision, policy, failing)).toEqual({
+      decision: expect.objectContaining({ kind: 'reject', srsError: 'store-unavailable', reply: { code: 451, text: expect.stringMatching(/^4\.3\.0 /) } }),
+      counted: [],
+    });
   });
 });

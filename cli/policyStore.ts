@@ -1,0 +1,71 @@
+import { formatStoreLocation, type Policy } from '../lib/config';
+import { resolveCourierPaths } from '../lib/courier/paths';
+import { forwardSender, usesStore } from '../lib/policy';
+import { boundStore, defaultStoreLocation, openStore, type BoundedStore } from '../lib/store';
+import { StoreError } from '../lib/store';
+import { storedSenderKeyIn, type Srs } from '../lib/srs';
+import type { AddressResult } from './results';
+
+/** An admin at a terminal can wait longer than a message can. */
+const CLI_STORE_TIMEOUT_MS = 2000;
+
+export type PolicyStore =
+  | { readonly ok: true; readonly store: BoundedStore | null }
+  | { readonly ok: false; readonly location: string; readonly message: string };
+
+/** The store the filter uses with this policy (the same file or Redis), or null when the policy has none. */
+export async function openPolicyStore(policy: Policy): Promise<PolicyStore> {
+  if (!usesStore(policy)) return { ok: true, store: null };
+  let location = policy.envelopeDatabase;
+  if (location === null) {
+    const paths = await resolveCourierPaths(policy.courier);
+    if (!paths.ok) return { ok: false, location: 'the embedded store', message: paths.message };
+    location = defaultStoreLocation(paths.paths.localstatedir);
+  }
+  try {
+    return { ok: true, store: boundStore(await openStore(location), CLI_STORE_TIMEOUT_MS) };
+  } catch (error) {
+    return { ok: false, location: formatStoreLocation(location), message: (error as Error).message };
+  }
+}
+
+/**
+ * Forwards as the filter does: under original-envelope auto/database the sender is stored
+ * (so the address printed can be reversed); if the store fails, the stateless form, with a warning.
+ */
+export async function forwardWithStore(
+  address: string,
+  srs: Srs,
+  policy: Policy,
+  store: BoundedStore | null,
+  warn: (message: string) => void,
+): Promise<AddressResult> {
+  const forwarded = forwardSender(address, srs, policy);
+  if (!forwarded.ok || forwarded.store === undefined) return forwarded;
+  const { key, sender, ttlSeconds, fallback } = forwarded.store;
+  try {
+    if (store === null) throw new Error('the sender store is not available');
+    await store.put(key, sender, ttlSeconds);
+    return { ok: true, address: forwarded.address };
+  } catch (error) {
+    warn(`${address}: not stored (${(error as Error).message}): printing the stateless SRS address`);
+    return { ok: true, address: fallback };
+  }
+}
+
+/** Reverses, then looks up a stored-sender key as the filter does. */
+export async function reverseWithStore(address: string, srs: Srs, store: BoundedStore | null): Promise<AddressResult> {
+  const reversed = srs.reverse(address);
+  if (!reversed.ok) return reversed;
+  const key = storedSenderKeyIn(reversed.address);
+  if (key === null) return reversed;
+  if (store === null) return { ok: false, code: 'no-store', message: `it carries the store key ${key}, but the sender store is not available` };
+  try {
+    const sender = await store.get(key);
+    if (sender !== null) return { ok: true, address: sender };
+    return { ok: false, code: 'unknown-alias', message: `no stored sender under ${key} (never stored here, or expired)` };
+  } catch (error) {
+    const code = error instanceof StoreError ? error.code : 'store-failed';
+    return { ok: false, code, message: `the sender store cannot be read: ${(error as Error).message}` };
+  }
+}

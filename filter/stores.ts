@@ -1,0 +1,62 @@
+import { formatStoreLocation, type Policy } from '../lib/config';
+import type { CourierPaths } from '../lib/courier/types';
+import { usesStore } from '../lib/policy';
+import { boundStore, defaultStoreLocation, openStore, type BoundedStore, type StoreErrorCount } from '../lib/store';
+
+/** How long a message waits for the store before it takes its fallback (stateless form, or 451). */
+export const STORE_TIMEOUT_MS = 200;
+/** A store a reload stopped using is closed after this, so messages still using it finish. */
+const RETIRE_AFTER_MS = 60_000;
+
+export type StoreChoice =
+  | { readonly ok: true; readonly store: BoundedStore | null }
+  | { readonly ok: false; readonly location: string; readonly message: string };
+
+/** What the filter's stats (and srsctl status) report about the store. */
+export interface StoreStatus extends StoreErrorCount {
+  readonly location: string;
+}
+
+/**
+ * The stores of the filter process, one per location, kept across reloads: a reload that keeps
+ * envelope-database keeps its connection (and the bounce counts go on in it).
+ */
+export interface FilterStores {
+  /** The policy's store; not ok when an embedded store cannot be opened (then the filter runs without it). */
+  storeFor(policy: Policy, courier: CourierPaths): Promise<StoreChoice>;
+  /** Closes, after a grace period, every store but this one. */
+  keepOnly(store: BoundedStore | null): void;
+}
+
+export function createFilterStores(): FilterStores {
+  const open = new Map<string, Promise<BoundedStore>>();
+  return {
+    async storeFor(policy, courier) {
+      if (!usesStore(policy)) return { ok: true, store: null };
+      const location = policy.envelopeDatabase ?? defaultStoreLocation(courier.localstatedir);
+      const name = formatStoreLocation(location);
+      let opening = open.get(name);
+      if (opening === undefined) {
+        opening = openStore(location).then((store) => boundStore(store, STORE_TIMEOUT_MS));
+        open.set(name, opening);
+      }
+      try {
+        return { ok: true, store: await opening };
+      } catch (error) {
+        open.delete(name);
+        return { ok: false, location: name, message: (error as Error).message };
+      }
+    },
+    keepOnly(kept) {
+      for (const [name, opening] of open) {
+        if (name === kept?.location) continue;
+        open.delete(name);
+        setTimeout(() => void opening.then((store) => store.close()).catch(() => undefined), RETIRE_AFTER_MS).unref();
+      }
+    },
+  };
+}
+
+export function storeStatus(store: BoundedStore | null): StoreStatus | null {
+  return store === null ? null : { location: store.location, ...store.failures() };
+}

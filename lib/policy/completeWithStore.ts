@@ -1,0 +1,83 @@
+import { StoreError, type SenderStore } from '../store/types';
+import type { Decision, ReversedRecipient } from './decision';
+
+/** A decision after its store step, and the store failure it met (logged as a warning, counted). */
+export interface StoreOutcome {
+  readonly decision: Decision;
+  readonly storeError?: StoreError;
+}
+
+type Lookup = { readonly ok: true; readonly recipient: ReversedRecipient } | { readonly ok: false; readonly decision: Decision; readonly error?: StoreError };
+
+/**
+ * Does what a decision asks of the store, before anything is written or answered:
+ * - a rewrite whose address carries a store key stores the sender; if the store fails (or
+ *   there is none), the stateless address is used instead: mail flows, the failure is reported;
+ * - a reversal looks up every store key: unknown → 550 5.1.1 unknown alias; the store failing →
+ *   451 4.3.0, so that the bounce is retried once the store is back.
+ * `store` is expected to bound its time (boundStore). Null: the store could not be opened.
+ */
+export async function completeWithStore(decision: Decision, store: Pick<SenderStore, 'put' | 'get'> | null): Promise<StoreOutcome> {
+  if (decision.kind === 'rewrite' && decision.store !== undefined) {
+    const { store: write, ...rest } = decision;
+    try {
+      if (store === null) throw new StoreError('store-unavailable', 'the sender store could not be opened');
+      await store.put(write.key, write.sender, write.ttlSeconds);
+      return { decision };
+    } catch (error) {
+      const storeError = asStoreError(error);
+      const reason = `${decision.reason}; the sender store failed (${storeError.code}), so the sender is embedded instead`;
+      return { decision: { ...rest, to: write.fallback, reason }, storeError };
+    }
+  }
+  if (decision.kind !== 'reverse' || !decision.recipients.some((recipient) => recipient.storeKey !== undefined)) return { decision };
+
+  const lookups = await Promise.all(decision.recipients.map((recipient) => lookUp(recipient, store, decision.sentBack)));
+  const recipients: ReversedRecipient[] = [];
+  for (const lookup of lookups) {
+    if (!lookup.ok) return lookup.error === undefined ? { decision: lookup.decision } : { decision: lookup.decision, storeError: lookup.error };
+    recipients.push(lookup.recipient);
+  }
+  return { decision: { ...decision, recipients } };
+}
+
+async function lookUp(recipient: ReversedRecipient, store: Pick<SenderStore, 'get'> | null, sentBack: boolean): Promise<Lookup> {
+  const key = recipient.storeKey;
+  if (key === undefined) return { ok: true, recipient };
+  let sender: string | null;
+  try {
+    if (store === null) throw new StoreError('store-unavailable', 'the sender store could not be opened');
+    sender = await store.get(key);
+  } catch (error) {
+    const storeError = asStoreError(error);
+    return { ok: false, decision: storeUnavailable(recipient.from, storeError, 'the stored sender'), error: storeError };
+  }
+  if (sender === null) {
+    const decision: Decision = {
+      kind: 'reject',
+      rule: 'srs-unknown-alias',
+      reason: `no stored sender under ${key} (never stored here, or expired)`,
+      recipient: recipient.from,
+      srsError: 'unknown-alias',
+      reply: { code: 550, text: `5.1.1 <${recipient.from}>: unknown alias` },
+    };
+    return { ok: false, decision };
+  }
+  return { ok: true, recipient: { ...recipient, original: sender, to: sentBack ? sender : recipient.to } };
+}
+
+/** 451: what the store holds is needed to answer, so the sending MTA retries later. */
+export function storeUnavailable(recipient: string, error: StoreError, what: string): Decision {
+  return {
+    kind: 'reject',
+    rule: 'srs-store-failed',
+    reason: `${what} cannot be read from the store (${error.code}): ${error.message}`,
+    recipient,
+    srsError: error.code,
+    reply: { code: 451, text: `4.3.0 <${recipient}>: ${what} of this SRS address is not available, try again later` },
+  };
+}
+
+function asStoreError(error: unknown): StoreError {
+  return error instanceof StoreError ? error : new StoreError('store-failed', error instanceof Error ? error.message : String(error));
+}

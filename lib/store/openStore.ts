@@ -1,0 +1,30 @@
+import { join } from 'node:path';
+import type { StoreLocation } from '../config/envelopeDatabase';
+import type { SenderStore } from './types';
+
+/** The embedded store's file when `envelope-database` is unset. */
+export function defaultStoreLocation(localstatedir: string): StoreLocation {
+  return { kind: 'lmdb', path: join(localstatedir, 'srsfilter', 'senders.lmdb') };
+}
+
+const HOUR_MS = 3_600_000;
+
+/**
+ * Opens the store; rejects with a StoreError only for an embedded store that cannot be opened
+ * (Redis connects in the background). The client libraries load only here: a policy without a
+ * store starts the filter and the commands without them.
+ */
+export async function openStore(location: StoreLocation, now: () => number = Date.now): Promise<SenderStore> {
+  switch (location.kind) {
+    case 'lmdb': {
+      const { openLmdbStore } = await import('./lmdbStore');
+      return openLmdbStore({ path: location.path, now, sweepEveryMs: HOUR_MS });
+    }
+    case 'redis':
+    case 'redis-socket': {
+      const { openRedisStore } = await import('./redisStore');
+      return openRedisStore(location);
+    }
+  }
+}
+
