@@ -12,5 +12,5 @@ const project = (name, extra = {}) => ({
 module.exports = {
   projects: [project('unit'), project('integration'), project('e2e')],
   // says once what to install when the Perl SRS reference is missing (its tests then skip)
-  globalSetup: '<rootDir>/test/support/perlSrsNotice.ts',
+  globalSetup: '<rootDir>/test/support/optionalToolsNotice.ts',
 };

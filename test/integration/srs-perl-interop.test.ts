@@ -11,7 +11,7 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { createSrs, type Separator, type Srs, type SrsResult } from '../../lib/srs';
 import { PERL_SRS, requirePerlSrs } from '../support/perlSrs';
-import { describeWithPerlSrs } from '../support/withPerlSrs';
+import { describeWithPerlSrs } from '../support/withOptionalTools';
 
 const SRS_CLI = PERL_SRS;
 const ALIAS = 'forwarder.example';

@@ -1,7 +1,7 @@
 /**
  * Debian's Perl SRS (the `srs` command and Mail::SRS), the independent reference several tests
  * compare lib/srs and the CLIs against. Where it is not installed those tests are skipped
- * (withPerlSrs.ts) and the run says once what to install (perlSrsNotice.ts); with CI set they
+ * (optionalTools.ts) and the run says once what to install (optionalToolsNotice.ts); with CI set they
  * run, and fail.
  */
 import { spawnSync } from 'node:child_process';

@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { describeWithPerlSrs } from '../../support/withPerlSrs';
+import { describeWithPerlSrs } from '../../support/withOptionalTools';
 import { PERL_SRS } from '../../support/perlSrs';
 import { onOneDay, runNode, runPerlSrs, SRSCTL, type Run } from './support';
 

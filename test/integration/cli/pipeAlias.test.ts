@@ -7,7 +7,7 @@ import { chmodSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { createSrs } from '../../../lib/srs';
 import { createCourierTree, type CourierTree } from './courierTree';
-import { itWithPerlSrs } from '../../support/withPerlSrs';
+import { itWithPerlSrs } from '../../support/withOptionalTools';
 import { runNode, runPerlSrs, runProgram, SRS_FORWARDER, SRS_REVERSER, SRSCTL } from './support';
 
 jest.setTimeout(30_000);

@@ -7,7 +7,7 @@ import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { createCourierTree, type CourierTree } from './courierTree';
 import { PERL_SRS, requirePerlSrs } from '../../support/perlSrs';
-import { describeWithPerlSrs } from '../../support/withPerlSrs';
+import { describeWithPerlSrs } from '../../support/withOptionalTools';
 import { onOneDay, runNode, runProgram, SRSCTL } from './support';
 
 jest.setTimeout(30_000);

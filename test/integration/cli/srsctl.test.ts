@@ -7,7 +7,7 @@ import { chmodSync, chownSync, mkdirSync, readFileSync, rmSync, statSync, symlin
 import { createServer, type Server } from 'node:net';
 import path from 'node:path';
 import { createCourierTree, type CourierTree } from './courierTree';
-import { itWithPerlSrs } from '../../support/withPerlSrs';
+import { itWithPerlSrs } from '../../support/withOptionalTools';
 import { onOneDay, runNode, runPerlSrs, SRSCTL } from './support';
 
 jest.setTimeout(30_000);

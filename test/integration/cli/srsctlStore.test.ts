@@ -2,6 +2,7 @@
  * srsctl with a policy that stores senders: forward stores, reverse and explain look up, check
  * reports the store; with the embedded store the filter uses, and a real redis-server.
  */
+import { describeWithRedis } from '../../support/withOptionalTools';
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -56,7 +57,7 @@ describe('srsctl with the embedded store (original-envelope: auto)', () => {
   });
 });
 
-describe('srsctl with Redis', () => {
+describeWithRedis('srsctl with Redis', () => {
   let redis: RedisServer;
   beforeAll(async () => {
     redis = await startRedisServer();

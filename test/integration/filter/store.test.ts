@@ -2,6 +2,7 @@
  * Stored senders through the compiled filter, with a real redis-server: two filters with one
  * secret and one Redis stand for two MX hosts; Redis dies under load and comes back.
  */
+import { describeWithRedis } from '../../support/withOptionalTools';
 import { spawnSync } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import { localPartOctets } from '../../../lib/srs';
@@ -44,7 +45,7 @@ async function bounce(spool: Spool, filter: FilterProcess, srsAddress: string): 
 const redisCli = (redis: RedisServer, ...args: string[]): string =>
   spawnSync('redis-cli', ['-p', String(redis.port), ...args], { encoding: 'utf8' }).stdout.trim();
 
-describe('two MX hosts sharing one Redis (original-envelope: auto)', () => {
+describeWithRedis('two MX hosts sharing one Redis (original-envelope: auto)', () => {
   let redis: RedisServer;
   let spools: Spool[];
   let filters: FilterProcess[];

@@ -1,3 +1,4 @@
+import { describeWithRedis } from '../../support/withOptionalTools';
 import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -31,7 +32,7 @@ function locationOf(text: string) {
   return parsed.location;
 }
 
-describe('the Redis store (a real redis-server)', () => {
+describeWithRedis('the Redis store (a real redis-server)', () => {
   let redis: RedisServer;
   let store: SenderStore;
   beforeAll(async () => {

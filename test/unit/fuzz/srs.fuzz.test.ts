@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { createSrs, isSrsLocalPart, type Srs, type SrsErrorCode, type SrsInit, type SrsResult } from '../../../lib/srs';
-import { describeWithPerlSrs } from '../../support/withPerlSrs';
+import { describeWithPerlSrs } from '../../support/withOptionalTools';
 import { runPerlSrs, type PerlRequest } from './perlSrs';
 import { fuzzParameters, fuzzTimeoutMs } from './settings';
 
