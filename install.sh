@@ -2,7 +2,7 @@
 # Installs srsfilter into Debian 12's courier-mta, from this checkout, as a Debian package.
 # Run as root:
 #
-#   sudo ./install.sh [--srs-domain DOMAIN]   build srsfilter_<version>_all.deb and install it
+#   sudo ./install.sh [--srs-domain DOMAIN]   build srsfilter_<version>_<arch>.deb and install it
 #                                             with apt (or, when that very build is installed,
 #                                             check and repair the set-up); start the filter
 #   sudo ./install.sh --dry-run               print what it would do, change nothing

@@ -1,10 +1,13 @@
 # shellcheck shell=bash
-# Sourced by install.sh: the Debian package srsfilter_<version>_all.deb, made from the
+# Sourced by install.sh: the Debian package srsfilter_<version>_<arch>.deb, made from the
 # checkout's build and packaging/ with dpkg-deb and installed with apt, so that Debian's
 # courier-mta and nodejs come as its dependencies and dpkg knows every file it installs.
 
 PACKAGE=srsfilter
 PACKAGING=$CHECKOUT/packaging
+# The embedded sender store (LMDB) is a Node-API binding whose prebuilt binary npm brings for
+# this machine: the package is for this architecture, not 'all'.
+PACKAGE_ARCH=$(dpkg --print-architecture)
 # What postinst and prerm source (installed under $APP_DIR/setup).
 SETUP_PARTS=(change courier policy filter configure)
 # The dpkg options every install uses: an edited policy (conffile) is kept without asking,
@@ -22,7 +25,7 @@ build_package() {
   [[ $(sed -n '1s/^srsfilter (\([^)]*\)).*/\1/p' "$PACKAGING/changelog") == "$version" ]] ||
     die "packaging/changelog does not start with version $version (package.json's): add an entry"
   if ! $BUILD_CURRENT; then
-    change "build ${PACKAGE}_${version}_all.deb" true
+    change "build ${PACKAGE}_${version}_${PACKAGE_ARCH}.deb" true
     return
   fi
   local work
@@ -31,7 +34,7 @@ build_package() {
   chmod 0755 "$work" # apt reads the .deb as its own user
   STAGE=$work/root
   stage_package "$version"
-  DEB=$work/${PACKAGE}_${version}_all.deb
+  DEB=$work/${PACKAGE}_${version}_${PACKAGE_ARCH}.deb
   dpkg-deb --root-owner-group -Zxz --build "$STAGE" "$DEB" >/dev/null
   kept "built $(basename "$DEB") ($(du -k "$DEB" | cut -f1) KiB)"
 }
@@ -65,7 +68,7 @@ stage_package() {
 }
 
 # The dependencies (no devDependencies) as the lock file pins them, installed by npm into
-# the staged tree; no install scripts run, and nothing in them is native (Architecture: all).
+# the staged tree; no install scripts run (the native bindings come prebuilt in npm packages).
 stage_production_modules() {
   local app=$STAGE$APP_DIR
   install -m 0644 "$CHECKOUT/package.json" "$CHECKOUT/package-lock.json" "$app/"
@@ -73,9 +76,6 @@ stage_production_modules() {
   rm -rf "$app/node_modules/.bin" "$app/package-lock.json"
   # npm's own bookkeeping and the modules' lint, VCS and publish files: nothing runs them
   find "$app/node_modules" -type f -name '.*' -delete
-  if [[ -n $(find "$app/node_modules" -name '*.node' -print -quit) ]]; then
-    die "a production dependency has a native module; the package must stay Architecture: all"
-  fi
   find "$app/node_modules" -type f -exec chmod 0644 {} +
 }
 
@@ -93,7 +93,7 @@ stage_control() {
   (cd "$STAGE" && find . -path ./DEBIAN -prune -o -path ./etc -prune -o -type f -print | sed 's|^\./||' |
     LC_ALL=C sort | xargs -d '\n' md5sum) >"$STAGE/DEBIAN/md5sums"
   size=$(du -sk --exclude=DEBIAN "$STAGE" | cut -f1)
-  sed -e "s/@VERSION@/$1/" -e "s/@INSTALLED_SIZE@/$size/" "$PACKAGING/control" >"$STAGE/DEBIAN/control"
+  sed -e "s/@VERSION@/$1/" -e "s/@ARCH@/$PACKAGE_ARCH/" -e "s/@INSTALLED_SIZE@/$size/" "$PACKAGING/control" >"$STAGE/DEBIAN/control"
 }
 
 # package_current: the installed package is this very build (same version, files, maintainer
