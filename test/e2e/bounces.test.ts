@@ -34,10 +34,10 @@ async function srsAddressFrom(daysAgo: number): Promise<string> {
   return forwarded.address;
 }
 
-/** The first hash character replaced: same form, wrong signature. */
+/** The first hash character replaced: same form, wrong signature (hashes compare without case, so 'a' is no forgery of 'A'). */
 function withForgedHash(address: string): string {
   const at = 'SRS0-'.length;
-  const forged = address[at] === 'A' ? 'B' : 'A';
+  const forged = address[at]?.toUpperCase() === 'A' ? 'B' : 'A';
   return address.slice(0, at) + forged + address.slice(at + 1);
 }
 
