@@ -6,7 +6,7 @@ import { runPipeAlias } from './pipeAlias/run';
 
 /**
  * `srs-forwarder [--config F] TARGET...`, for a Courier pipe alias such as
- * `| /usr/local/bin/srs-forwarder someone@example.net`: forwards the message on stdin to the
+ * `| /usr/bin/srs-forwarder someone@example.net`: forwards the message on stdin to the
  * targets with the envelope sender (SENDER) rewritten to SRS with the policy's secrets.
  */
 export function runForwarder(args: readonly string[], io: CliIo): Promise<number> {

@@ -4,6 +4,7 @@ import { EXIT } from './pipeAlias/exitStatus';
 import { planReverse } from './pipeAlias/planReverse';
 import { runPipeAlias } from './pipeAlias/run';
 import { loadCourierDomains } from './policyRuntime';
+import { openPolicyStore } from './policyStore';
 
 /**
  * `srs-reverser [--config F]`, for aliasdir files that receive bounces to SRS addresses
@@ -17,7 +18,13 @@ export function runReverser(args: readonly string[], io: CliIo): Promise<number>
     if (!domains.ok) {
       return { ok: false, status: EXIT.tempFail, message: `cannot read Courier's domains: ${domains.problems.join('; ')}` };
     }
-    return planReverse(env.SENDER, env.RECIPIENT, { policy, srs, ...domains.value });
+    const opened = await openPolicyStore(policy);
+    const store = opened.ok ? opened.store : null;
+    try {
+      return await planReverse(env.SENDER, env.RECIPIENT, { policy, srs, ...domains.value }, store);
+    } finally {
+      await store?.close();
+    }
   });
 }
 

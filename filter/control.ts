@@ -49,7 +49,7 @@ export const statusReportSchema = z.object({
   srsDomain: z.string(),
   secrets: z.number(),
   decisions: decisionCountsSchema,
-  /** The sender store (envelope-database), or null when the policy uses none. */
+  /** The sender store (envelope-database), or null when the policy uses none or it could not be opened. */
   store: z
     .object({
       location: z.string(),
@@ -58,6 +58,8 @@ export const statusReportSchema = z.object({
       last: z.object({ code: z.string(), message: z.string(), at: z.number() }).nullable(),
     })
     .nullable(),
+  /** Why the policy's sender store could not be opened, or null. */
+  storeProblem: z.string().nullable(),
 });
 export type StatusReport = z.infer<typeof statusReportSchema>;
 

@@ -181,6 +181,7 @@ function statusReport(args: FilterArgs, runtime: Runtime, loadedAt: Date, counts
     secrets: runtime.secretCount,
     decisions: counts.snapshot(),
     store: storeStatus(runtime.store),
+    storeProblem: runtime.storeProblem,
   };
 }
 

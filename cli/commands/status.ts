@@ -26,6 +26,7 @@ export function formatStatus(status: StatusReport): string {
     `decisions since start: rewrite=${decisions.rewrite} reverse=${decisions.reverse} pass=${decisions.pass} reject=${decisions.reject} error=${decisions.error}`,
   ];
   if (status.store !== null) lines.push(formatStore(status.store));
+  if (status.storeProblem !== null) lines.push(`store: not available (${status.storeProblem}): long senders are embedded, stored ones get 451`);
   return lines.map((line) => `${line}\n`).join('');
 }
 

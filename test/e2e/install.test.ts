@@ -14,15 +14,14 @@ import { readInstalledPolicy } from './support/policy';
 import { carrying } from './support/sink';
 import { sendMail } from './support/smtp-client';
 import { waitUntil } from './support/wait';
-import { ADDRESSES as A, COURIER_ETC, ENABLEFILTERING_FILE, FILTER_NAME, POLICY_FILE, REPO_ROOT } from './support/world';
+import { ADDRESSES as A, COURIER_ETC, ENABLEFILTERING_FILE, FILTER_NAME, POLICY_FILE, REPO_ROOT, SRSCTL } from './support/world';
 
 const execFileAsync = promisify(execFile);
 const sink = useSink();
 
 const APP_DIR = '/usr/lib/srsfilter';
 const FILTER_WRAPPER = `/usr/lib/courier/filters/${FILTER_NAME}`;
-const COMMANDS = ['/usr/bin/srsctl', '/usr/bin/srs-forwarder', '/usr/bin/srs-reverser'];
-const SRSCTL = '/usr/bin/srsctl';
+const COMMANDS = [SRSCTL, '/usr/bin/srs-forwarder', '/usr/bin/srs-reverser'];
 const ALIAS_FILES = ['SRS0', 'SRS1', 'srs0', 'srs1'].map((tag) => `${COURIER_ETC}/aliasdir/.courier-${tag}-default`);
 const ACTIVE_LINK = `${COURIER_ETC}/filters/active/${FILTER_NAME}`;
 

@@ -9,9 +9,8 @@ import { buildMessage, newToken } from './support/message';
 import { policyWith, readInstalledPolicy } from './support/policy';
 import { carrying } from './support/sink';
 import { sendMail } from './support/smtp-client';
-import { ADDRESSES as A, POLICY_FILE } from './support/world';
+import { ADDRESSES as A, POLICY_FILE, SRSCTL } from './support/world';
 
-const SRSCTL = '/usr/local/bin/srsctl';
 const sink = useSink();
 const { srsDomain } = readInstalledPolicy();
 

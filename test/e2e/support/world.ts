@@ -37,6 +37,8 @@ export const COURIER_ETC = '/etc/courier';
 export const POLICY_FILE = join(COURIER_ETC, 'srsfilter.yaml');
 export const ENABLEFILTERING_FILE = join(COURIER_ETC, 'enablefiltering');
 export const FILTER_NAME = 'srsfilter';
+/** Where the package installs srsctl. */
+export const SRSCTL = '/usr/bin/srsctl';
 const E2E_DIR = process.env.E2E_DIR ?? '/tmp/srsfilter-e2e';
 /** Set by run.sh from `courier-env.sh log`. */
 export const MAIL_LOG = process.env.E2E_MAIL_LOG ?? join(E2E_DIR, 'mail.log');

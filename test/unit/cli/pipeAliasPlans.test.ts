@@ -2,6 +2,7 @@ import { EXIT } from '../../../cli/pipeAlias/exitStatus';
 import { planForward } from '../../../cli/pipeAlias/planForward';
 import { planReverse } from '../../../cli/pipeAlias/planReverse';
 import { parsePolicy, type Policy } from '../../../lib/config';
+import { forwardSender } from '../../../lib/policy';
 import { createSrs } from '../../../lib/srs';
 
 const NOW = Date.UTC(2025, 0, 15);
@@ -43,36 +44,58 @@ describe('planForward', () => {
 });
 
 describe('planReverse', () => {
-  it('sends a bounce to the original address from the null sender', () => {
-    expect(planReverse('', srsOf('alice@sender.test'), context)).toEqual({ ok: true, reinjection: { sender: '', recipients: ['alice@sender.test'] } });
-    expect(planReverse('PostMaster@bank.test', srsOf('alice@sender.test'), context)).toEqual({
+  it('sends a bounce to the original address from the null sender', async () => {
+    await expect(planReverse('', srsOf('alice@sender.test'), context, null)).resolves.toEqual({ ok: true, reinjection: { sender: '', recipients: ['alice@sender.test'] } });
+    await expect(planReverse('PostMaster@bank.test', srsOf('alice@sender.test'), context, null)).resolves.toEqual({
       ok: true,
       reinjection: { sender: '', recipients: ['alice@sender.test'] },
     });
-    expect(planReverse('', `srsbounce-${srsOf('alice@sender.test')}`, context)).toMatchObject({ ok: true });
+    await expect(planReverse('', `srsbounce-${srsOf('alice@sender.test')}`, context, null)).resolves.toMatchObject({ ok: true });
   });
 
-  it('refuses invalid and non-ours addresses for good', () => {
-    expect(planReverse('', 'SRS0-abcd=AB=sender.test=alice@example.org', context)).toEqual({
+  it('refuses invalid and non-ours addresses for good', async () => {
+    await expect(planReverse('', 'SRS0-abcd=AB=sender.test=alice@example.org', context, null)).resolves.toEqual({
       ok: false,
       status: EXIT.invalidAddress,
       message: expect.stringMatching(/\(bad-hash\)$/),
     });
-    expect(planReverse('x@y.test', srsOf('alice@sender.test'), context)).toMatchObject({ status: EXIT.invalidAddress, message: expect.stringMatching(/not-bounce/) });
-    expect(planReverse('', 'alice@example.org', context)).toMatchObject({ status: EXIT.invalidAddress, message: expect.stringMatching(/no SRS address of example\.org/) });
+    await expect(planReverse('x@y.test', srsOf('alice@sender.test'), context, null)).resolves.toMatchObject({ status: EXIT.invalidAddress, message: expect.stringMatching(/not-bounce/) });
+    await expect(planReverse('', 'alice@example.org', context, null)).resolves.toMatchObject({ status: EXIT.invalidAddress, message: expect.stringMatching(/no SRS address of example\.org/) });
   });
 
-  it("refuses for good an address that reverses to one starting with '-' (sendmail would take it as an option)", () => {
-    expect(planReverse('', srsOf('-fvictim@bank.test'), context)).toEqual({
+  it("refuses for good an address that reverses to one starting with '-' (sendmail would take it as an option)", async () => {
+    await expect(planReverse('', srsOf('-fvictim@bank.test'), context, null)).resolves.toEqual({
       ok: false,
       status: EXIT.invalidAddress,
       message: expect.stringMatching(/reverses to <-fvictim@bank\.test>, which starts with '-'/),
     });
   });
 
-  it('fails temporarily without Courier variables', () => {
-    expect(planReverse(undefined, srsOf('a@b.test'), context)).toMatchObject({ ok: false, status: EXIT.tempFail });
-    expect(planReverse('', undefined, context)).toMatchObject({ ok: false, status: EXIT.tempFail });
+  it('fails temporarily without Courier variables', async () => {
+    await expect(planReverse(undefined, srsOf('a@b.test'), context, null)).resolves.toMatchObject({ ok: false, status: EXIT.tempFail });
+    await expect(planReverse('', undefined, context, null)).resolves.toMatchObject({ ok: false, status: EXIT.tempFail });
+  });
+
+  it('looks a stored-sender key up in the store, and defers the bounce when the store fails', async () => {
+    const stored: Policy = { ...policy, originalEnvelope: 'database' };
+    const forwarded = forwardSender('alice@sender.test', srs, stored);
+    if (!forwarded.ok || forwarded.store === undefined) throw new Error('no stored form');
+    const { key } = forwarded.store;
+    const holding = { get: async (k: string) => (k === key ? 'alice@sender.test' : null), put: async () => undefined };
+    const failing = { get: async () => Promise.reject(new Error('connection refused')), put: async () => undefined };
+    const storedContext = { ...context, policy: stored };
+    await expect(planReverse('', forwarded.address, storedContext, holding)).resolves.toEqual({
+      ok: true,
+      reinjection: { sender: '', recipients: ['alice@sender.test'] },
+    });
+    await expect(planReverse('', forwarded.address, storedContext, failing)).resolves.toMatchObject({ ok: false, status: EXIT.tempFail });
+    await expect(planReverse('', forwarded.address, storedContext, null)).resolves.toMatchObject({ ok: false, status: EXIT.tempFail });
+    const empty = { get: async () => null, put: async () => undefined };
+    await expect(planReverse('', forwarded.address, storedContext, empty)).resolves.toMatchObject({
+      ok: false,
+      status: EXIT.invalidAddress,
+      message: expect.stringMatching(/unknown-alias/),
+    });
   });
 });
 

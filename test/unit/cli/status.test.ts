@@ -12,6 +12,7 @@ const running: StatusReport = {
   secrets: 2,
   decisions: { rewrite: 5, reverse: 1, pass: 9, reject: 2, error: 0 },
   store: null,
+  storeProblem: null,
 };
 
 test('a filter without a store: no store line', () => {
@@ -39,4 +40,10 @@ test('a filter with a store: its location, its error count and the latest error'
     'store: redis:127.0.0.1:6379, 3 error(s), last 2026-11-29T11:00:00.000Z store-timeout: no answer within 200 ms\n',
   );
   expect(formatStatus({ ...running, store: { ...store, errors: 0, last: null } })).toContain('store: redis:127.0.0.1:6379, 0 error(s)\n');
+});
+
+test('a store that could not be opened is said so', () => {
+  expect(formatStatus({ ...running, storeProblem: 'lmdb:/var/lib/courier/srsfilter/senders.lmdb: permission denied' })).toContain(
+    'store: not available (lmdb:/var/lib/courier/srsfilter/senders.lmdb: permission denied): long senders are embedded, stored ones get 451\n',
+  );
 });
