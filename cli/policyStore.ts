@@ -1,4 +1,4 @@
-import { formatStoreLocation, type Policy } from '../lib/config';
+import { formatStoreLocation, type Policy, type StoreLocation } from '../lib/config';
 import { resolveCourierPaths } from '../lib/courier/paths';
 import { forwardSender, usesStore } from '../lib/policy';
 import { boundStore, defaultStoreLocation, openStore, type BoundedStore } from '../lib/store';
@@ -7,25 +7,33 @@ import { storedSenderKeyIn, type Srs } from '../lib/srs';
 import type { AddressResult } from './results';
 
 /** An admin at a terminal can wait longer than a message can. */
-const CLI_STORE_TIMEOUT_MS = 2000;
+export const CLI_STORE_TIMEOUT_MS = 2000;
 
 export type PolicyStore =
   | { readonly ok: true; readonly store: BoundedStore | null }
   | { readonly ok: false; readonly location: string; readonly message: string };
 
+export type PolicyStoreLocation =
+  | { readonly ok: true; readonly location: StoreLocation }
+  | { readonly ok: false; readonly location: string; readonly message: string };
+
+/** Where the filter keeps senders with this policy: envelope-database, else the embedded file under Courier's localstatedir. */
+export async function policyStoreLocation(policy: Policy): Promise<PolicyStoreLocation> {
+  if (policy.envelopeDatabase !== null) return { ok: true, location: policy.envelopeDatabase };
+  const paths = await resolveCourierPaths(policy.courier);
+  if (!paths.ok) return { ok: false, location: 'the embedded store', message: paths.message };
+  return { ok: true, location: defaultStoreLocation(paths.paths.localstatedir) };
+}
+
 /** The store the filter uses with this policy (the same file or Redis), or null when the policy has none. */
 export async function openPolicyStore(policy: Policy): Promise<PolicyStore> {
   if (!usesStore(policy)) return { ok: true, store: null };
-  let location = policy.envelopeDatabase;
-  if (location === null) {
-    const paths = await resolveCourierPaths(policy.courier);
-    if (!paths.ok) return { ok: false, location: 'the embedded store', message: paths.message };
-    location = defaultStoreLocation(paths.paths.localstatedir);
-  }
+  const found = await policyStoreLocation(policy);
+  if (!found.ok) return found;
   try {
-    return { ok: true, store: boundStore(await openStore(location), CLI_STORE_TIMEOUT_MS) };
+    return { ok: true, store: boundStore(await openStore(found.location), CLI_STORE_TIMEOUT_MS) };
   } catch (error) {
-    return { ok: false, location: formatStoreLocation(location), message: (error as Error).message };
+    return { ok: false, location: formatStoreLocation(found.location), message: (error as Error).message };
   }
 }
 

@@ -1,8 +1,8 @@
 import { stat } from 'node:fs/promises';
 import { formatStoreLocation, type Policy } from '../../lib/config';
-import { resolveCourierPaths } from '../../lib/courier/paths';
 import { usesStore } from '../../lib/policy';
-import { boundStore, defaultStoreLocation, openStore } from '../../lib/store';
+import { boundStore, openStore } from '../../lib/store';
+import { CLI_STORE_TIMEOUT_MS, policyStoreLocation } from '../policyStore';
 
 export type StoreFacts = { readonly location: string } & (
   | { readonly state: 'reachable'; readonly entries: number }
@@ -10,21 +10,16 @@ export type StoreFacts = { readonly location: string } & (
   | { readonly state: 'unreachable'; readonly message: string }
 );
 
-const CHECK_TIMEOUT_MS = 2000;
-
 /** Opens the policy's store and counts its entries; an embedded file that is not there is not created by a check. */
 export async function gatherStore(policy: Policy): Promise<StoreFacts | undefined> {
   if (!usesStore(policy)) return undefined;
-  let location = policy.envelopeDatabase;
-  if (location === null) {
-    const paths = await resolveCourierPaths(policy.courier);
-    if (!paths.ok) return { location: 'the embedded store', state: 'unreachable', message: paths.message };
-    location = defaultStoreLocation(paths.paths.localstatedir);
-  }
+  const found = await policyStoreLocation(policy);
+  if (!found.ok) return { location: found.location, state: 'unreachable', message: found.message };
+  const { location } = found;
   const name = formatStoreLocation(location);
   if (location.kind === 'lmdb' && !(await exists(location.path))) return { location: name, state: 'not-created' };
   try {
-    const store = boundStore(await openStore(location), CHECK_TIMEOUT_MS);
+    const store = boundStore(await openStore(location), CLI_STORE_TIMEOUT_MS);
     try {
       return { location: name, state: 'reachable', entries: await store.count() };
     } finally {

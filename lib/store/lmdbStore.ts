@@ -1,6 +1,7 @@
 import { chown, mkdir, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { open, type Database, type RootDatabase } from 'lmdb';
+import { formatStoreLocation } from '../config/envelopeDatabase';
 import type { TakeResult } from '../policy/bounceCap';
 import { StoreError, type SenderStore } from './types';
 
@@ -66,7 +67,7 @@ export async function openLmdbStore(options: LmdbStoreOptions): Promise<SenderSt
   await sweep().catch(() => undefined);
 
   return {
-    location: `lmdb:${path}`,
+    location: formatStoreLocation({ kind: 'lmdb', path }),
     put: (key, sender, ttlSeconds) =>
       guard('write', async () => {
         await senders.put(key, { v: sender, lt: Math.floor(now() / 1000) + ttlSeconds });
