@@ -1,6 +1,6 @@
 import type { Envelope } from '../lib/courier/types';
 
-/** The `u` record values Courier writes (lab F2): an external MTA, a relay client, a local submission or re-injection. */
+/** The `u` record values Courier writes: an external MTA, a relay client, a local submission or re-injection. */
 export const SOURCES = ['smtp', 'authsmtp', 'local'] as const;
 export type Source = (typeof SOURCES)[number];
 
@@ -9,7 +9,7 @@ export function parseSource(text: string): Source | undefined {
 }
 
 /**
- * A message with one recipient as submit records it (lab F2): the null sender is '', an
+ * A message with one recipient as submit records it: the null sender is '', an
  * authsmtp client carries ORELAYCLIENT. Addresses may come in angle brackets (`<>` too).
  */
 export function envelopeFor(sender: string, recipient: string, originalRecipient: string, source: Source): Envelope {

@@ -1,7 +1,7 @@
 import type { Policy } from '../../lib/config';
 
 /*
- * Which files in Courier's aliasdir make it accept RCPT TO for our SRS addresses (lab F4):
+ * Which files in Courier's aliasdir make it accept RCPT TO for our SRS addresses:
  * Courier looks up `.courier-<local part>` and then `.courier-<prefix>-default` for each '-' in
  * the local part, case-sensitively, with '.' written as ':'. So `SRS0-HHHH=…` (separator '-')
  * is accepted by `.courier-SRS0-default` and nothing else is; `srs0-…` (an MTA that lower-cased

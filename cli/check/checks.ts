@@ -291,7 +291,7 @@ function checkBouncePrefixFile(prefix: string | null, present: Present, where: W
   const name = bouncePrefixFileName(prefix);
   if (name === undefined) return [note(`bounce-prefix ${prefix} does not end in '-': no aliasdir file can accept such addresses`)];
   if (present(name)) return [ok(`${where(name)} accepts bounces to the old ${prefix}… addresses`)];
-  const refused = `bounces to ${prefix}… addresses are refused (fine unless the old glue's addresses are still in use)`;
+  const refused = `bounces to ${prefix}… addresses are refused (fine unless the pipe-alias glue's addresses are still in use)`;
   return [note(`${where(name)} is absent: ${refused}`)];
 }
 

@@ -3,7 +3,7 @@ import { EXIT } from './exitStatus';
 import type { Plan } from './run';
 
 /**
- * srs-forwarder, as the seed glue's per-alias script did it: the envelope sender becomes an
+ * srs-forwarder, as the per-alias pipe glue with Debian's srs did it: the envelope sender becomes an
  * SRS address of srs-domain (SRS0, or SRS1 for an SRS sender), the null sender stays null.
  * A sender SRS cannot encode (e.g. a bare local user name) is forwarded unchanged with a note:
  * the target is fine, refusing the message would help nobody.

@@ -103,7 +103,7 @@ function rejectNoStore(recipient: string): Decision {
 /**
  * Ours: an undelivered recipient in srs-domain whose local part is SRS0/SRS1, or starts with
  * the bounce prefix (then whatever follows must be SRS: `srsbounce-junk` is refused, as the
- * old glue's aliasdir file would have accepted any such address). The SRS tag is tried first,
+ * pipe-alias glue's aliasdir file would have accepted any such address). The SRS tag is tried first,
  * so a prefix such as `srs` cannot swallow the tag of a plain SRS0 address.
  */
 function srsRecipientOf(recipient: Recipient, policy: Policy): SrsRecipient[] {
