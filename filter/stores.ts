@@ -30,11 +30,21 @@ export interface FilterStores {
 
 export function createFilterStores(): FilterStores {
   const open = new Map<string, Promise<BoundedStore>>();
+  // Stores a reload stopped using, until they are closed. A reload back to one of them takes it
+  // up again: a second handle on the same LMDB file, or on the same Redis, is never opened
+  // beside one about to be closed.
+  const retiring = new Map<string, { readonly opening: Promise<BoundedStore>; readonly timer: NodeJS.Timeout }>();
   return {
     async storeFor(policy, courier) {
       if (!usesStore(policy)) return { ok: true, store: null };
       const location = policy.envelopeDatabase ?? defaultStoreLocation(courier.localstatedir);
       const name = formatStoreLocation(location);
+      const retired = retiring.get(name);
+      if (retired !== undefined) {
+        clearTimeout(retired.timer);
+        retiring.delete(name);
+        open.set(name, retired.opening);
+      }
       let opening = open.get(name);
       if (opening === undefined) {
         opening = openStore(location).then((store) => boundStore(store, STORE_TIMEOUT_MS));
@@ -51,7 +61,11 @@ export function createFilterStores(): FilterStores {
       for (const [name, opening] of open) {
         if (name === kept?.location) continue;
         open.delete(name);
-        setTimeout(() => void opening.then((store) => store.close()).catch(() => undefined), RETIRE_AFTER_MS).unref();
+        const close = (): void => {
+          retiring.delete(name);
+          void opening.then((store) => store.close()).catch(() => undefined);
+        };
+        retiring.set(name, { opening, timer: setTimeout(close, RETIRE_AFTER_MS).unref() });
       }
     },
   };
