@@ -28,6 +28,9 @@ build_package() {
     change "build ${PACKAGE}_${version}_${PACKAGE_ARCH}.deb" true
     return
   fi
+  if ! command -v strip >/dev/null || ! command -v objdump >/dev/null; then
+    change "install Debian's binutils (apt-get): strip and objdump for the package's native bindings" apt_get install -y -qq binutils
+  fi
   local work
   work=$(mktemp -d /tmp/srsfilter-package.XXXXXX)
   on_exit rm -rf "$work"
@@ -74,6 +77,12 @@ stage_production_modules() {
   install -m 0644 "$CHECKOUT/package.json" "$CHECKOUT/package-lock.json" "$app/"
   (cd "$app" && npm ci --omit=dev --ignore-scripts --prefer-offline --no-audit --no-fund --silent)
   rm -rf "$app/node_modules/.bin" "$app/package-lock.json"
+  # npm brings the native bindings (the LMDB store's) prebuilt for several C libraries: Debian's
+  # is glibc, so the musl builds go, and the rest are stripped as Debian ships shared objects;
+  # the C sources lmdb would build from when no prebuild fits are not needed.
+  find "$app/node_modules" -name '*.musl.node' -delete
+  rm -rf "$app/node_modules/lmdb/dependencies"
+  find "$app/node_modules" -name '*.node' -exec strip --strip-unneeded {} +
   # npm's own bookkeeping and the modules' lint, VCS and publish files: nothing runs them
   find "$app/node_modules" -type f -name '.*' -delete
   find "$app/node_modules" -type f -exec chmod 0644 {} +
@@ -87,13 +96,16 @@ write_wrapper() {
 }
 
 stage_control() {
-  local part size
+  local part size libc
   for part in postinst prerm postrm; do install -m 0755 "$PACKAGING/$part" "$STAGE/DEBIAN/$part"; done
   install -m 0644 "$PACKAGING/conffiles" "$STAGE/DEBIAN/conffiles"
   (cd "$STAGE" && find . -path ./DEBIAN -prune -o -path ./etc -prune -o -type f -print | sed 's|^\./||' |
     LC_ALL=C sort | xargs -d '\n' md5sum) >"$STAGE/DEBIAN/md5sums"
   size=$(du -sk --exclude=DEBIAN "$STAGE" | cut -f1)
-  sed -e "s/@VERSION@/$1/" -e "s/@ARCH@/$PACKAGE_ARCH/" -e "s/@INSTALLED_SIZE@/$size/" "$PACKAGING/control" >"$STAGE/DEBIAN/control"
+  # the newest glibc symbol version the native bindings need: the floor of libc6
+  libc=$(find "$STAGE" -name '*.node' -exec objdump -T {} + | grep -o 'GLIBC_[0-9.]*' | sed 's/^GLIBC_//' | sort -uV | tail -n 1)
+  [[ -n $libc ]] || die "no glibc symbol version found in the package's native bindings"
+  sed -e "s/@VERSION@/$1/" -e "s/@ARCH@/$PACKAGE_ARCH/" -e "s/@LIBC@/$libc/" -e "s/@INSTALLED_SIZE@/$size/" "$PACKAGING/control" >"$STAGE/DEBIAN/control"
 }
 
 # package_current: the installed package is this very build (same version, files, maintainer
