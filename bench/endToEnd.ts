@@ -6,6 +6,7 @@ import { startSink, type Sink } from '../test/e2e/support/sink';
 import { ADDRESSES, EXTERNAL_CLIENT, SMTP_HOST, SMTP_PORT } from '../test/e2e/support/world';
 import { median, printFigures, type Figure } from './report';
 import { sendOneByOne } from './smtpOneByOne';
+import { benchStoredSenders } from './storedSendersEndToEnd';
 
 /**
  * Real Courier on this machine: how fast it accepts forwarded messages over SMTP with
@@ -14,8 +15,10 @@ import { sendOneByOne } from './smtpOneByOne';
  * rights) sending to an alias that forwards to an external address, one connection per
  * message, plain SMTP, one command at a time, as the lab's bench.py measured (see
  * smtpOneByOne). Then the same to a local mailbox, which the filter passes: the cost of being
- * a filter at all. Issue 6 anchors: Courier alone ~160-285 msg/s; a do-nothing filter
- * 0.95-0.96x; the lab's Python probe (rewrite + fsync) 0.88-0.91x. Goal: >= 0.93x.
+ * a filter at all. Then, filter on, what `original-envelope: auto` costs when every sender is
+ * long and so stored (storedSendersEndToEnd). Issue 6 anchors: Courier alone ~160-285 msg/s;
+ * a do-nothing filter 0.95-0.96x; the lab's Python probe (rewrite + fsync) 0.88-0.91x.
+ * Goal: >= 0.93x.
  *
  * Needs the e2e suite's Courier (test/e2e/support/courier-env.sh up) with srsfilter installed
  * (install.sh); skipped with a printed line otherwise. Leaves the filter as active or stopped
@@ -90,20 +93,24 @@ async function setFilterActive(active: boolean): Promise<void> {
   await waitFor(() => existsSync(SOCKET) === active, `${SOCKET} to ${active ? 'appear' : 'go away'}`);
 }
 
-/** Messages accepted per second: connect, EHLO, MAIL, RCPT, DATA, the 250, QUIT; one connection each. */
-async function sendAll(options: EndToEndOptions, tag: string): Promise<number> {
+/**
+ * Messages accepted per second: connect, EHLO, MAIL, RCPT, DATA, the 250, QUIT; one connection
+ * each. `fromFor` gives each message its own sender (default: options.from for all).
+ */
+async function sendAll(options: EndToEndOptions, tag: string, fromFor: (seq: number) => string = () => options.from): Promise<number> {
   let next = 0;
   const sendSome = async (): Promise<void> => {
     while (next < options.messages) {
       const seq = next++;
+      const from = fromFor(seq);
       await sendOneByOne({
         host: SMTP_HOST,
         port: SMTP_PORT,
         localAddress: EXTERNAL_CLIENT,
         helo: 'bench.test',
-        from: options.from,
+        from,
         to: options.to,
-        message: `From: ${options.from}\r\nTo: ${options.to}\r\nSubject: ${SUBJECT} ${tag}-${seq}\r\n\r\nhello\r\n`,
+        message: `From: ${from}\r\nTo: ${options.to}\r\nSubject: ${SUBJECT} ${tag}-${seq}\r\n\r\nhello\r\n`,
       });
     }
   };
@@ -164,6 +171,7 @@ export async function benchEndToEnd(options: EndToEndOptions): Promise<Figure[]>
   if (sink === null) console.log('  a sink already listens on the e2e sink port: deliveries are not checked');
   let forwarded: Rounds;
   let local: Rounds;
+  let stored: Figure[];
   try {
     forwarded = await measureRounds(options, options.to, '');
     if (sink !== null) {
@@ -175,6 +183,11 @@ export async function benchEndToEnd(options: EndToEndOptions): Promise<Figure[]>
     // filter at all costs here, without the rewrite and its disk write.
     console.log(`  then to a local mailbox (${ADDRESSES.localMailbox}): srsfilter passes it`);
     local = await measureRounds(options, ADDRESSES.localMailbox, 'local ');
+    await setFilterActive(true);
+    stored = await benchStoredSenders(options, {
+      send: (tag, fromFor) => sendAll(options, tag, fromFor),
+      delivered: sink === null ? null : (tag, copies) => sink.waitFor((d) => d.raw.includes(`${SUBJECT} ${tag}`), { recipients: copies, timeoutMs: DELIVERY_TIMEOUT_MS }),
+    });
   } finally {
     await setFilterActive(wasActive);
     await sink?.close();
@@ -198,7 +211,7 @@ export async function benchEndToEnd(options: EndToEndOptions): Promise<Figure[]>
     },
   ];
   printFigures(figures);
-  return figures;
+  return [...figures, ...stored];
 }
 
 export const DEFAULT_END_TO_END: EndToEndOptions = {
