@@ -119,7 +119,7 @@ describe('the Debian package', () => {
     const status = (await execFileAsync('dpkg', ['-s', 'srsfilter'])).stdout;
     expect(status).toMatch(/^Status: install ok installed$/m);
     expect(status).toMatch(new RegExp(`^Architecture: ${execFileSync('dpkg', ['--print-architecture'], { encoding: 'utf8' }).trim()}$`, 'm'));
-    expect(status).toMatch(/^Depends: courier-mta, nodejs \(>= 18\)$/m);
+    expect(status).toMatch(/^Depends: courier-mta, nodejs \(>= 18\), libc6 \(>= 2\.\d+\)$/m);
   });
 
   e2eTest('dpkg -L lists every file it installed; the policy is a conffile; the secret is not shipped', async () => {
