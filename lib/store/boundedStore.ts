@@ -14,22 +14,31 @@ export interface BoundedStore extends SenderStore {
 /**
  * Gives every operation at most `timeoutMs`; a slower answer counts as a failure
  * (store-timeout) and the message goes on with its fallback. Counts every failure.
- * The operation itself is not cancelled: a late write simply lands.
+ * The operation itself is not cancelled: a late write simply lands, and a late bounce count
+ * is given back (its message was answered 451 and took no reversal).
  */
 export function boundStore(store: SenderStore, timeoutMs: number, now: () => number = Date.now): BoundedStore {
   let errors = 0;
   let last: StoreErrorCount['last'] = null;
 
-  const bounded = async <T>(operation: () => Promise<T>): Promise<T> => {
+  const bounded = async <T>(operation: () => Promise<T>, undoLate?: (late: T) => void): Promise<T> => {
     let timer: NodeJS.Timeout | undefined;
+    let timedOut = false;
     const deadline = new Promise<never>((_, reject) => {
       timer = setTimeout(
-        () => reject(new StoreError('store-timeout', `${store.location} did not answer within ${timeoutMs} ms`)),
+        () => {
+          timedOut = true;
+          reject(new StoreError('store-timeout', `${store.location} did not answer within ${timeoutMs} ms`));
+        },
         timeoutMs,
       );
     });
+    const running = operation();
+    if (undoLate !== undefined) {
+      running.then((late) => timedOut && undoLate(late)).catch(() => undefined);
+    }
     try {
-      return await Promise.race([operation(), deadline]);
+      return await Promise.race([running, deadline]);
     } catch (error) {
       const failure = error instanceof StoreError ? error : new StoreError('store-failed', `${store.location}: ${String(error)}`);
       errors += 1;
@@ -45,7 +54,13 @@ export function boundStore(store: SenderStore, timeoutMs: number, now: () => num
     put: (key, sender, ttl) => bounded(() => store.put(key, sender, ttl)),
     get: (key) => bounded(() => store.get(key)),
     count: () => bounded(() => store.count()),
-    take: (keys, limit, windowMs) => bounded(() => store.take(keys, limit, windowMs)),
+    take: (keys, limit, windowMs) =>
+      bounded(
+        () => store.take(keys, limit, windowMs),
+        (late) => {
+          if (late.ok) store.giveBack(keys).catch(() => undefined);
+        },
+      ),
     giveBack: (keys) => bounded(() => store.giveBack(keys)),
     close: () => store.close(),
     failures: () => ({ errors, last }),

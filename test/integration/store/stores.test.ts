@@ -182,4 +182,45 @@ describe('boundStore', () => {
     expect(await bounded.count()).toBe(0);
     expect(bounded.failures()).toMatchObject({ errors: 1, last: { code: 'store-timeout' } });
   });
+
+  test('a bounce count taken after its time is up is given back: its message took no reversal', async () => {
+    const givenBack: string[][] = [];
+    let answer: (result: { ok: true }) => void = () => undefined;
+    const late: SenderStore = {
+      location: 'late:',
+      put: () => Promise.resolve(),
+      get: () => Promise.resolve(null),
+      count: () => Promise.resolve(0),
+      take: () => new Promise((resolve) => (answer = resolve)),
+      giveBack: (keys) => {
+        givenBack.push([...keys]);
+        return Promise.resolve();
+      },
+      close: () => Promise.resolve(),
+    };
+    const bounded = boundStore(late, 20);
+    await expect(bounded.take(['k1', 'k2'], 10, 1000)).rejects.toMatchObject({ code: 'store-timeout' });
+    answer({ ok: true });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(givenBack).toEqual([['k1', 'k2']]);
+  });
+
+  test('a bounce count taken in time is not given back by the bound', async () => {
+    const givenBack: string[][] = [];
+    const quick: SenderStore = {
+      location: 'quick:',
+      put: () => Promise.resolve(),
+      get: () => Promise.resolve(null),
+      count: () => Promise.resolve(0),
+      take: () => Promise.resolve({ ok: true }),
+      giveBack: (keys) => {
+        givenBack.push([...keys]);
+        return Promise.resolve();
+      },
+      close: () => Promise.resolve(),
+    };
+    await expect(boundStore(quick, 1000).take(['k1'], 10, 1000)).resolves.toEqual({ ok: true });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(givenBack).toEqual([]);
+  });
 });
