@@ -1,4 +1,4 @@
-import type { AddressEncoding, SrsResult } from '../lib/srs';
+import type { AddressEncoding } from '../lib/srs';
 import { STATUS } from './exitStatus';
 import { fail, type CliIo } from './io';
 import { textOf } from './rawInput';

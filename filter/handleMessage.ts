@@ -6,7 +6,7 @@ import { applyBounceCap, changesOf, completeWithStore, decide, type BounceCounte
 import type { StoreError } from '../lib/store';
 import type { DecisionCounter } from './decisionCounts';
 import { describeError, formatDecisionLine, type DecisionLine, type Logger } from './log';
-import { failureReply, replyForDecision, TEMPORARY_FAILURE, type Reply } from './reply';
+import { failureReply, replyForDecision, TEMPORARY_FAILURE } from './reply';
 import type { MessagePaths } from './request';
 import type { Runtime } from './runtime';
 import type { MessageHandler, Preemption, WriteGate } from './socketServer';

@@ -8,6 +8,7 @@ import path from 'node:path';
 import {
   queueMessage,
   readFixture,
+  reloadFailureSwitch,
   spoolPerTest,
   submit,
   writePolicy,
@@ -109,16 +110,10 @@ describe('srsctl reload', () => {
   });
 
   test('an exception in the reload is refused as an internal error and the filter goes on', async () => {
-    const flag = path.join(each.spool.root, 'throw-now');
-    const preload = path.join(each.spool.root, 'hostname-throws.js');
-    await fs.writeFile(
-      preload,
-      `const fs = require('fs'); const os = require('os'); const real = os.hostname;\n` +
-        `os.hostname = () => { if (fs.existsSync(${JSON.stringify(flag)})) throw new Error('hostname injected failure'); return real(); };\n`,
-    );
-    const filter = each.start({ nodeArgs: ['--require', preload] });
+    const failure = await reloadFailureSwitch(each.spool);
+    const filter = each.start({ nodeArgs: failure.nodeArgs });
     await filter.ready;
-    await fs.writeFile(flag, '');
+    await failure.arm();
     const result = await srsctl('reload');
     expect(result.status).toBe(1);
     expect(result.stdout).toBe('reload refused: 1 problem(s)\n  internal error: hostname injected failure\nthe old policy stays in force\n');

@@ -368,3 +368,21 @@ export function recordingLogger(): RecordingLogger {
     debug: () => undefined,
   };
 }
+
+/**
+ * A bug brought in by a test: `nodeArgs` for startFilter preload a file that makes os.hostname
+ * (which loading the runtime calls, to read Courier's local domains) throw from `arm` until `disarm`.
+ */
+export async function reloadFailureSwitch(
+  spool: Spool,
+): Promise<{ readonly nodeArgs: readonly string[]; readonly arm: () => Promise<void>; readonly disarm: () => Promise<void> }> {
+  const flag = path.join(spool.root, 'throw-now');
+  const preload = path.join(spool.root, 'hostname-throws.js');
+  await fs.writeFile(
+    preload,
+    `const fs = require('fs'); const os = require('os'); const real = os.hostname;\n` +
+      `os.hostname = () => { if (fs.existsSync(${JSON.stringify(flag)})) throw new Error('hostname injected failure'); return real(); };\n`,
+  );
+  return { nodeArgs: ['--require', preload], arm: () => fs.writeFile(flag, ''), disarm: () => fs.rm(flag) };
+}
+

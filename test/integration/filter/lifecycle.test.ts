@@ -10,6 +10,7 @@ import {
   formatRequest,
   queueMessage,
   readFixture,
+  reloadFailureSwitch,
   spoolPerTest,
   submit,
   writePolicy,
@@ -120,24 +121,16 @@ describe('SIGHUP', () => {
   });
 
   test('an exception anywhere in the reload keeps the old policy and is logged on one line', async () => {
-    // The bug is brought in by the test: a preloaded file makes os.hostname (which the reload
-    // calls to read Courier's local domains) throw once the flag file exists.
-    const flag = path.join(each.spool.root, 'throw-now');
-    const preload = path.join(each.spool.root, 'hostname-throws.js');
-    await fs.writeFile(
-      preload,
-      `const fs = require('fs'); const os = require('os'); const real = os.hostname;\n` +
-        `os.hostname = () => { if (fs.existsSync(${JSON.stringify(flag)})) throw new Error('hostname injected failure'); return real(); };\n`,
-    );
-    const filter = each.start({ nodeArgs: ['--require', preload] });
+    const failure = await reloadFailureSwitch(each.spool);
+    const filter = each.start({ nodeArgs: failure.nodeArgs });
     await filter.ready;
     await writePolicy(each.spool, { separator: '=' });
-    await fs.writeFile(flag, '');
+    await failure.arm();
     await expectReloadFailureKeepsOldPolicy(filter, /hostname injected failure/);
     const errors = filter.stderr().split('\n').filter((l) => l.startsWith('ERR:'));
     expect(errors).toHaveLength(1);
 
-    await fs.rm(flag);
+    await failure.disarm();
     filter.child.kill('SIGHUP');
     await filter.waitForLog(/^INFO: reloaded: /);
     expect(await senderAfterSubmit(filter)).toMatch(/^sSRS0=/);
