@@ -74,10 +74,17 @@ export async function openLmdbStore(options: LmdbStoreOptions): Promise<SenderSt
       }),
     get: (key) =>
       guard('read', () => {
+        // lmdb keeps a read snapshot until its next timer turn; a sender another process (or
+        // another handle) has just stored must be seen now.
+        senders.resetReadTxn();
         const entry = senders.get(key);
         return entry === undefined || entry.lt * 1000 <= now() || entry.v === '' ? null : entry.v;
       }),
-    count: () => guard('count', () => senders.getCount()),
+    count: () =>
+      guard('count', () => {
+        senders.resetReadTxn();
+        return senders.getCount();
+      }),
     take: (keys, limit, windowMs) =>
       guard('count bounces', () =>
         root.transaction((): TakeResult => {

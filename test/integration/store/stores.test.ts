@@ -3,6 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { open } from 'lmdb';
 import { parseStoreLocation } from '../../../lib/config/envelopeDatabase';
 import { boundStore, openStore, StoreError, type SenderStore } from '../../../lib/store';
 import { startRedisServer, type RedisServer } from './redisServer';
@@ -122,6 +123,22 @@ describe('the embedded store (LMDB on disk)', () => {
     } finally {
       await first.close();
       await second.close();
+    }
+  });
+
+  test('a sender another writer has just stored is read at once, not from an older snapshot', async () => {
+    const path = join(dir, 'senders.lmdb');
+    const store = await openStore({ kind: 'lmdb', path }, now);
+    // Another process writing the file, here within the same event-loop turn as both reads.
+    const writer = open({ path, maxDbs: 2, compression: false });
+    try {
+      expect(await store.get(KEY)).toBeNull();
+      writer.openDB({ name: 'senders' }).putSync(KEY, { v: 'test@otherdomain.com', lt: Math.floor(clock / 1000) + DAY_S });
+      expect(await store.get(KEY)).toBe('test@otherdomain.com');
+      expect(await store.count()).toBe(1);
+    } finally {
+      await writer.close();
+      await store.close();
     }
   });
 
