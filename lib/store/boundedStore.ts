@@ -33,11 +33,11 @@ export function boundStore(store: SenderStore, timeoutMs: number, now: () => num
         timeoutMs,
       );
     });
-    const running = operation();
-    if (undoLate !== undefined) {
-      running.then((late) => timedOut && undoLate(late)).catch(() => undefined);
-    }
     try {
+      const running = operation();
+      if (undoLate !== undefined) {
+        running.then((late) => timedOut && undoLate(late)).catch(() => undefined);
+      }
       return await Promise.race([running, deadline]);
     } catch (error) {
       const failure = error instanceof StoreError ? error : new StoreError('store-failed', `${store.location}: ${String(error)}`);
