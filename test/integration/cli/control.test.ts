@@ -8,6 +8,7 @@ import path from 'node:path';
 import {
   queueMessage,
   readFixture,
+  senderAfterSubmit as senderOf,
   reloadFailureSwitch,
   spoolPerTest,
   submit,
@@ -38,11 +39,7 @@ function srsctl(...args: string[]): Promise<Run> {
   });
 }
 
-async function senderAfterSubmit(filter: FilterProcess): Promise<string> {
-  const message = await queueMessage(each.spool, [forwarded]);
-  expect(await submit(filter.socketPath, message)).toBe('200 Ok\n');
-  return (await fs.readFile(message.controlFiles[0] as string, 'utf8')).split('\n')[0] ?? '';
-}
+const senderAfterSubmit = (filter: FilterProcess): Promise<string> => senderOf(each.spool, filter, forwarded);
 
 describe('srsctl status', () => {
   test('not running: says so, exit 3', async () => {

@@ -126,6 +126,14 @@ export async function queueMessage(
 }
 
 /** submit's request: the data file, the control files, an empty line. */
+/** Submits a message with this control file and returns its first line afterwards: the sender record. */
+export async function senderAfterSubmit(spool: Spool, filter: FilterProcess, controlFile: string | Buffer): Promise<string> {
+  const message = await queueMessage(spool, [controlFile]);
+  const answer = await submit(filter.socketPath, message);
+  if (answer !== '200 Ok\n') throw new Error(`the filter answered ${JSON.stringify(answer)}, not 200 Ok`);
+  return (await fs.readFile(message.controlFiles[0] as string, 'utf8')).split('\n')[0] ?? '';
+}
+
 export function formatRequest(message: QueuedMessage): string {
   return [message.dataFile, ...message.controlFiles, '', ''].join('\n');
 }

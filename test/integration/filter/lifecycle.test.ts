@@ -10,9 +10,9 @@ import {
   formatRequest,
   queueMessage,
   readFixture,
+  senderAfterSubmit as senderOf,
   reloadFailureSwitch,
   spoolPerTest,
-  submit,
   writePolicy,
   type FilterProcess,
 } from './harness';
@@ -20,11 +20,7 @@ import {
 const forwarded = readFixture('single-alias-to-remote.ctl');
 const each = spoolPerTest();
 
-async function senderAfterSubmit(running: FilterProcess): Promise<string> {
-  const message = await queueMessage(each.spool, [forwarded]);
-  expect(await submit(running.socketPath, message)).toBe('200 Ok\n');
-  return (await fs.readFile(message.controlFiles[0] as string, 'utf8')).split('\n')[0] ?? '';
-}
+const senderAfterSubmit = (running: FilterProcess): Promise<string> => senderOf(each.spool, running, forwarded);
 
 describe('start-up', () => {
   test('fd 3 is closed only once the socket is in place, with mode 0660', async () => {
