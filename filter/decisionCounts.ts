@@ -1,5 +1,5 @@
 import type { DecisionCounts } from './control';
-import type { DecisionCode } from './log';
+import type { DecisionCode } from './decisionLine';
 
 const KEY_OF: Record<DecisionCode, keyof DecisionCounts> = {
   SRS_REWRITE: 'rewrite',
