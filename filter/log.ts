@@ -1,6 +1,7 @@
 import winston from 'winston';
 import Transport from 'winston-transport';
 import type { LogLevel } from '../lib/config';
+import { CONTROL_CHARACTER } from '../lib/text';
 
 /** What the filter's parts log with; main's logger and a test's stub both fit. */
 export interface Logger {
@@ -30,7 +31,6 @@ const SEVERITY: Record<LogLevel, number> = { error: 0, warn: 1, info: 2, debug: 
 // courierlogger reads lines with a 512-byte buffer and drops the rest of a longer line.
 const MAX_LINE_BYTES = 496;
 const CUT_MARK = ' [cut]';
-const CONTROL_CHARACTER = /[\x00-\x1f\x7f]/g;
 
 /**
  * stderr only: courierfilter connects it to courierlogger, i.e. syslog. One line per event,

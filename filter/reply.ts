@@ -1,5 +1,6 @@
 import type { OnError } from '../lib/config';
 import type { Decision } from '../lib/policy';
+import { CONTROL_CHARACTER } from '../lib/text';
 
 /** An SMTP-style answer to submit: one code, one or more lines of text. */
 export interface Reply {
@@ -34,7 +35,6 @@ export function badRequestReply(reason: string): Reply {
 
 // SMTP reply lines are at most 512 octets with the code; stay well inside.
 const MAX_TEXT_CHARS = 400;
-const UNSAFE = /[\x00-\x1f\x7f]/g;
 
 /**
  * The bytes sent to submit: `NNN-text` for every line but the last, `NNN text` for the last.
@@ -46,7 +46,7 @@ export function formatReply(reply: Reply): string {
   const last = lines.length - 1;
   let out = '';
   lines.forEach((text, index) => {
-    const safe = text.replace(UNSAFE, '?').slice(0, MAX_TEXT_CHARS);
+    const safe = text.replace(CONTROL_CHARACTER, '?').slice(0, MAX_TEXT_CHARS);
     out += `${reply.code}${index === last ? ' ' : '-'}${safe}\n`;
   });
   return out;

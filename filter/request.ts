@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { hasControlCharacter } from '../lib/text';
 
 /** What submit sends for one message: the data file, then one or more control files. */
 export interface MessagePaths {
@@ -114,14 +115,12 @@ type PathResult =
   | { readonly ok: true; readonly path: string }
   | { readonly ok: false; readonly code: RequestProblemCode; readonly message: string };
 
-// Control characters (CR included) never occur in Courier's queue paths; refusing them also
-// keeps them out of log lines.
-const CONTROL_CHARACTER = /[\x00-\x1f\x7f]/;
-
 /** A line names a file inside Courier's queue: absolute, normalised, no `..`. */
 function parseQueuePath(line: Buffer, queuePrefix: string): PathResult {
   const text = line.toString('utf8');
-  if (CONTROL_CHARACTER.test(text)) return notAPath('control character in path');
+  // Control characters (CR included) never occur in Courier's queue paths; refusing them also
+  // keeps them out of log lines.
+  if (hasControlCharacter(text)) return notAPath('control character in path');
   if (text.includes('\uFFFD')) return notAPath('path is not UTF-8');
   if (!path.isAbsolute(text)) return notAPath('path is not absolute');
   if (path.resolve(text) !== text) return notAPath('path is not normalised');

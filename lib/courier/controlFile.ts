@@ -1,3 +1,4 @@
+import { hasControlCharacter } from '../text';
 import type { ControlFile, ControlFileErrorCode, ControlFileLimits, ControlFileResult } from './types';
 
 /*
@@ -25,7 +26,6 @@ const NEWLINE = 0x0a;
 const NEWLINE_BYTES = Buffer.from('\n');
 const ADDRESS_RECORDS = new Set(['s', 'r', 'R']);
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
-const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
 
 export function recordType(record: Buffer): string {
   return record.length === 0 ? '' : String.fromCharCode(record[0] as number);
@@ -39,7 +39,7 @@ export function decodeAddress(record: Buffer): string | undefined {
   } catch {
     return undefined;
   }
-  return CONTROL_CHARACTER.test(text) ? undefined : text;
+  return hasControlCharacter(text) ? undefined : text;
 }
 
 export function parseControlFile(
