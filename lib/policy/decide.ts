@@ -1,7 +1,7 @@
 import type { Envelope } from '../courier/types';
 import { formatAddressPattern, matchesAddressPattern } from '../config/addressPattern';
 import { isSrsLocalPart, splitAddress } from '../srs';
-import type { Decision, DecideContext } from './decision';
+import type { Decision, DecideContext, PassRule } from './decision';
 import { classifyRecipients, isRelayedRole, type ClassifiedRecipient } from './recipientRoles';
 import { decideSrsRecipients } from './srsRecipients';
 import { forwardSender } from './storedSenders';
@@ -88,6 +88,6 @@ function whyNotForwarded(envelope: Envelope, has: (role: ClassifiedRecipient['ro
   return pass('excluded-recipients', 'every external recipient matches exclude-recipients');
 }
 
-function pass(rule: string, reason: string): Decision {
+function pass(rule: PassRule, reason: string): Decision {
   return { kind: 'pass', rule, reason };
 }

@@ -39,13 +39,48 @@ export interface RejectReply {
 export type RejectCode = SrsErrorCode | 'not-bounce' | 'too-many-bounces' | 'unknown-alias' | 'no-store' | StoreErrorCode;
 
 /**
- * What to do with one message. `rule` is a stable kebab-case name (logged, grepped, tested);
- * `reason` a short sentence for humans.
+ * Rule names are stable (logged, grepped, tested): each is spelt once, here, so that a
+ * misspelt one does not compile.
+ */
+export type RewriteRule = 'forwarded-alias' | 'rewrite-relayed';
+/** A bounce (or, with reverse-only-bounces off, other mail) to an SRS address of ours, sent back or kept. */
+export type ReverseRule = 'srs-bounce' | 'srs-reverse' | 'srs-bounce-kept' | 'srs-mail-kept';
+export type PassRule =
+  | 'null-sender'
+  | 'local-sender'
+  | 'already-srs'
+  | 'excluded-sender'
+  | 'only-local-recipients'
+  | 'mixed-recipients'
+  | 'sender-not-encodable'
+  | 'local-submission'
+  | 'relayed-by-local-user'
+  | 'not-forwarded'
+  | 'backup-mx-relay'
+  | 'not-forwarded-domain'
+  | 'excluded-recipients';
+export type RejectRule = 'srs-not-bounce' | 'srs-invalid' | 'srs-no-store' | 'srs-unknown-alias' | 'srs-store-failed' | 'srs-bounce-cap';
+
+/** The policy's on-error answer, given to a message that could not be decided before any write began. */
+export type OnErrorRule = 'on-error-accept' | 'on-error-tempfail';
+/**
+ * A message answered without a decision: on-error; `refused` (controlFileIo refused the files,
+ * answered 451); `write-failed` (a control-file write failed after it began) and
+ * `write-unfinished` (the filter answered while a write was still under way), both answered 451.
+ */
+export type FailureRule = OnErrorRule | 'refused' | 'write-failed' | 'write-unfinished';
+
+/** Every rule a message's log line can name. */
+export type Rule = Decision['rule'] | FailureRule;
+
+/**
+ * What to do with one message. `rule` names the policy rule that decided (see above);
+ * `reason` is a short sentence for humans.
  */
 export type Decision =
   | {
       readonly kind: 'rewrite';
-      readonly rule: string;
+      readonly rule: RewriteRule;
       readonly reason: string;
       readonly from: string;
       readonly to: string;
@@ -56,7 +91,7 @@ export type Decision =
     }
   | {
       readonly kind: 'reverse';
-      readonly rule: string;
+      readonly rule: ReverseRule;
       readonly reason: string;
       readonly recipients: readonly ReversedRecipient[];
       /** The sender it leaves with: always the null sender, as a bounce has no one to bounce to. */
@@ -64,10 +99,10 @@ export type Decision =
       /** Sent back to the original senders (counted by the bounce cap), or kept in the srs-bounces mailbox. */
       readonly sentBack: boolean;
     }
-  | { readonly kind: 'pass'; readonly rule: string; readonly reason: string }
+  | { readonly kind: 'pass'; readonly rule: PassRule; readonly reason: string }
   | {
       readonly kind: 'reject';
-      readonly rule: string;
+      readonly rule: RejectRule;
       readonly reason: string;
       /** The refused recipient as Courier has it (bounce prefix included). */
       readonly recipient: string;

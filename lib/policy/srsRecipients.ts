@@ -58,7 +58,7 @@ export function decideSrsRecipients(envelope: Envelope, context: DecideContext):
   if (srsBounces.mode === 'deliver') {
     return {
       kind: 'reverse',
-      rule: `srs-${what}-kept`,
+      rule: bounce ? 'srs-bounce-kept' : 'srs-mail-kept',
       reason: `a ${what} for <${changes[0]?.original ?? ''}> goes to srs-bounces <${srsBounces.address}> instead`,
       recipients: changes,
       sender: '',
