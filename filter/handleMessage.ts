@@ -10,7 +10,7 @@ import { describeError, type Logger } from './log';
 import { failureReply, replyForDecision, TEMPORARY_FAILURE } from './reply';
 import type { MessagePaths } from './request';
 import type { Runtime } from './runtime';
-import type { MessageHandler, Preemption, WriteGate } from './socketServer';
+import type { MessageHandler, Preemption, WriteGate } from './writeGate';
 
 /** What became of one message before anything is logged or answered. */
 type Outcome = (

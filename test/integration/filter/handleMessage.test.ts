@@ -10,7 +10,7 @@ import { createMessageHandler } from '../../../filter/handleMessage';
 import { TEMPORARY_FAILURE, type Reply } from '../../../filter/reply';
 import { createSrs } from '../../../lib/srs';
 import { loadRuntime, type Runtime } from '../../../filter/runtime';
-import type { MessageHandler, Preemption, WriteGate } from '../../../filter/socketServer';
+import type { MessageHandler, Preemption, WriteGate } from '../../../filter/writeGate';
 import {
   createSpool,
   queueMessage,

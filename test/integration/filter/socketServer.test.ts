@@ -8,7 +8,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { TEMPORARY_FAILURE, type Reply } from '../../../filter/reply';
 import type { MessagePaths } from '../../../filter/request';
-import { startFilterServer, type FilterServer, type MessageHandler, type Preemption } from '../../../filter/socketServer';
+import { startFilterServer, type FilterServer } from '../../../filter/socketServer';
+import type { MessageHandler, Preemption } from '../../../filter/writeGate';
 import { sendLikeSubmit } from '../abuse/patientClient';
 import { recordingLogger, sendRaw } from './harness';
 
