@@ -1,140 +1,195 @@
-import net from 'node:net';
+import type net from 'node:net';
 import type { Limiter } from './limiter';
-import { describeError } from './log';
+import { describeError, type Logger } from './log';
 import { badRequestReply, formatReply, TEMPORARY_FAILURE, type Reply } from './reply';
-import { createRequestReader, type MessagePaths } from './request';
-import type { ServerOptions } from './socketServer';
-import type { Preemption, WriteGate } from './writeGate';
+import { createRequestReader, type MessagePaths, type RequestLimits, type RequestReader } from './request';
+import type { MessageHandler, Preemption, WriteGate } from './writeGate';
 
-export interface Connection {
-  /** Answers without the handler, as WriteGate describes; resolves once answered. */
-  preempt(code: Preemption['code'], reason: string): Promise<void>;
+export interface ConnectionLimits extends RequestLimits {
+  /** Every connection is answered within this time, whatever the client or the handler do. */
+  readonly connectionTimeoutMs: number;
+  /** After a timeout or a stop, how long an answer waits for a control-file write under way. */
+  readonly writeGraceMs: number;
 }
 
-export function serveConnection(
-  socket: net.Socket,
-  options: ServerOptions,
-  limiter: Limiter,
-  connections: Set<Connection>,
-  /** Shared by every connection of the server. */
-  unanswered: { count: number },
-): void {
-  const { log, limits } = options;
-  const reader = createRequestReader(options.queueDir(), limits);
-  let answered = false;
-  let onAnswered: (() => void) | undefined;
-  let preemption: Preemption | undefined;
-  // Set for good once the handler begins a write: from then on only the handler, or after
-  // writeGraceMs a TEMPORARY_FAILURE, answers.
-  let writeBegun = false;
-  let graceTimer: NodeJS.Timeout | undefined;
-  let firstControlFile = '';
-  const reports: (() => void)[] = [];
+export interface ConnectionOptions {
+  /** Courier's queue directory (`<localstatedir>/tmp`); every path must lie inside it. */
+  readonly queueDir: () => string;
+  readonly handle: MessageHandler;
+  /** The answer when the handler fails unexpectedly or runs out of time (policy `on-error`). */
+  readonly failureReply: () => Reply;
+  readonly limits: ConnectionLimits;
+  readonly log: Logger;
+}
 
-  const connection: Connection = {
-    preempt: (code, reason) =>
-      new Promise((resolve) => {
-        if (answered) return resolve();
-        onAnswered = resolve;
-        giveUp(code, reason);
-      }),
-  };
-  connections.add(connection);
-  // Counted until answered, or until the client is gone without an answer (a reset).
-  let counted = true;
-  unanswered.count += 1;
-  const uncount = (): void => {
-    if (counted) unanswered.count -= 1;
-    counted = false;
-  };
-  const timer = setTimeout(() => {
-    if (firstControlFile === '') answer(badRequestReply('timed out waiting for the request'));
-    else giveUp('timeout', `not processed within ${limits.connectionTimeoutMs} ms`);
-  }, limits.connectionTimeoutMs);
+/** What the connections of one server share. */
+export interface ConnectionPool {
+  readonly options: ConnectionOptions;
+  /** Messages processed at once. */
+  readonly limiter: Limiter;
+  /** Until they close: drain waits for them, then answers those left. */
+  readonly open: Set<Connection>;
+  /** Open connections not answered yet (WriteGate.alone). */
+  unanswered: number;
+}
 
-  const gate: WriteGate = {
-    preemption: () => preemption,
-    alone: () => unanswered.count === 1,
-    afterAnswer(report) {
-      if (answered) report();
-      else reports.push(report);
-    },
-    async write(write) {
-      if (answered) return { ran: false };
-      writeBegun = true;
-      return { ran: true, value: await write() };
-    },
-  };
+/**
+ * reading: the request is arriving. processing: the request is complete and waits for the
+ * handler or runs in it. writing: the handler has begun a control-file write; from then on
+ * only the handler answers, or after writeGraceMs a TEMPORARY_FAILURE. answered: exactly one
+ * reply was written (with the preemption, when it was not the handler's).
+ */
+type State =
+  | { readonly name: 'reading'; readonly reader: RequestReader }
+  | { readonly name: 'processing'; readonly firstControlFile: string }
+  | { readonly name: 'writing'; readonly firstControlFile: string; graceTimer: NodeJS.Timeout | undefined }
+  | { readonly name: 'answered'; readonly preemption: Preemption | undefined };
 
-  socket.on('data', onData);
-  socket.on('end', () => {
-    if (firstControlFile === '') answer(badRequestReply('request ended before the empty line'));
-  });
-  socket.on('error', (error) => log.debug(`connection error: ${error.message}`));
-  socket.on('close', () => {
-    uncount();
-    clearTimeout(timer);
-    connections.delete(connection);
-  });
+const ANSWERED_BY_HANDLER: State = { name: 'answered', preemption: undefined };
 
-  function onData(chunk: Buffer): void {
-    const state = reader.push(chunk);
-    if (state.state === 'incomplete') return;
-    socket.off('data', onData);
-    socket.pause();
-    if (state.state === 'invalid') {
-      log.warn(`bad request: ${state.code}: ${state.message}`);
-      answer(badRequestReply(state.message));
-      return;
-    }
-    firstControlFile = state.paths.controlFiles[0] ?? '';
-    processMessage(state.paths);
+/** One client of the socket: one request, one reply, as WriteGate describes towards the handler. */
+export class Connection implements WriteGate {
+  private state: State;
+  private readonly timer: NodeJS.Timeout;
+  /** Counted in pool.unanswered until answered, or until the client is gone without an answer (a reset). */
+  private counted = true;
+  private reports: (() => void)[] = [];
+  /** Resolves a drain's preempt() once answered. */
+  private onAnswered: (() => void) | undefined;
+
+  constructor(
+    private readonly socket: net.Socket,
+    private readonly pool: ConnectionPool,
+  ) {
+    const { options } = pool;
+    this.state = { name: 'reading', reader: createRequestReader(options.queueDir(), options.limits) };
+    pool.open.add(this);
+    pool.unanswered += 1;
+    this.timer = setTimeout(this.onTimeout, options.limits.connectionTimeoutMs);
+    socket.on('data', this.onData);
+    socket.on('end', this.onEnd);
+    socket.on('error', this.onError);
+    socket.on('close', this.onClose);
   }
 
-  function processMessage(paths: MessagePaths): void {
+  /** Answers without the handler, as WriteGate describes; resolves once answered. */
+  preempt(code: Preemption['code'], reason: string): Promise<void> {
+    return new Promise((resolve) => {
+      if (this.state.name === 'answered') return resolve();
+      this.onAnswered = resolve;
+      this.giveUp(code, reason);
+    });
+  }
+
+  preemption(): Preemption | undefined {
+    return this.state.name === 'answered' ? this.state.preemption : undefined;
+  }
+
+  alone(): boolean {
+    return this.pool.unanswered === 1;
+  }
+
+  afterAnswer(report: () => void): void {
+    if (this.state.name === 'answered') report();
+    else this.reports.push(report);
+  }
+
+  async write<T>(write: () => Promise<T>): Promise<{ readonly ran: true; readonly value: T } | { readonly ran: false }> {
+    const { state } = this;
+    if (state.name === 'answered') return { ran: false };
+    if (state.name === 'processing') this.state = { name: 'writing', firstControlFile: state.firstControlFile, graceTimer: undefined };
+    return { ran: true, value: await write() };
+  }
+
+  private readonly onData = (chunk: Buffer): void => {
+    if (this.state.name !== 'reading') return;
+    const request = this.state.reader.push(chunk);
+    if (request.state === 'incomplete') return;
+    this.socket.off('data', this.onData);
+    this.socket.pause();
+    if (request.state === 'invalid') {
+      this.pool.options.log.warn(`bad request: ${request.code}: ${request.message}`);
+      this.answer(badRequestReply(request.message));
+      return;
+    }
+    this.state = { name: 'processing', firstControlFile: request.paths.controlFiles[0] ?? '' };
+    this.runHandler(request.paths);
+  };
+
+  private readonly onEnd = (): void => {
+    if (this.state.name === 'reading') this.answer(badRequestReply('request ended before the empty line'));
+  };
+
+  private readonly onError = (error: Error): void => {
+    this.pool.options.log.debug(`connection error: ${error.message}`);
+  };
+
+  private readonly onClose = (): void => {
+    this.uncount();
+    clearTimeout(this.timer);
+    this.pool.open.delete(this);
+  };
+
+  private readonly onTimeout = (): void => {
+    if (this.state.name === 'reading') this.answer(badRequestReply('timed out waiting for the request'));
+    else this.giveUp('timeout', `not processed within ${this.pool.options.limits.connectionTimeoutMs} ms`);
+  };
+
+  private runHandler(paths: MessagePaths): void {
+    const { options, limiter } = this.pool;
     // A reply that comes after a preemption is dropped: the handler has logged what happened.
     limiter
-      .run(async () => (answered ? null : options.handle(paths, gate)))
+      .run(async () => (this.state.name === 'answered' ? null : options.handle(paths, this)))
       .then(
         (reply) => {
-          if (reply !== null) answer(reply);
+          if (reply !== null) this.answer(reply);
         },
         (error: unknown) => {
-          log.error(`internal error on ${firstControlFile}: ${describeError(error)}`);
-          answer(writeBegun ? TEMPORARY_FAILURE : options.failureReply());
+          options.log.error(`internal error on ${paths.controlFiles[0] ?? ''}: ${describeError(error)}`);
+          this.answer(this.state.name === 'writing' ? TEMPORARY_FAILURE : options.failureReply());
         },
       );
   }
 
   /** Answers without the handler: at once, or once its write is done (at most writeGraceMs). */
-  function giveUp(code: Preemption['code'], reason: string): void {
-    if (answered || graceTimer !== undefined) return;
-    if (!writeBegun) {
-      answerPreempted({ code, reason, reply: options.failureReply() });
+  private giveUp(code: Preemption['code'], reason: string): void {
+    const { state } = this;
+    if (state.name === 'answered') return;
+    if (state.name !== 'writing') {
+      this.answerPreempted(state, { code, reason, reply: this.pool.options.failureReply() });
       return;
     }
-    graceTimer = setTimeout(() => {
-      const late = `${reason}; the control files were still being written ${limits.writeGraceMs} ms later`;
-      answerPreempted({ code, reason: late, reply: TEMPORARY_FAILURE });
-    }, limits.writeGraceMs);
+    if (state.graceTimer !== undefined) return;
+    const { writeGraceMs } = this.pool.options.limits;
+    state.graceTimer = setTimeout(() => {
+      const late = `${reason}; the control files were still being written ${writeGraceMs} ms later`;
+      this.answerPreempted(state, { code, reason: late, reply: TEMPORARY_FAILURE });
+    }, writeGraceMs);
   }
 
-  function answerPreempted(given: Preemption): void {
-    preemption = given;
-    if (firstControlFile !== '') log.error(`${firstControlFile}: ${given.reason}: answered ${given.reply.code}`);
-    answer(given.reply);
+  private answerPreempted(before: State, preemption: Preemption): void {
+    if (before.name === 'processing' || before.name === 'writing') {
+      this.pool.options.log.error(`${before.firstControlFile}: ${preemption.reason}: answered ${preemption.reply.code}`);
+    }
+    this.answer(preemption.reply, preemption);
   }
 
   /** The only place that writes to the client: exactly one reply, then the connection closes. */
-  function answer(reply: Reply): void {
-    if (answered) return;
-    answered = true;
-    uncount();
-    clearTimeout(timer);
-    clearTimeout(graceTimer);
+  private answer(reply: Reply, preemption?: Preemption): void {
+    const { state, socket } = this;
+    if (state.name === 'answered') return;
+    if (state.name === 'writing') clearTimeout(state.graceTimer);
+    this.state = preemption === undefined ? ANSWERED_BY_HANDLER : { name: 'answered', preemption };
+    this.uncount();
+    clearTimeout(this.timer);
     if (socket.destroyed || !socket.writable) socket.destroy();
     else socket.end(formatReply(reply), () => socket.destroy());
-    for (const report of reports.splice(0)) report();
-    onAnswered?.();
+    for (const report of this.reports.splice(0)) report();
+    this.onAnswered?.();
+  }
+
+  private uncount(): void {
+    if (this.counted) this.pool.unanswered -= 1;
+    this.counted = false;
   }
 }

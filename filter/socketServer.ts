@@ -2,37 +2,23 @@ import { promises as fs, rmSync, statSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { errnoCode } from '../lib/errno';
-import { serveConnection, type Connection } from './connection';
+import { Connection, type ConnectionLimits, type ConnectionOptions, type ConnectionPool } from './connection';
 import { oncePerInterval } from './connectionCap';
 import { createLimiter } from './limiter';
-import type { Logger } from './log';
-import type { Reply } from './reply';
-import type { RequestLimits } from './request';
-import type { MessageHandler } from './writeGate';
 
-export interface ServerLimits extends RequestLimits {
-  /** Every connection is answered within this time, whatever the client or the handler do. */
-  readonly connectionTimeoutMs: number;
-  /** After a timeout or a stop, how long an answer waits for a control-file write under way. */
-  readonly writeGraceMs: number;
+export interface ServerLimits extends ConnectionLimits {
   /** Messages processed at once; later ones wait for a free slot. */
   readonly maxConcurrent: number;
   /** Connections open at once (connectionCap); further ones are closed at once, and logged. */
   readonly maxConnections: number;
 }
 
-export interface ServerOptions {
+export interface ServerOptions extends ConnectionOptions {
   /** Courier's `allfilters` directory. */
   readonly socketDir: string;
   /** The filter's active name: the socket is `socketDir/name`. */
   readonly name: string;
-  /** Courier's queue directory (`<localstatedir>/tmp`); every path must lie inside it. */
-  readonly queueDir: () => string;
-  readonly handle: MessageHandler;
-  /** The answer when the handler fails unexpectedly or runs out of time (policy `on-error`). */
-  readonly failureReply: () => Reply;
   readonly limits: ServerLimits;
-  readonly log: Logger;
 }
 
 export interface FilterServer {
@@ -61,16 +47,14 @@ export async function startFilterServer(options: ServerOptions): Promise<FilterS
   if (!NAME.test(options.name)) throw new Error(`invalid filter name: ${options.name}`);
   const socketPath = path.join(options.socketDir, options.name);
   const bindPath = path.join(options.socketDir, `.${options.name}`);
-  const connections = new Set<Connection>();
-  const unanswered = { count: 0 };
-  const limiter = createLimiter(options.limits.maxConcurrent);
+  const pool: ConnectionPool = { options, limiter: createLimiter(options.limits.maxConcurrent), open: new Set(), unanswered: 0 };
   const { log } = options;
 
   // allowHalfOpen: a client may shut down its sending side after the request and still
-  // expects the reply.
-  const server = net.createServer({ allowHalfOpen: true }, (socket) =>
-    serveConnection(socket, options, limiter, connections, unanswered),
-  );
+  // expects the reply. A connection keeps itself in pool.open until it closes.
+  const server = net.createServer({ allowHalfOpen: true }, (socket) => {
+    new Connection(socket, pool);
+  });
 
   await fs.rm(bindPath, { force: true });
   await new Promise<void>((resolve, reject) => {
@@ -111,8 +95,8 @@ export async function startFilterServer(options: ServerOptions): Promise<FilterS
 
   async function drain(timeoutMs: number): Promise<{ unfinished: number }> {
     server.close();
-    const unfinished = await waitUntilEmpty(connections, timeoutMs);
-    await Promise.all([...connections].map((connection) => connection.preempt('stopping', 'the filter is stopping')));
+    const unfinished = await waitUntilEmpty(pool.open, timeoutMs);
+    await Promise.all([...pool.open].map((connection) => connection.preempt('stopping', 'the filter is stopping')));
     removeSocket();
     return { unfinished };
   }
