@@ -1,7 +1,9 @@
 import type net from 'node:net';
+import type { OnError } from '../lib/config';
 import type { Limiter } from './limiter';
 import { describeError, type Logger } from './log';
-import { badRequestReply, formatReply, TEMPORARY_FAILURE, type Reply } from './reply';
+import { failureReply, onErrorRule } from './outcome';
+import { badRequestReply, formatReply, type Reply } from './reply';
 import { createRequestReader, type MessagePaths, type RequestLimits, type RequestReader } from './request';
 import type { MessageHandler, Preemption, WriteGate } from './writeGate';
 
@@ -16,8 +18,8 @@ export interface ConnectionOptions {
   /** Courier's queue directory (`<localstatedir>/tmp`); every path must lie inside it. */
   readonly queueDir: () => string;
   readonly handle: MessageHandler;
-  /** The answer when the handler fails unexpectedly or runs out of time (policy `on-error`). */
-  readonly failureReply: () => Reply;
+  /** The policy's on-error: how a message is answered when the handler fails unexpectedly or runs out of time. */
+  readonly onError: () => OnError;
   readonly limits: ConnectionLimits;
   readonly log: Logger;
 }
@@ -146,7 +148,7 @@ export class Connection implements WriteGate {
         },
         (error: unknown) => {
           options.log.error(`internal error on ${paths.controlFiles[0] ?? ''}: ${describeError(error)}`);
-          this.answer(this.state.name === 'writing' ? TEMPORARY_FAILURE : options.failureReply());
+          this.answer(failureReply(this.state.name === 'writing' ? 'write-failed' : onErrorRule(options.onError())));
         },
       );
   }
@@ -156,22 +158,23 @@ export class Connection implements WriteGate {
     const { state } = this;
     if (state.name === 'answered') return;
     if (state.name !== 'writing') {
-      this.answerPreempted(state, { code, reason, reply: this.pool.options.failureReply() });
+      this.answerPreempted(state, { code, reason, rule: onErrorRule(this.pool.options.onError()) });
       return;
     }
     if (state.graceTimer !== undefined) return;
     const { writeGraceMs } = this.pool.options.limits;
     state.graceTimer = setTimeout(() => {
       const late = `${reason}; the control files were still being written ${writeGraceMs} ms later`;
-      this.answerPreempted(state, { code, reason: late, reply: TEMPORARY_FAILURE });
+      this.answerPreempted(state, { code, reason: late, rule: 'write-unfinished' });
     }, writeGraceMs);
   }
 
   private answerPreempted(before: State, preemption: Preemption): void {
+    const reply = failureReply(preemption.rule);
     if (before.name === 'processing' || before.name === 'writing') {
-      this.pool.options.log.error(`${before.firstControlFile}: ${preemption.reason}: answered ${preemption.reply.code}`);
+      this.pool.options.log.error(`${before.firstControlFile}: ${preemption.reason}: answered ${reply.code}`);
     }
-    this.answer(preemption.reply, preemption);
+    this.answer(reply, preemption);
   }
 
   /** The only place that writes to the client: exactly one reply, then the connection closes. */

@@ -1,3 +1,5 @@
+import type { Rule } from '../lib/policy';
+
 export type DecisionCode = 'SRS_REWRITE' | 'SRS_REVERSE' | 'SRS_PASS' | 'SRS_REJECT' | 'SRS_ERROR';
 
 /**
@@ -15,7 +17,7 @@ export interface DecisionLine {
   readonly rcpt?: string;
   /** How many recipients a rewrite is for, or were reversed; otherwise the message's recipients. */
   readonly rcpts: number;
-  readonly rule: string;
+  readonly rule: Rule;
   readonly reason: string;
   /** SRS error code (reject) or internal error code (error). */
   readonly error?: string;

@@ -2,30 +2,18 @@ import { performance } from 'node:perf_hooks';
 import { applyRewrite, isRefusal, readControlFiles } from '../lib/courier/controlFileIo';
 import { envelopeOf } from '../lib/courier/envelope';
 import type { Envelope } from '../lib/courier/types';
-import { applyBounceCap, changesOf, completeWithStore, decide, type BounceCounter, type Decision } from '../lib/policy';
+import { applyBounceCap, changesOf, completeWithStore, decide, type BounceCounter } from '../lib/policy';
 import type { StoreError } from '../lib/store';
 import type { DecisionCounter } from './decisionCounts';
-import { formatDecisionLine, type DecisionLine } from './decisionLine';
+import { formatDecisionLine } from './decisionLine';
 import { describeError, type Logger } from './log';
-import { failureReply, replyForDecision, TEMPORARY_FAILURE } from './reply';
+import { decisionLineOf, replyFor, type Outcome } from './outcome';
 import type { MessagePaths } from './request';
 import type { Runtime } from './runtime';
-import type { MessageHandler, Preemption, WriteGate } from './writeGate';
+import type { MessageHandler, WriteGate } from './writeGate';
 
-/** What became of one message before anything is logged or answered. */
-type Outcome = (
-  | { readonly kind: 'decided'; readonly envelope: Envelope; readonly decision: Decision; readonly wrote: boolean }
-  | {
-      readonly kind: 'failed';
-      readonly envelope: Envelope | undefined;
-      readonly error: string;
-      readonly reason: string;
-      /** A control-file write had begun: the files may be half-written. */
-      readonly wrote: boolean;
-      /** Refused, not failed (controlFileIo's isRefusal): answered 451 whatever on-error says. */
-      readonly refused: boolean;
-    }
-) & {
+/** The outcome, with what the handler gives back or warns about whatever it is answered. */
+type Result = Exclude<Outcome, { kind: 'preempted' }> & {
   /** Bounce-cap counts taken for this message: given back unless it is answered with its decision. */
   readonly counted: readonly string[];
   /** The store failed on this message (it went on with its fallback): logged as a warning. */
@@ -51,47 +39,33 @@ export function createMessageHandler(
   return async (paths, gate) => {
     const runtime = current();
     const started = performance.now();
-    const outcome = await processMessage(paths, gate, runtime, bounces);
+    const result = await decideAndApply(paths, gate, runtime, bounces);
     const ms = performance.now() - started;
     const preemption = gate.preemption();
-    const { storeError } = outcome;
+    const { storeError } = result;
     if (storeError !== undefined) gate.afterAnswer(() => log.warn(`sender store: ${storeError.code}: ${storeError.message}`));
-    if ((preemption !== undefined || outcome.kind === 'failed') && outcome.counted.length > 0) {
-      (runtime.store ?? bounces).giveBack(outcome.counted).catch((error: unknown) => log.warn(`bounce counts not given back: ${describeError(error)}`));
+    if ((preemption !== undefined || result.kind === 'failed') && result.counted.length > 0) {
+      (runtime.store ?? bounces).giveBack(result.counted).catch((error: unknown) => log.warn(`bounce counts not given back: ${describeError(error)}`));
     }
-    if (preemption !== undefined) {
-      counts?.add('SRS_ERROR');
-      log.error(formatDecisionLine(preemptedLine(outcome, preemption, ms)));
-      return preemption.reply;
-    }
-    if (outcome.kind === 'failed') {
-      const { onError } = runtime.policy;
-      // After a write began, on-error accept would let Courier take a half-written file.
-      const rule = outcome.wrote ? 'write-failed' : outcome.refused ? 'refused' : `on-error-${onError}`;
-      const line = { ...errorLine(outcome.envelope, ms), error: outcome.error, rule, reason: outcome.reason };
-      gate.afterAnswer(() => {
-        counts?.add(line.code);
-        log.error(formatDecisionLine(line));
-      });
-      return outcome.wrote || outcome.refused ? TEMPORARY_FAILURE : failureReply(onError);
-    }
-    const { decision, envelope } = outcome;
+    const outcome: Outcome = preemption === undefined ? result : { kind: 'preempted', envelope: result.envelope, preemption };
+    const { onError } = runtime.policy;
     gate.afterAnswer(() => {
-      const line = decisionLineOf(decision, envelope, ms);
+      const line = decisionLineOf(outcome, onError, ms);
       counts?.add(line.code);
-      log.info(formatDecisionLine(line));
+      if (outcome.kind === 'decided') log.info(formatDecisionLine(line));
+      else log.error(formatDecisionLine(line));
     });
-    return replyForDecision(decision);
+    return replyFor(outcome, onError);
   };
 }
 
-async function processMessage(paths: MessagePaths, gate: WriteGate, runtime: Runtime, bounces: BounceCounter): Promise<Outcome> {
+async function decideAndApply(paths: MessagePaths, gate: WriteGate, runtime: Runtime, bounces: BounceCounter): Promise<Result> {
   let envelope: Envelope | undefined;
   let wrote = false;
   let counted: readonly string[] = [];
   let storeError: StoreError | undefined;
-  const extra = (): Pick<Outcome, 'counted' | 'storeError'> => (storeError === undefined ? { counted } : { counted, storeError });
-  const failed = (error: string, reason: string, refused = false): Outcome => ({
+  const extra = (): Pick<Result, 'counted' | 'storeError'> => (storeError === undefined ? { counted } : { counted, storeError });
+  const failed = (error: string, reason: string, refused = false): Result => ({
     kind: 'failed',
     envelope,
     error,
@@ -124,45 +98,9 @@ async function processMessage(paths: MessagePaths, gate: WriteGate, runtime: Run
       });
       if (applied.ran && !applied.value.ok) return failed(applied.value.code, applied.value.message, isRefusal(applied.value.code));
     }
-    return { kind: 'decided', envelope, decision, wrote, ...extra() };
+    return { kind: 'decided', envelope, decision, ...extra() };
   } catch (error) {
     // A bug, caught here because this is where the queue id is known.
     return failed('internal', error instanceof Error ? error.message : String(error));
-  }
-}
-
-function errorLine(envelope: Envelope | undefined, ms: number): Pick<DecisionLine, 'code' | 'qid' | 'from' | 'rcpts' | 'ms'> {
-  return { code: 'SRS_ERROR', qid: envelope?.messageId ?? '', from: envelope?.sender ?? '', rcpts: 0, ms };
-}
-
-/** The server answered without this message's result; the line says with what, and why. */
-function preemptedLine(outcome: Outcome, preemption: Preemption, ms: number): DecisionLine {
-  // Unless a write had begun, the server answered what on-error says (200 is accept).
-  const onError = preemption.reply.code === 200 ? 'accept' : 'tempfail';
-  return {
-    ...errorLine(outcome.envelope, ms),
-    error: preemption.code,
-    rule: outcome.wrote ? 'write-unfinished' : `on-error-${onError}`,
-    reason: preemption.reason,
-  };
-}
-
-function decisionLineOf(decision: Decision, envelope: Envelope, ms: number): DecisionLine {
-  const common = { qid: envelope.messageId, from: envelope.sender, rule: decision.rule, reason: decision.reason, ms };
-  switch (decision.kind) {
-    case 'rewrite': {
-      const { forwardedTo, to } = decision;
-      return { ...common, code: 'SRS_REWRITE', rcpt: forwardedTo[0], to, rcpts: forwardedTo.length };
-    }
-    case 'reverse': {
-      const first = decision.recipients[0];
-      return { ...common, code: 'SRS_REVERSE', rcpt: first?.from, to: first?.to, rcpts: decision.recipients.length };
-    }
-    case 'pass':
-      return { ...common, code: 'SRS_PASS', rcpts: envelope.recipients.length };
-    case 'reject': {
-      const { recipient, srsError } = decision;
-      return { ...common, code: 'SRS_REJECT', rcpt: recipient, error: srsError, rcpts: envelope.recipients.length };
-    }
   }
 }

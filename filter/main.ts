@@ -9,7 +9,6 @@ import { DecisionCounter } from './decisionCounts';
 import { createMessageHandler } from './handleMessage';
 import { watchLifecycle } from './lifecycle';
 import { createLogger, describeError, type Logger } from './log';
-import { failureReply } from './reply';
 import { configurationWarnings, loadRuntime, type Runtime } from './runtime';
 import { describeRuntimeChanges } from './runtimeChanges';
 import { createFilterStores, storeStatus } from './stores';
@@ -79,7 +78,7 @@ async function main(): Promise<number | null> {
       name: args.name,
       queueDir: () => runtime.queueDir,
       handle: createMessageHandler(() => runtime, log, createMemoryBounceCounter(BOUNCE_COUNTER_CAPACITY, Date.now), counts),
-      failureReply: () => failureReply(runtime.policy.onError),
+      onError: () => runtime.policy.onError,
       limits: {
         connectionTimeoutMs: args.connectionTimeoutMs,
         writeGraceMs: WRITE_GRACE_MS,

@@ -1,5 +1,3 @@
-import type { OnError } from '../lib/config';
-import type { Decision } from '../lib/policy';
 import { CONTROL_CHARACTER } from '../lib/text';
 
 /** An SMTP-style answer to submit: one code, one or more lines of text. */
@@ -9,25 +7,11 @@ export interface Reply {
   readonly lines: readonly string[];
 }
 
-const ACCEPTED: Reply = { code: 200, lines: ['Ok'] };
+export const ACCEPTED: Reply = { code: 200, lines: ['Ok'] };
 export const TEMPORARY_FAILURE: Reply = {
   code: 451,
   lines: ['4.3.0 srsfilter: temporary failure, try again later'],
 };
-
-/**
- * The answer to a message that could not be processed: the policy's `on-error` choice. Not
- * once a control-file write has begun: then only TEMPORARY_FAILURE, so that Courier never
- * queues a control file that may be half-written.
- */
-export function failureReply(onError: OnError): Reply {
-  return onError === 'accept' ? ACCEPTED : TEMPORARY_FAILURE;
-}
-
-/** Accepted unless the policy refuses; a refusal carries the policy's own reply. */
-export function replyForDecision(decision: Decision): Reply {
-  return decision.kind === 'reject' ? { code: decision.reply.code, lines: [decision.reply.text] } : ACCEPTED;
-}
 
 export function badRequestReply(reason: string): Reply {
   return { code: 451, lines: [`4.3.0 srsfilter: bad request: ${reason}`] };

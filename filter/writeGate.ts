@@ -1,6 +1,11 @@
+import type { FailureRule } from '../lib/policy';
 import type { Reply } from './reply';
 import type { MessagePaths } from './request';
 
+/**
+ * What the server asks of whoever handles a message: the reply to its request. The gate links
+ * the handler to the connection, which the server may answer without it.
+ */
 export type MessageHandler = (paths: MessagePaths, gate: WriteGate) => Promise<Reply>;
 
 /**
@@ -33,7 +38,8 @@ export interface WriteGate {
 /** How a connection was answered without its handler. */
 export interface Preemption {
   readonly code: 'timeout' | 'stopping';
-  readonly reply: Reply;
+  /** On-error, or write-unfinished when a write was still under way after the grace time; the reply follows from it. */
+  readonly rule: Extract<FailureRule, 'on-error-accept' | 'on-error-tempfail' | 'write-unfinished'>;
   /** For the log, e.g. `not processed within 30000 ms`. */
   readonly reason: string;
 }

@@ -84,7 +84,7 @@ test('a forwarded message is rewritten and logs rcpt= the forwarding target and 
 });
 
 test('answered before the write: nothing is written, and the one line says what the client got', async () => {
-  const preemption: Preemption = { code: 'timeout', reply: ACCEPT, reason: 'not processed within 50 ms' };
+  const preemption: Preemption = { code: 'timeout', rule: 'on-error-accept', reason: 'not processed within 50 ms' };
   const { controlFile } = await run(() => gateWith({ preemptBefore: preemption }));
   expect(controlFile).toEqual(forwarded);
   expect(log.lines).toEqual([expect.stringMatching(
@@ -93,7 +93,7 @@ test('answered before the write: nothing is written, and the one line says what 
 });
 
 test('answered 451 while the write ran: logged as such, never as a rewrite', async () => {
-  const preemption: Preemption = { code: 'stopping', reply: TEMPORARY_FAILURE, reason: 'the filter is stopping; still being written' };
+  const preemption: Preemption = { code: 'stopping', rule: 'write-unfinished', reason: 'the filter is stopping; still being written' };
   await run(() => gateWith({ preemptDuring: preemption }));
   expect(log.lines).toEqual([expect.stringMatching(/^ERR: code=SRS_ERROR .* error=stopping rcpts=0 rule=write-unfinished reason="the filter is stopping; still being written" /)]);
 });
@@ -126,8 +126,8 @@ describe('the bounce cap counts a reversal only when it is answered with its dec
 
   test.each<readonly [string, (message: QueuedMessage) => WriteGate, number]>([
     ['accepted', () => gateWith({}), 1],
-    ['answered before the write', () => gateWith({ preemptBefore: { code: 'timeout', reply: ACCEPT, reason: 'late' } }), 0],
-    ['answered 451 while the write ran', () => gateWith({ preemptDuring: { code: 'stopping', reply: TEMPORARY_FAILURE, reason: 'stop' } }), 0],
+    ['answered before the write', () => gateWith({ preemptBefore: { code: 'timeout', rule: 'on-error-accept', reason: 'late' } }), 0],
+    ['answered 451 while the write ran', () => gateWith({ preemptDuring: { code: 'stopping', rule: 'write-unfinished', reason: 'stop' } }), 0],
     ['the write failed', (message) => gateWith({ beforeWrite: () => fs.rm(message.controlFiles[0] as string) }), 0],
   ])('%s', async (_name, gateFor, kept) => {
     const counter = createMemoryBounceCounter(BOUNCE_COUNTER_CAPACITY, Date.now);

@@ -6,7 +6,8 @@ import { promises as fs } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { TEMPORARY_FAILURE, type Reply } from '../../../filter/reply';
+import type { OnError } from '../../../lib/config';
+import type { Reply } from '../../../filter/reply';
 import type { MessagePaths } from '../../../filter/request';
 import { startFilterServer, type FilterServer } from '../../../filter/socketServer';
 import type { MessageHandler, Preemption } from '../../../filter/writeGate';
@@ -37,8 +38,8 @@ interface StartOptions {
   readonly writeGraceMs?: number;
   readonly maxConcurrent?: number;
   readonly maxConnections?: number;
-  /** The policy's on-error answer; tempfail unless a test needs to tell it from a forced 451. */
-  readonly failureReply?: Reply;
+  /** The policy's on-error; tempfail unless a test needs to tell its answer from a forced 451. */
+  readonly onError?: OnError;
 }
 
 async function start(handle: MessageHandler, options: StartOptions = {}) {
@@ -47,7 +48,7 @@ async function start(handle: MessageHandler, options: StartOptions = {}) {
     name: 'srsfilter',
     queueDir: () => queueDir,
     handle,
-    failureReply: () => options.failureReply ?? TEMPORARY_FAILURE,
+    onError: () => options.onError ?? 'tempfail',
     limits: {
       connectionTimeoutMs: options.timeoutMs ?? 5_000,
       writeGraceMs: options.writeGraceMs ?? 5_000,
@@ -338,12 +339,12 @@ describe('an answer without the handler (timeout, stop) never races a control-fi
         handled.resolve(gate.preemption());
         return REWRITTEN;
       },
-      { timeoutMs: 50, failureReply: ACCEPT },
+      { timeoutMs: 50, onError: 'accept' },
     );
     events.push(`client got ${await sendRaw(socketPath, request('1/D1', '1/ctl'))}`);
     const preemption = await handled.promise;
     expect(events).toEqual(['client got 200 Ok\n', 'write refused']);
-    expect(preemption).toEqual({ code: 'timeout', reply: ACCEPT, reason: 'not processed within 50 ms' });
+    expect(preemption).toEqual({ code: 'timeout', rule: 'on-error-accept', reason: 'not processed within 50 ms' });
     expect(log.lines).toEqual([`ERR: ${path.join(queueDir, '1/ctl')}: not processed within 50 ms: answered 200`]);
   });
 
@@ -359,7 +360,7 @@ describe('an answer without the handler (timeout, stop) never races a control-fi
         return REWRITTEN;
       },
       // The write begins within a few ms: well before the timeout, which fires in the middle of it.
-      { timeoutMs: 200, failureReply: ACCEPT },
+      { timeoutMs: 200, onError: 'accept' },
     );
     events.push(`client got ${await sendRaw(socketPath, request('1/D1', '1/ctl'))}`);
     expect(events).toEqual(['write begins', 'write done', 'client got 200 rewritten\n']);
@@ -375,11 +376,11 @@ describe('an answer without the handler (timeout, stop) never races a control-fi
         handled.resolve(gate.preemption());
         return REWRITTEN;
       },
-      { timeoutMs: 200, writeGraceMs: 50, failureReply: ACCEPT },
+      { timeoutMs: 200, writeGraceMs: 50, onError: 'accept' },
     );
     expect(await sendRaw(socketPath, request('1/D1', '1/ctl'))).toBe(TEMPFAIL);
     release.resolve();
-    expect(await handled.promise).toMatchObject({ code: 'timeout', reply: TEMPORARY_FAILURE });
+    expect(await handled.promise).toMatchObject({ code: 'timeout', rule: 'write-unfinished' });
     expect(log.lines).toEqual([
       `ERR: ${path.join(queueDir, '1/ctl')}: not processed within 200 ms; the control files were still being written 50 ms later: answered 451`,
     ]);
@@ -418,7 +419,7 @@ describe('an answer without the handler (timeout, stop) never races a control-fi
         handled.resolve({ ran: write.ran, preemption: gate.preemption() });
         return REWRITTEN;
       },
-      { failureReply: ACCEPT },
+      { onError: 'accept' },
     );
     const reply = sendRaw(socketPath, request('1/D1', '1/ctl'));
     await reading.promise;
@@ -427,7 +428,7 @@ describe('an answer without the handler (timeout, stop) never races a control-fi
     expect(await reply).toBe('200 Ok\n');
     expect(await handled.promise).toEqual({
       ran: false,
-      preemption: { code: 'stopping', reply: ACCEPT, reason: 'the filter is stopping' },
+      preemption: { code: 'stopping', rule: 'on-error-accept', reason: 'the filter is stopping' },
     });
   });
 
@@ -439,7 +440,7 @@ describe('an answer without the handler (timeout, stop) never races a control-fi
         });
         return REWRITTEN;
       },
-      { failureReply: ACCEPT },
+      { onError: 'accept' },
     );
     expect(await sendRaw(socketPath, request('1/D1', '1/ctl'))).toBe(TEMPFAIL);
   });
