@@ -1,4 +1,4 @@
-import type { FailureRule } from '../lib/policy';
+import type { OnErrorRule } from '../lib/policy';
 import type { Reply } from './reply';
 import type { MessagePaths } from './request';
 
@@ -38,8 +38,8 @@ export interface WriteGate {
 /** How a connection was answered without its handler. */
 export interface Preemption {
   readonly code: 'timeout' | 'stopping';
-  /** On-error, or write-unfinished when a write was still under way after the grace time; the reply follows from it. */
-  readonly rule: Extract<FailureRule, 'on-error-accept' | 'on-error-tempfail' | 'write-unfinished'>;
+  /** On-error, or write-unfinished when a write was still under way after the grace time: the reply follows from it. */
+  readonly rule: OnErrorRule | 'write-unfinished';
   /** For the log, e.g. `not processed within 30000 ms`. */
   readonly reason: string;
 }
