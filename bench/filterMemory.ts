@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { readFixture } from '../test/integration/filter/harness';
 import { startFilterUnderTest } from './filterUnderTest';
 import { formatReplies, runLoad } from './loadRun';
-import { sampleProcess, type ProcessSample } from './procStat';
+import { sampleProcess, type ProcessSample } from '../kit/procStat';
 import { printFigures, type Figure } from './report';
 
 /**

@@ -5,7 +5,7 @@ import { performance } from 'node:perf_hooks';
 import { forwardSender } from '../lib/policy';
 import { openStore, type SenderStore } from '../lib/store';
 import { createSrs, storedSenderKeyIn, type Srs } from '../lib/srs';
-import { startRedisServer } from '../test/integration/store/redisServer';
+import { startRedisServer } from '../kit/redisServer';
 import { readFixture } from '../test/integration/filter/harness';
 import { startFilterUnderTest } from './filterUnderTest';
 import { formatReplies, runLoad } from './loadRun';

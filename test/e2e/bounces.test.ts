@@ -2,14 +2,14 @@
 // addresses that are forged, expired or malformed, and non-bounces to valid ones, are refused.
 import { readSecretsFile } from '../../lib/config';
 import { createSrs } from '../../lib/srs';
-import { waitForMaildirMessage } from './support/courier';
+import { waitForMaildirMessage } from '../../kit/realCourier/courier';
 import { expectSrs0Of, headerValue } from './support/expect-mail';
 import { e2eTest, useSink } from './support/harness';
 import { buildMessage, newToken } from './support/message';
-import { readInstalledPolicy, withPolicySettings } from './support/policy';
-import { carrying } from './support/sink';
-import { sendMail, type SendResult } from './support/smtp-client';
-import { ADDRESSES as A } from './support/world';
+import { readInstalledPolicy, withPolicySettings } from '../../kit/realCourier/policy';
+import { carrying } from '../../kit/realCourier/sink';
+import { sendMail, type SendResult } from '../../kit/realCourier/smtpClient';
+import { ADDRESSES as A } from '../../kit/realCourier/world';
 
 const sink = useSink();
 const { srsDomain, secretsFile } = readInstalledPolicy();

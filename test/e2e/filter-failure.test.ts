@@ -1,16 +1,16 @@
 // Case 7 of issue 5: what Courier does when the filter is gone, and a policy reloaded while
 // mail flows. Also the baseline the other files compare with: Courier without the filter.
 import { readFileSync, writeFileSync } from 'node:fs';
-import { filterPid, markMailLog, restartFilter, startFilter, stopFilter } from './support/courier';
+import { filterPid, markMailLog, restartFilter, startFilter, stopFilter } from '../../kit/realCourier/courier';
 import { expectCourierAddedOnlyReceived, srs0Pattern } from './support/expect-mail';
 import { e2eTest, useSink } from './support/harness';
 import { buildMessage, newToken } from './support/message';
 import { perlReverse } from './support/perl-srs';
-import { policyWith, readInstalledPolicy, withPolicySettings } from './support/policy';
-import { carrying, type Sink } from './support/sink';
-import { sendMail, type SendResult } from './support/smtp-client';
-import { waitUntil } from './support/wait';
-import { ADDRESSES as A, POLICY_FILE } from './support/world';
+import { policyWith, readInstalledPolicy, withPolicySettings } from '../../kit/realCourier/policy';
+import { carrying, type Sink } from '../../kit/realCourier/sink';
+import { sendMail, type SendResult } from '../../kit/realCourier/smtpClient';
+import { waitUntil } from '../../kit/realCourier/wait';
+import { ADDRESSES as A, POLICY_FILE } from '../../kit/realCourier/world';
 
 const sink = useSink();
 const { srsDomain, secretsFile } = readInstalledPolicy();

@@ -6,10 +6,10 @@ import { expectCourierAddedOnlyReceived, srs0Pattern } from './support/expect-ma
 import { e2eTest, useSink } from './support/harness';
 import { buildMessage, newToken } from './support/message';
 import { perlReverse } from './support/perl-srs';
-import { readInstalledPolicy } from './support/policy';
-import { carrying } from './support/sink';
-import { sendMail } from './support/smtp-client';
-import { ADDRESSES as A } from './support/world';
+import { readInstalledPolicy } from '../../kit/realCourier/policy';
+import { carrying } from '../../kit/realCourier/sink';
+import { sendMail } from '../../kit/realCourier/smtpClient';
+import { ADDRESSES as A } from '../../kit/realCourier/world';
 
 const sink = useSink();
 const { srsDomain, secretsFile } = readInstalledPolicy();

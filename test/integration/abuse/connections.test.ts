@@ -4,7 +4,7 @@
  * descriptors and memory bounded.
  */
 import { promises as fs } from 'node:fs';
-import { sampleProcess, type ProcessSample } from '../../../bench/procStat';
+import { sampleProcess, type ProcessSample } from '../../../kit/procStat';
 import {
   createSpool,
   queueMessage,

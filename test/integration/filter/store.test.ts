@@ -6,7 +6,7 @@ import { describeWithRedis } from '../../support/withOptionalTools';
 import { spawnSync } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import { localPartOctets } from '../../../lib/srs';
-import { startRedisServer, type RedisServer } from '../store/redisServer';
+import { startRedisServer, type RedisServer } from '../../../kit/redisServer';
 import {
   createSpool,
   queueMessage,
