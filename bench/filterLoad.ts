@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { readFixture, type QueuedMessage } from '../test/integration/filter/harness';
+import { readFixture } from '../kit/repo';
+import type { QueuedMessage } from '../kit/spool';
 import { withForwardedRecipients } from './controlFiles';
 import { startFilterUnderTest, type FilterUnderTest } from './filterUnderTest';
 import { measureFsyncCeiling } from './fsyncCeiling';

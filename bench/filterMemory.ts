@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { readFixture } from '../test/integration/filter/harness';
+import { readFixture } from '../kit/repo';
 import { startFilterUnderTest } from './filterUnderTest';
 import { formatReplies, runLoad } from './loadRun';
 import { sampleProcess, type ProcessSample } from '../kit/procStat';

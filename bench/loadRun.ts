@@ -1,5 +1,5 @@
 import { sampleProcess } from '../kit/procStat';
-import type { QueuedMessage } from '../test/integration/filter/harness';
+import type { QueuedMessage } from '../kit/spool';
 import { requestVerdict } from '../kit/submitClient';
 
 /** What one load run measured, from the client's side and from the filter's /proc entry. */

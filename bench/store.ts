@@ -6,7 +6,7 @@ import { forwardSender } from '../lib/policy';
 import { openStore, type SenderStore } from '../lib/store';
 import { createSrs, storedSenderKeyIn, type Srs } from '../lib/srs';
 import { startRedisServer } from '../kit/redisServer';
-import { readFixture } from '../test/integration/filter/harness';
+import { readFixture } from '../kit/repo';
 import { startFilterUnderTest } from './filterUnderTest';
 import { formatReplies, runLoad } from './loadRun';
 import type { Figure } from './report';

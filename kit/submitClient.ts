@@ -1,5 +1,56 @@
+/**
+ * submit's side of the filter protocol: the request (the data file's path, the control files'
+ * paths, an empty line) and the reply, read until the filter closes the connection or, for
+ * measuring, up to the final reply line.
+ */
 import net from 'node:net';
-import { formatRequest, type QueuedMessage } from '../test/integration/filter/harness';
+import type { QueuedMessage } from './spool';
+
+/** submit's request: the data file, the control files, an empty line. */
+export function formatRequest(message: QueuedMessage): string {
+  return [message.dataFile, ...message.controlFiles, '', ''].join('\n');
+}
+
+export interface SendOptions {
+  /** Shut down our sending side after the payload (submit does not; some clients do). */
+  readonly endAfterWrite?: boolean;
+  /** Give up waiting for the server after this long (the test fails with a clear message). */
+  readonly timeoutMs?: number;
+}
+
+/** Connects, writes `payload` (nothing when null), returns all it reads until the filter closes. */
+export function sendRaw(
+  socketPath: string,
+  payload: string | Buffer | null,
+  options: SendOptions = {},
+): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = net.createConnection(socketPath);
+    const chunks: Buffer[] = [];
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new Error(`no answer from ${socketPath} within ${options.timeoutMs ?? 10_000} ms`));
+    }, options.timeoutMs ?? 10_000);
+    socket.on('connect', () => {
+      if (payload === null) return;
+      if (options.endAfterWrite) socket.end(payload);
+      else socket.write(payload);
+    });
+    socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+    socket.on('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    socket.on('close', () => {
+      clearTimeout(timer);
+      resolve(Buffer.concat(chunks).toString('utf8'));
+    });
+  });
+}
+
+export function submit(socketPath: string, message: QueuedMessage, options: SendOptions = {}): Promise<string> {
+  return sendRaw(socketPath, formatRequest(message), options);
+}
 
 /**
  * submit's side of one filter round trip, lean enough to measure with: connect, send the

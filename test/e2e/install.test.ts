@@ -14,7 +14,8 @@ import { readInstalledPolicy } from '../../kit/realCourier/policy';
 import { carrying } from '../../kit/realCourier/sink';
 import { sendMail } from '../../kit/realCourier/smtpClient';
 import { waitUntil } from '../../kit/realCourier/wait';
-import { ADDRESSES as A, COURIER_ETC, ENABLEFILTERING_FILE, FILTER_NAME, POLICY_FILE, REPO_ROOT, SRSCTL } from '../../kit/realCourier/world';
+import { REPO_ROOT } from '../../kit/repo';
+import { ADDRESSES as A, COURIER_ETC, ENABLEFILTERING_FILE, FILTER_NAME, POLICY_FILE, SRSCTL } from '../../kit/realCourier/world';
 
 const execFileAsync = promisify(execFile);
 const sink = useSink();

@@ -5,17 +5,9 @@
  */
 import { promises as fs } from 'node:fs';
 import { sampleProcess, type ProcessSample } from '../../../kit/procStat';
-import {
-  createSpool,
-  queueMessage,
-  readFixture,
-  removeSpool,
-  startFilter,
-  stopQuietly,
-  type FilterProcess,
-  type QueuedMessage,
-  type Spool,
-} from '../filter/harness';
+import { startFilter, stopQuietly, type FilterProcess } from '../../../kit/filterProcess';
+import { readFixture } from '../../../kit/repo';
+import { createSpool, queueMessage, removeSpool, type QueuedMessage, type Spool } from '../../../kit/spool';
 import { eventually, sendLikeSubmit } from './patientClient';
 
 const CONNECTION_TIMEOUT_MS = 1500;

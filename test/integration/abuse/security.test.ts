@@ -6,19 +6,10 @@
 import { execFileSync } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import { createSrs } from '../../../lib/srs';
-import {
-  createSpool,
-  queueMessage,
-  readFixture,
-  removeSpool,
-  startFilter,
-  stopQuietly,
-  submit,
-  TEST_SECRET,
-  writePolicy,
-  type FilterProcess,
-  type Spool,
-} from '../filter/harness';
+import { startFilter, stopQuietly, type FilterProcess } from '../../../kit/filterProcess';
+import { readFixture } from '../../../kit/repo';
+import { createSpool, queueMessage, removeSpool, TEST_SECRET, writePolicy, type Spool } from '../../../kit/spool';
+import { submit } from '../../../kit/submitClient';
 import { sendLikeSubmit } from './patientClient';
 
 const SIGNING_SECRET = 'Sign1ng-s3cret-that-must-never-be-logged';

@@ -4,20 +4,10 @@
  */
 import { promises as fs } from 'node:fs';
 import { createSrs } from '../../../lib/srs';
-import {
-  createSpool,
-  queueMessage,
-  readFixture,
-  removeSpool,
-  sendRaw,
-  startFilter,
-  stopQuietly,
-  submit,
-  TEST_SECRET,
-  type FilterProcess,
-  type QueuedMessage,
-  type Spool,
-} from './harness';
+import { startFilter, stopQuietly, type FilterProcess } from '../../../kit/filterProcess';
+import { readFixture } from '../../../kit/repo';
+import { createSpool, queueMessage, removeSpool, TEST_SECRET, type QueuedMessage, type Spool } from '../../../kit/spool';
+import { sendRaw, submit } from '../../../kit/submitClient';
 
 const TEMPFAIL = '451 4.3.0 srsfilter: temporary failure, try again later\n';
 /** What the default policy (separator '-') emits for alice@sender.test. */

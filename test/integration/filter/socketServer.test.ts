@@ -10,7 +10,8 @@ import { TEMPORARY_FAILURE, type Reply } from '../../../filter/reply';
 import type { MessagePaths } from '../../../filter/request';
 import { startFilterServer, type FilterServer, type MessageHandler, type Preemption } from '../../../filter/socketServer';
 import { sendLikeSubmit } from '../abuse/patientClient';
-import { recordingLogger, sendRaw } from './harness';
+import { sendRaw } from '../../../kit/submitClient';
+import { recordingLogger } from './harness';
 
 const log = recordingLogger();
 

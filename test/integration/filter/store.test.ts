@@ -7,18 +7,10 @@ import { spawnSync } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import { localPartOctets } from '../../../lib/srs';
 import { startRedisServer, type RedisServer } from '../../../kit/redisServer';
-import {
-  createSpool,
-  queueMessage,
-  readFixture,
-  removeSpool,
-  startFilter,
-  stopQuietly,
-  submit,
-  type FilterProcess,
-  type QueuedMessage,
-  type Spool,
-} from './harness';
+import { startFilter, stopQuietly, type FilterProcess } from '../../../kit/filterProcess';
+import { readFixture } from '../../../kit/repo';
+import { createSpool, queueMessage, removeSpool, type QueuedMessage, type Spool } from '../../../kit/spool';
+import { submit } from '../../../kit/submitClient';
 
 const LONG = '0100018c7a1b2c3d-4e5f6a7b-8c9d-4e1f-9a3b-4c5d6e7f8a9b-000000@us-east-1.amazonses.com';
 const STORED = /^SRS0-[A-Za-z0-9+/]{4}=[A-Z2-7]{2}=1=([0-9A-V]{32})@example\.org$/;
