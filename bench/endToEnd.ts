@@ -1,9 +1,9 @@
-import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import net from 'node:net';
 import { parseArgs } from 'node:util';
+import { startFilter, stopFilter } from '../kit/realCourier/courier';
 import { startSink, type Sink } from '../kit/realCourier/sink';
-import { ADDRESSES, EXTERNAL_CLIENT, SMTP_HOST, SMTP_PORT } from '../kit/realCourier/world';
+import { ADDRESSES, EXTERNAL_CLIENT, FILTER_NAME, SMTP_HOST, SMTP_PORT } from '../kit/realCourier/world';
 import { median, printFigures, type Figure } from './report';
 import { sendOneByOne } from './smtpOneByOne';
 import { benchStoredSenders } from './storedSendersEndToEnd';
@@ -34,10 +34,8 @@ export interface EndToEndOptions {
   readonly to: string;
 }
 
-const FILTER = 'srsfilter';
-const FILTER_EXECUTABLE = `/usr/lib/courier/filters/${FILTER}`;
-const ACTIVE_LINK = `/etc/courier/filters/active/${FILTER}`;
-const SOCKET = `/var/lib/courier/allfilters/${FILTER}`;
+const FILTER_EXECUTABLE = `/usr/lib/courier/filters/${FILTER_NAME}`;
+const ACTIVE_LINK = `/etc/courier/filters/active/${FILTER_NAME}`;
 const GOAL_RATIO = 0.93;
 const PROBE_RATIO = 0.895;
 const DO_NOTHING_RATIO = 0.955;
@@ -72,25 +70,10 @@ async function missingPrerequisite(): Promise<string | null> {
   return null;
 }
 
-function filterctl(action: 'start' | 'stop'): Promise<void> {
-  return new Promise((resolve, reject) =>
-    execFile('filterctl', [action, FILTER], (error, _stdout, stderr) =>
-      error === null ? resolve() : reject(new Error(`filterctl ${action} ${FILTER}: ${stderr || error.message}`)),
-    ),
-  );
-}
-
-async function waitFor(condition: () => boolean, what: string): Promise<void> {
-  for (let waited = 0; !condition(); waited += 50) {
-    if (waited > 10_000) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
 async function setFilterActive(active: boolean): Promise<void> {
   if (existsSync(ACTIVE_LINK) === active) return;
-  await filterctl(active ? 'start' : 'stop');
-  await waitFor(() => existsSync(SOCKET) === active, `${SOCKET} to ${active ? 'appear' : 'go away'}`);
+  if (active) await startFilter();
+  else await stopFilter();
 }
 
 /**
