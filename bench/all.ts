@@ -3,7 +3,7 @@ import { DEFAULT_END_TO_END, benchEndToEnd } from './endToEnd';
 import { benchFilterLoad } from './filterLoad';
 import { BASELINE_MESSAGES, benchFilterMemory } from './filterMemory';
 import { formatSummaryTable, type Figure } from './report';
-import { benchSeedGlue } from './seedGlue';
+import { benchSeedGlue } from './pipeAliasGlue';
 import { benchSrs, formatSrsBench } from './srs';
 import { benchStartup } from './startup';
 import { benchStores } from './store';
