@@ -6,8 +6,8 @@ import { sampleProcess, type ProcessSample } from '../kit/procStat';
 import { printFigures, type Figure } from './report';
 
 /**
- * The filter's resident memory after 10k messages and after many more (issue 6 asks for 1M;
- * that takes a while here, so the count is an argument): growth must stay under 10 %, or the
+ * The filter's resident memory after 10k messages and after many more (the goal is stated for
+ * 1M; that takes a while, so the count is an argument): growth must stay under 10 %, or the
  * filter leaks per message and courierfilter, which never restarts it, would carry that forever.
  */
 export const BASELINE_MESSAGES = 10_000;
