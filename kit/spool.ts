@@ -7,7 +7,7 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { stringify } from 'yaml';
-import { FIXTURES } from './repo';
+import { FAKE_COURIER_CONFIG } from './repo';
 
 export interface Spool {
   readonly root: string;
@@ -48,7 +48,7 @@ export async function createSpool(options: SpoolOptions = {}): Promise<Spool> {
   for (const dir of [spool.sysconfdir, spool.queueDir, spool.socketDir, spool.binDir]) {
     await fs.mkdir(dir, { recursive: true });
   }
-  await fs.copyFile(path.join(FIXTURES, 'courier-config'), path.join(spool.binDir, 'courier-config'));
+  await fs.copyFile(FAKE_COURIER_CONFIG, path.join(spool.binDir, 'courier-config'));
   await fs.chmod(path.join(spool.binDir, 'courier-config'), 0o755);
   const locals = options.locals ?? ['localhost', 'mail.example.org', 'example.org'];
   await fs.writeFile(path.join(spool.sysconfdir, 'locals'), locals.map((l) => `${l}\n`).join(''));
