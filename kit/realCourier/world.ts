@@ -1,4 +1,4 @@
-// The test world courier-env.sh builds; keep the two in step.
+// The test world test/e2e/support/courier-env.sh builds; keep the two in step.
 import { join } from 'node:path';
 
 export const SMTP_HOST = '127.0.0.1';

@@ -7,15 +7,15 @@ import { chmodSync, existsSync, lstatSync, readdirSync, readFileSync, readlinkSy
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { filterPid } from '../../kit/realCourier/courier';
-import { expectSrs0Of } from './support/expect-mail';
-import { e2eTest, useSink } from './support/harness';
-import { buildMessage, newToken } from './support/message';
 import { readInstalledPolicy } from '../../kit/realCourier/policy';
 import { carrying } from '../../kit/realCourier/sink';
 import { sendMail } from '../../kit/realCourier/smtpClient';
 import { waitUntil } from '../../kit/realCourier/wait';
-import { REPO_ROOT } from '../../kit/repo';
 import { ADDRESSES as A, COURIER_ETC, ENABLEFILTERING_FILE, FILTER_NAME, POLICY_FILE, SRSCTL } from '../../kit/realCourier/world';
+import { REPO_ROOT } from '../../kit/repo';
+import { expectSrs0Of } from './support/expect-mail';
+import { e2eTest, useSink } from './support/harness';
+import { buildMessage, newToken } from './support/message';
 
 const execFileAsync = promisify(execFile);
 const sink = useSink();

@@ -2,14 +2,14 @@
 // the test domains): SRS makes SPF pass for our host while the sender's own DKIM signature
 // survives and carries DMARC; without the filter the same forward fails SPF.
 import { startFilter, stopFilter } from '../../kit/realCourier/courier';
-import { srs0Pattern } from './support/expect-mail';
-import { e2eTest, useSink } from './support/harness';
-import { buildUnsignedMessage, newToken } from './support/message';
 import { readInstalledPolicy } from '../../kit/realCourier/policy';
-import { judge, signAs, testZone } from './support/receiver';
 import { carrying, type Delivery } from '../../kit/realCourier/sink';
 import { sendMail } from '../../kit/realCourier/smtpClient';
 import { ADDRESSES as A } from '../../kit/realCourier/world';
+import { srs0Pattern } from './support/expect-mail';
+import { e2eTest, useSink } from './support/harness';
+import { buildUnsignedMessage, newToken } from './support/message';
+import { judge, signAs, testZone } from './support/receiver';
 
 const sink = useSink();
 const { srsDomain } = readInstalledPolicy();

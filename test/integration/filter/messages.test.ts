@@ -1,6 +1,6 @@
 /**
- * The compiled filter, started like courierfilter starts it, deciding real (lab-captured)
- * control files over its socket: what Courier sees and what ends up in its queue.
+ * The compiled filter, started like courierfilter starts it, deciding control files a real
+ * Courier wrote over its socket: what Courier sees and what ends up in its queue.
  */
 import { promises as fs } from 'node:fs';
 import { createSrs } from '../../../lib/srs';

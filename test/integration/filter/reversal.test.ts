@@ -18,7 +18,7 @@ function srsAddressFor(sender: string): string {
   return forwarded.address;
 }
 
-/** The lab's bounce control file from `sender` to `recipient`. */
+/** The captured bounce control file (test/fixtures/courier) from `sender` to `recipient`. */
 async function bounce(spool: Spool, sender: string, recipient: string): Promise<{ before: string; message: QueuedMessage }> {
   const before = template.replace(/^s.*$/m, `s${sender}`).replace(/^rsrsbounce-.*$/m, `r${recipient}`);
   return { before, message: await queueMessage(spool, [before]) };

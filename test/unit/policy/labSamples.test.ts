@@ -15,7 +15,7 @@ function sample(name: string): Envelope {
 
 type Row = readonly [file: string, policy: Partial<Policy>, expected: Partial<Decision>];
 
-describe('decide on the lab samples (srs-domain example.org)', () => {
+describe('decide on control files a real Courier wrote (srs-domain example.org)', () => {
   const rows: Row[] = [
     ['single-alias-to-remote.ctl', {}, { kind: 'rewrite', rule: 'forwarded-alias', forwardedTo: ['someone@remote.test'] }],
     ['single-alias-to-remote.ctl', { forwardedDomains: ['example.org'] }, { kind: 'rewrite', rule: 'forwarded-alias' }],
