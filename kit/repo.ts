@@ -9,7 +9,7 @@ export const REPO_ROOT = findRepoRoot(__dirname);
 /** The compiled filter: tests and benchmarks run what production runs. */
 export const FILTER_MAIN = path.join(REPO_ROOT, 'dist/filter/main.js');
 /** Files a real Courier wrote (test/fixtures/courier/README.md). */
-export const FIXTURES = path.join(REPO_ROOT, 'test/fixtures/courier');
+const FIXTURES = path.join(REPO_ROOT, 'test/fixtures/courier');
 export const FAKE_COURIER_CONFIG = path.join(REPO_ROOT, 'kit/courier-config');
 
 /** Synchronous so that test tables can be built from fixtures. */
