@@ -145,7 +145,8 @@ describeWithRedis('two MX hosts sharing one Redis (original-envelope: auto)', ()
     const again = await forward(...host(0), `again-${LONG}`);
     expect(again.sender).toMatch(STORED);
     expect(await bounce(...host(1), again.sender)).toEqual({ reply: '200 Ok\n', recipient: `again-${LONG}` });
-  });
+    // 240 round trips, a Redis restart and a 1.5 s wait: more than jest's default 5 s on a busy machine.
+  }, 30_000);
 });
 
 describe('the embedded store (original-envelope: database, envelope-database unset)', () => {
