@@ -11,6 +11,12 @@ export function formatRequest(message: QueuedMessage): string {
   return [message.dataFile, ...message.controlFiles, '', ''].join('\n');
 }
 
+/**
+ * What a client writes: nothing (null), one payload, or parts written one at a time with a
+ * pause between, so that the filter reads each as a chunk of its own (a slow client).
+ */
+export type Payload = string | Buffer | null | readonly (string | Buffer)[];
+
 export interface SendOptions {
   /** Shut down our sending side after the payload (submit does not; some clients do). */
   readonly endAfterWrite?: boolean;
@@ -18,29 +24,66 @@ export interface SendOptions {
   readonly timeoutMs?: number;
 }
 
-/** Connects, writes `payload` (nothing when null), returns all it reads until the filter closes. */
-export function sendRaw(
-  socketPath: string,
-  payload: string | Buffer | null,
-  options: SendOptions = {},
-): Promise<string> {
+const PAUSE_BETWEEN_PARTS_MS = 50;
+
+/** Connects, writes `payload`, returns all it reads until the filter closes; a socket error rejects. */
+export function sendRaw(socketPath: string, payload: Payload, options: SendOptions = {}): Promise<string> {
+  return exchange(socketPath, payload, options, 'reject');
+}
+
+/**
+ * A client that behaves like submit where it matters under abuse:
+ * - submit connects with a blocking connect(): when the filter's listen backlog is full it
+ *   waits in the kernel. Node's connect is non-blocking and fails with EAGAIN instead, so this
+ *   retries, and a burst of 1,000 connections tests the filter, not Node.
+ * - a reply may come (and the filter may close) before a flooding client has written
+ *   everything: the write error (EPIPE, ECONNRESET) is expected, the reply is what counts.
+ * Resolves with everything read until the filter closes the connection.
+ */
+export async function sendLikeSubmit(socketPath: string, payload: Payload, timeoutMs = 30_000): Promise<string> {
+  for (;;) {
+    try {
+      return await exchange(socketPath, payload, { timeoutMs }, 'ignore-after-connect');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') throw error;
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+  }
+}
+
+type SocketErrors = 'reject' | 'ignore-after-connect';
+
+function exchange(socketPath: string, payload: Payload, options: SendOptions, errors: SocketErrors): Promise<string> {
+  const timeoutMs = options.timeoutMs ?? 10_000;
   return new Promise((resolve, reject) => {
     const socket = net.createConnection(socketPath);
     const chunks: Buffer[] = [];
+    let connected = false;
     const timer = setTimeout(() => {
       socket.destroy();
-      reject(new Error(`no answer from ${socketPath} within ${options.timeoutMs ?? 10_000} ms`));
-    }, options.timeoutMs ?? 10_000);
+      reject(new Error(`no answer from ${socketPath} within ${timeoutMs} ms`));
+    }, timeoutMs);
     socket.on('connect', () => {
+      connected = true;
       if (payload === null) return;
-      if (options.endAfterWrite) socket.end(payload);
-      else socket.write(payload);
+      const parts = typeof payload === 'string' || Buffer.isBuffer(payload) ? [payload] : payload;
+      parts.forEach((part, i) => {
+        const write = (): void => {
+          if (!socket.writable) return;
+          if (options.endAfterWrite && i === parts.length - 1) socket.end(part);
+          else socket.write(part);
+        };
+        if (i === 0) write();
+        else setTimeout(write, i * PAUSE_BETWEEN_PARTS_MS);
+      });
     });
     socket.on('data', (chunk: Buffer) => chunks.push(chunk));
     socket.on('error', (error) => {
+      if (connected && errors === 'ignore-after-connect') return;
       clearTimeout(timer);
       reject(error);
     });
+    // After an error that rejected, this resolve changes nothing.
     socket.on('close', () => {
       clearTimeout(timer);
       resolve(Buffer.concat(chunks).toString('utf8'));

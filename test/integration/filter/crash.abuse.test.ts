@@ -7,8 +7,7 @@ import { promises as fs } from 'node:fs';
 import { startFilter, stopQuietly, type FilterProcess } from '../../../kit/filterProcess';
 import { readFixture } from '../../../kit/repo';
 import { createSpool, queueMessage, removeSpool, type QueuedMessage, type Spool } from '../../../kit/spool';
-import { formatRequest, submit } from '../../../kit/submitClient';
-import { sendLikeSubmit } from './patientClient';
+import { formatRequest, sendLikeSubmit, submit } from '../../../kit/submitClient';
 
 const MESSAGES = 600;
 const CONNECTIONS = 20;

@@ -9,8 +9,7 @@ import { createSrs } from '../../../lib/srs';
 import { startFilter, stopQuietly, type FilterProcess } from '../../../kit/filterProcess';
 import { readFixture } from '../../../kit/repo';
 import { createSpool, queueMessage, removeSpool, TEST_SECRET, writePolicy, type Spool } from '../../../kit/spool';
-import { submit } from '../../../kit/submitClient';
-import { sendLikeSubmit } from './patientClient';
+import { sendLikeSubmit, submit } from '../../../kit/submitClient';
 
 const SIGNING_SECRET = 'Sign1ng-s3cret-that-must-never-be-logged';
 const OLD_SECRET = 'R3tired-s3cret-still-verifying';

@@ -9,8 +9,7 @@ import path from 'node:path';
 import { TEMPORARY_FAILURE, type Reply } from '../../../filter/reply';
 import type { MessagePaths } from '../../../filter/request';
 import { startFilterServer, type FilterServer, type MessageHandler, type Preemption } from '../../../filter/socketServer';
-import { sendLikeSubmit } from './patientClient';
-import { sendRaw } from '../../../kit/submitClient';
+import { sendLikeSubmit, sendRaw } from '../../../kit/submitClient';
 import { recordingLogger } from './harness';
 
 const log = recordingLogger();
