@@ -1,6 +1,6 @@
 /**
- * Control files for the load client, made from the lab's real ones (test/fixtures/filter) so
- * the filter parses exactly what Courier writes.
+ * Control files for the load client, made from ones a real Courier wrote (test/fixtures/courier)
+ * so the filter parses exactly what Courier writes.
  */
 const RECIPIENT_RECORDS = /^r[^\n]*\nR[^\n]*\nN[^\n]*\n/m;
 

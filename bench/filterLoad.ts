@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { readFixture, type QueuedMessage } from '../test/integration/filter/harness';
+import { readFixture } from '../kit/repo';
+import type { QueuedMessage } from '../kit/spool';
 import { withForwardedRecipients } from './controlFiles';
 import { startFilterUnderTest, type FilterUnderTest } from './filterUnderTest';
 import { measureFsyncCeiling } from './fsyncCeiling';
@@ -10,8 +11,8 @@ import { percentile, printFigures, type Figure } from './report';
 /**
  * Throughput and latency of the compiled filter under a load client that behaves like
  * Courier's submit: a fresh control file per message, 1 and 50 connections at once, 1 and 100
- * recipients, the rewrite fsynced before the reply. Issue 6 goals: >= 5,000 msg/s at 50
- * connections with p99 < 2 ms; a bare accept round trip well under 0.2 ms.
+ * recipients, the rewrite fsynced before the reply. Goals: >= 5,000 msg/s at 50 connections
+ * with p99 < 2 ms; a bare accept round trip well under 0.2 ms.
  */
 export interface FilterLoadOptions {
   /** Messages per run with one recipient. */
@@ -30,7 +31,7 @@ interface Scenario {
   readonly expect: Expect;
   /** Open loop at this rate (latency under a given load); unset = closed loop (the most it takes). */
   readonly ratePerSecond?: number;
-  /** Which goals of issue 6 this run is judged by. */
+  /** Which goals this run is judged by. */
   readonly goals?: { readonly throughput?: boolean; readonly p50Ms?: number; readonly p99Ms?: number };
 }
 
@@ -40,7 +41,7 @@ const GOAL_BARE_ACCEPT_MS = 0.2;
 /** Two cores shared by the filter and Courier: the CPU one message may take at the goal rate. */
 const CPU_BUDGET_MS = 2000 / GOAL_MSG_PER_S;
 const WARMUP_MESSAGES = 500;
-/** Courier alone takes at most ~285 msg/s over SMTP here; four times that is a busy day. */
+/** Several times what Courier alone accepts over SMTP (bench/README.md): a busy day. */
 const BUSY_RATE = 1000;
 
 async function prepare(filter: FilterUnderTest, control: Buffer, count: number): Promise<QueuedMessage[]> {

@@ -1,17 +1,10 @@
 import { open, rm } from 'node:fs/promises';
 import path from 'node:path';
-import {
-  createSpool,
-  queueMessage,
-  removeSpool,
-  startFilter,
-  type FilterProcess,
-  type QueuedMessage,
-  type Spool,
-} from '../test/integration/filter/harness';
+import { startFilter, type FilterProcess } from '../kit/filterProcess';
+import { createSpool, queueMessage, removeSpool, type QueuedMessage, type Spool } from '../kit/spool';
 
 /**
- * The compiled filter started the way courierfilter starts it (the integration harness: temp
+ * The compiled filter started the way courierfilter starts it (the kit: temp
  * spool, stdin pipe, fd 3), with the minimal policy an admin writes, ready for load.
  */
 export interface FilterUnderTest {

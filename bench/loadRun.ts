@@ -1,6 +1,6 @@
-import { sampleProcess } from './procStat';
-import type { QueuedMessage } from '../test/integration/filter/harness';
-import { requestVerdict } from './submitClient';
+import { sampleProcess } from '../kit/procStat';
+import type { QueuedMessage } from '../kit/spool';
+import { requestVerdict } from '../kit/submitClient';
 
 /** What one load run measured, from the client's side and from the filter's /proc entry. */
 export interface LoadRun {

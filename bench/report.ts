@@ -1,6 +1,6 @@
 /**
  * How every benchmark states a result: a figure, the anchor it is read against
- * (a goal from issue 6 or a reference measured in the same run) and the ratio.
+ * (a goal from bench/README.md or a reference measured in the same run) and the ratio.
  * all.ts collects the figures of every benchmark into one summary table.
  */
 

@@ -5,10 +5,10 @@ import net from 'node:net';
  * greeting, EHLO, MAIL, RCPT, DATA, the message, QUIT.
  *
  * Not nodemailer, on purpose: nodemailer pipelines MAIL/RCPT/DATA whenever the server offers
- * it, and Courier's esmtpd then holds its RCPT reply until the client's delayed ACK (measured:
- * 44 ms of a 52 ms transaction), which buries the filter's fraction of a millisecond. The issue's
- * anchors (Courier alone ~160-285 msg/s, the Python probe 0.88-0.91x) were measured with
- * Python's smtplib, which sends one command at a time, as this does.
+ * it, and Courier's esmtpd then holds its RCPT reply until the client's delayed ACK, which takes
+ * most of the transaction and buries the filter's fraction of a millisecond. The reference
+ * figures in bench/README.md were measured with a client that sends one command at a time, as
+ * this one does.
  */
 export interface Transaction {
   readonly host: string;

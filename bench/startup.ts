@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
-import { createSpool, removeSpool, startFilter } from '../test/integration/filter/harness';
+import { startFilter } from '../kit/filterProcess';
+import { createSpool, removeSpool } from '../kit/spool';
 import { median, printFigures, type Figure } from './report';
 
 /**

@@ -1,10 +1,10 @@
 import { execFile } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { filterPid } from '../test/e2e/support/courier';
-import { policyWith } from '../test/e2e/support/policy';
-import type { Delivery } from '../test/e2e/support/sink';
-import { ADDRESSES, POLICY_FILE, SRSCTL } from '../test/e2e/support/world';
-import { sampleProcess } from './procStat';
+import { filterPid } from '../kit/realCourier/courier';
+import { policyWith } from '../kit/realCourier/policy';
+import type { Delivery } from '../kit/realCourier/sink';
+import { ADDRESSES, POLICY_FILE, SRSCTL } from '../kit/realCourier/world';
+import { sampleProcess } from '../kit/procStat';
 import { median, printFigures, type Figure } from './report';
 
 /**

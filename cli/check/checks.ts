@@ -176,7 +176,7 @@ export function checkFilterInstalled(courier: CourierFacts): CheckResult[] {
 }
 
 /**
- * Active: courierfilter starts it. Running: its socket exists. Lab F3: with the symlink but
+ * Active: courierfilter starts it. Running: its socket exists. With the symlink but
  * no socket, Courier passes mail unfiltered; that is noted, since courierfilter may simply not
  * run yet (e.g. while installing). Before the start, an inactive filter is noted too.
  */

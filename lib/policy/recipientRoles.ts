@@ -26,7 +26,7 @@ export interface ClassifiedRecipient {
 }
 
 /**
- * How forwarding shows in control files (lab samples, F2/F5):
+ * How forwarding shows in the control files Courier writes (test/fixtures/courier):
  * - a single-target alias, or a `.courier`/aliasdir forward re-injected by local delivery:
  *   `R` = the local address that forwarded;
  * - members of a multi-address alias: empty `R`, and the alias itself is a recipient already

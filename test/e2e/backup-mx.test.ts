@@ -1,14 +1,14 @@
 // Mail for a domain this host is a backup MX for (esmtpacceptmailfor.dir) is relayed by
 // Courier as it came: not a forward, so its envelope sender stays.
-import { markMailLog } from './support/courier';
+import { markMailLog } from '../../kit/realCourier/courier';
+import { readInstalledPolicy } from '../../kit/realCourier/policy';
+import { carrying } from '../../kit/realCourier/sink';
+import { sendMail } from '../../kit/realCourier/smtpClient';
+import { waitUntil } from '../../kit/realCourier/wait';
+import { ADDRESSES as A } from '../../kit/realCourier/world';
 import { expectCourierAddedOnlyReceived, expectSrs0Of } from './support/expect-mail';
 import { e2eTest, useSink } from './support/harness';
 import { buildMessage, newToken } from './support/message';
-import { readInstalledPolicy } from './support/policy';
-import { carrying } from './support/sink';
-import { sendMail } from './support/smtp-client';
-import { waitUntil } from './support/wait';
-import { ADDRESSES as A } from './support/world';
 
 const sink = useSink();
 const { srsDomain, secretsFile } = readInstalledPolicy();

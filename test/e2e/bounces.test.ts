@@ -1,15 +1,15 @@
-// Case 5 of issue 5: bounces to our SRS addresses go back to the original sender; SRS
+// Bounces to our SRS addresses go back to the original sender; SRS
 // addresses that are forged, expired or malformed, and non-bounces to valid ones, are refused.
+import { waitForMaildirMessage } from '../../kit/realCourier/courier';
+import { readInstalledPolicy, withPolicySettings } from '../../kit/realCourier/policy';
+import { carrying } from '../../kit/realCourier/sink';
+import { sendMail, type SendResult } from '../../kit/realCourier/smtpClient';
+import { ADDRESSES as A } from '../../kit/realCourier/world';
 import { readSecretsFile } from '../../lib/config';
 import { createSrs } from '../../lib/srs';
-import { waitForMaildirMessage } from './support/courier';
 import { expectSrs0Of, headerValue } from './support/expect-mail';
 import { e2eTest, useSink } from './support/harness';
 import { buildMessage, newToken } from './support/message';
-import { readInstalledPolicy, withPolicySettings } from './support/policy';
-import { carrying } from './support/sink';
-import { sendMail, type SendResult } from './support/smtp-client';
-import { ADDRESSES as A } from './support/world';
 
 const sink = useSink();
 const { srsDomain, secretsFile } = readInstalledPolicy();

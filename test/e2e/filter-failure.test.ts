@@ -1,16 +1,16 @@
-// Case 7 of issue 5: what Courier does when the filter is gone, and a policy reloaded while
+// What Courier does when the filter is gone, and a policy reloaded while
 // mail flows. Also the baseline the other files compare with: Courier without the filter.
 import { readFileSync, writeFileSync } from 'node:fs';
-import { filterPid, markMailLog, restartFilter, startFilter, stopFilter } from './support/courier';
+import { filterPid, markMailLog, restartFilter, startFilter, stopFilter } from '../../kit/realCourier/courier';
+import { policyWith, readInstalledPolicy, withPolicySettings } from '../../kit/realCourier/policy';
+import { carrying, type Sink } from '../../kit/realCourier/sink';
+import { sendMail, type SendResult } from '../../kit/realCourier/smtpClient';
+import { waitUntil } from '../../kit/realCourier/wait';
+import { ADDRESSES as A, POLICY_FILE } from '../../kit/realCourier/world';
 import { expectCourierAddedOnlyReceived, srs0Pattern } from './support/expect-mail';
 import { e2eTest, useSink } from './support/harness';
 import { buildMessage, newToken } from './support/message';
 import { perlReverse } from './support/perl-srs';
-import { policyWith, readInstalledPolicy, withPolicySettings } from './support/policy';
-import { carrying, type Sink } from './support/sink';
-import { sendMail, type SendResult } from './support/smtp-client';
-import { waitUntil } from './support/wait';
-import { ADDRESSES as A, POLICY_FILE } from './support/world';
 
 const sink = useSink();
 const { srsDomain, secretsFile } = readInstalledPolicy();
@@ -19,7 +19,7 @@ function sendToAlias(token: string): Promise<SendResult> {
   return sendMail({ from: A.externalSender, to: [A.alias] }, buildMessage(token, A.externalSender, A.alias));
 }
 
-/** kill -9: no clean exit, so the socket file stays behind (lab F3). */
+/** kill -9: no clean exit, so the socket file stays behind. */
 async function killFilter(): Promise<void> {
   const pid = filterPid();
   if (pid === undefined) throw new Error('no srsfilter process to kill');
@@ -151,7 +151,7 @@ describe('a policy edited and reloaded while mail flows', () => {
   }, 120_000);
 
   // On stdin EOF the filter stops accepting, finishes what is in flight, then removes its
-  // socket (issue 4); a submit in between finds the socket but no listener: 432, and the
+  // socket; a submit in between finds the socket but no listener: 432, and the
   // sending MTA retries. After the socket is gone and before the new filter is up, mail
   // passes unfiltered (as with the filter stopped). SIGHUP has neither gap.
   e2eTest('filterctl stop + start after 20 of 100 messages: none lost, at most a temporary 432 while it stops', async () => {

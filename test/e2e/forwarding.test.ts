@@ -1,12 +1,12 @@
-// Cases 1–3 of issue 5: forwarded mail gets an SRS0 sender; everything else keeps its own.
-import { sendmailAs, waitForMaildirMessage, withEnableFiltering } from './support/courier';
+// Forwarded mail gets an SRS0 sender; everything else keeps its own.
+import { sendmailAs, waitForMaildirMessage, withEnableFiltering } from '../../kit/realCourier/courier';
+import { readInstalledPolicy } from '../../kit/realCourier/policy';
+import { carrying } from '../../kit/realCourier/sink';
+import { sendMail } from '../../kit/realCourier/smtpClient';
+import { ADDRESSES as A, RELAY_CLIENT } from '../../kit/realCourier/world';
 import { expectCourierAddedOnlyReceived, expectSameMessage, expectSrs0Of, headerValue } from './support/expect-mail';
 import { e2eTest, useSink } from './support/harness';
 import { buildMessage, newToken } from './support/message';
-import { readInstalledPolicy } from './support/policy';
-import { carrying } from './support/sink';
-import { sendMail } from './support/smtp-client';
-import { ADDRESSES as A, RELAY_CLIENT } from './support/world';
 
 const sink = useSink();
 const { srsDomain, secretsFile } = readInstalledPolicy();

@@ -1,12 +1,12 @@
 // Long senders through the real Courier with original-envelope auto: the sender is stored in
 // the embedded store, the SRS address carries its key and fits in 64 octets, and the bounce
 // to it reaches the original sender.
+import { readInstalledPolicy, withPolicySettings } from '../../kit/realCourier/policy';
+import { carrying } from '../../kit/realCourier/sink';
+import { sendMail } from '../../kit/realCourier/smtpClient';
+import { ADDRESSES as A } from '../../kit/realCourier/world';
 import { e2eTest, useSink } from './support/harness';
 import { buildMessage, newToken } from './support/message';
-import { readInstalledPolicy, withPolicySettings } from './support/policy';
-import { carrying } from './support/sink';
-import { sendMail } from './support/smtp-client';
-import { ADDRESSES as A } from './support/world';
 
 const sink = useSink();
 const { srsDomain } = readInstalledPolicy();

@@ -1,15 +1,15 @@
-// Case 6 of issue 5: an alias with 150 external members. SMTP allows 100 RCPTs per
+// An alias with 150 external members. SMTP allows 100 RCPTs per
 // transaction (Courier answers "431 Too many recipients"), but one RCPT of an alias that
 // expands to 150 is fine; submit then writes the recipients into several control files,
 // and the filter must rewrite the sender in every one of them.
+import { readInstalledPolicy } from '../../kit/realCourier/policy';
+import { carrying } from '../../kit/realCourier/sink';
+import { sendMail } from '../../kit/realCourier/smtpClient';
+import { ADDRESSES as A } from '../../kit/realCourier/world';
 import { expectCourierAddedOnlyReceived, srs0Pattern } from './support/expect-mail';
 import { e2eTest, useSink } from './support/harness';
 import { buildMessage, newToken } from './support/message';
 import { perlReverse } from './support/perl-srs';
-import { readInstalledPolicy } from './support/policy';
-import { carrying } from './support/sink';
-import { sendMail } from './support/smtp-client';
-import { ADDRESSES as A } from './support/world';
 
 const sink = useSink();
 const { srsDomain, secretsFile } = readInstalledPolicy();

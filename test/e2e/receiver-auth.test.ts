@@ -1,15 +1,15 @@
 // A forwarded copy judged the way its receiving MTA judges it (mailauth, with a stub DNS for
 // the test domains): SRS makes SPF pass for our host while the sender's own DKIM signature
 // survives and carries DMARC; without the filter the same forward fails SPF.
-import { startFilter, stopFilter } from './support/courier';
+import { startFilter, stopFilter } from '../../kit/realCourier/courier';
+import { readInstalledPolicy } from '../../kit/realCourier/policy';
+import { carrying, type Delivery } from '../../kit/realCourier/sink';
+import { sendMail } from '../../kit/realCourier/smtpClient';
+import { ADDRESSES as A } from '../../kit/realCourier/world';
 import { srs0Pattern } from './support/expect-mail';
 import { e2eTest, useSink } from './support/harness';
 import { buildUnsignedMessage, newToken } from './support/message';
-import { readInstalledPolicy } from './support/policy';
 import { judge, signAs, testZone } from './support/receiver';
-import { carrying, type Delivery } from './support/sink';
-import { sendMail } from './support/smtp-client';
-import { ADDRESSES as A } from './support/world';
 
 const sink = useSink();
 const { srsDomain } = readInstalledPolicy();

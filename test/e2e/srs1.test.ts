@@ -1,12 +1,12 @@
-// Case 4 of issue 5: mail whose sender is already someone else's SRS0 is forwarded as SRS1.
+// Mail whose sender is already someone else's SRS0 is forwarded as SRS1.
+import { readInstalledPolicy } from '../../kit/realCourier/policy';
+import { carrying } from '../../kit/realCourier/sink';
+import { sendMail } from '../../kit/realCourier/smtpClient';
+import { ADDRESSES as A } from '../../kit/realCourier/world';
 import { srs1Pattern } from './support/expect-mail';
 import { e2eTest, useSink } from './support/harness';
 import { buildMessage, newToken } from './support/message';
 import { perlForward, perlReverse } from './support/perl-srs';
-import { readInstalledPolicy } from './support/policy';
-import { carrying } from './support/sink';
-import { sendMail } from './support/smtp-client';
-import { ADDRESSES as A } from './support/world';
 
 const sink = useSink();
 const { srsDomain, secretsFile } = readInstalledPolicy();

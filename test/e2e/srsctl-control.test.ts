@@ -2,14 +2,14 @@
 // from root (as an admin runs them) and from the mail user itself.
 import { execFile } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { filterPid, restartFilter, startFilter, stopFilter } from './support/courier';
+import { filterPid, restartFilter, startFilter, stopFilter } from '../../kit/realCourier/courier';
+import { policyWith, readInstalledPolicy } from '../../kit/realCourier/policy';
+import { carrying } from '../../kit/realCourier/sink';
+import { sendMail } from '../../kit/realCourier/smtpClient';
+import { ADDRESSES as A, POLICY_FILE, SRSCTL } from '../../kit/realCourier/world';
 import { srs0Pattern } from './support/expect-mail';
 import { e2eTest, useSink } from './support/harness';
 import { buildMessage, newToken } from './support/message';
-import { policyWith, readInstalledPolicy } from './support/policy';
-import { carrying } from './support/sink';
-import { sendMail } from './support/smtp-client';
-import { ADDRESSES as A, POLICY_FILE, SRSCTL } from './support/world';
 
 const sink = useSink();
 const { srsDomain } = readInstalledPolicy();

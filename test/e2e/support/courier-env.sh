@@ -1,5 +1,6 @@
 #!/bin/bash
-# The Courier world the e2e suite runs in (Debian 12 courier-mta, no systemd, root):
+# The Courier world the e2e suite runs in (Debian 12 courier-mta, no systemd, root; the tests and
+# benchmarks know it from kit/realCourier/world.ts: keep the two in step):
 #   - ESMTP on 127.0.0.1:25 only; clients from 127.0.0.2 are "the internet" (no relay rights)
 #   - local domains example.org, mail.example.org, localhost; local user bob (Maildir)
 #   - backup-mx.test: a domain this host is a backup MX for (esmtpacceptmailfor.dir)

@@ -1,7 +1,7 @@
 // jest glue shared by the e2e files: one sink per file, and tests whose failure message
 // carries what Courier and the filter logged meanwhile.
-import { markMailLog } from './courier';
-import { startSink, type Sink } from './sink';
+import { markMailLog } from '../../../kit/realCourier/courier';
+import { startSink, type Sink } from '../../../kit/realCourier/sink';
 
 /** Starts the sink before the file's tests and closes it after them. */
 export function useSink(): () => Sink {

@@ -1,7 +1,7 @@
 // What a receiving MTA makes of a copy at the sink: SPF, DKIM and DMARC as judged by mailauth,
 // with the test domains' DNS records served by a stub resolver (the suite has no DNS).
 import { generateKeyPairSync } from 'node:crypto';
-import type { Delivery } from './sink';
+import type { Delivery } from '../../../kit/realCourier/sink';
 
 /** The sender's own mail servers: anywhere but this host, so its SPF fails for Courier's copy. */
 const SENDER_SPF = 'v=spf1 ip4:192.0.2.0/24 -all';

@@ -5,16 +5,11 @@
 import { spawn } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import {
-  queueMessage,
-  readFixture,
-  senderAfterSubmit as senderOf,
-  reloadFailureSwitch,
-  spoolPerTest,
-  submit,
-  writePolicy,
-  type FilterProcess,
-} from '../filter/harness';
+import type { FilterProcess } from '../../../kit/filterProcess';
+import { readFixture } from '../../../kit/repo';
+import { queueMessage, writePolicy } from '../../../kit/spool';
+import { submit } from '../../../kit/submitClient';
+import { reloadFailureSwitch, senderAfterSubmit as senderOf, spoolPerTest } from '../filter/harness';
 import { requireFile, SRSCTL, type Run } from './support';
 
 // Each test starts a filter and runs srsctl as a process or two: seconds on a busy machine.

@@ -6,7 +6,7 @@ import { describeWithRedis } from '../../support/withOptionalTools';
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { startRedisServer, type RedisServer } from '../store/redisServer';
+import { startRedisServer, type RedisServer } from '../../../kit/redisServer';
 import { createCourierTree, type CourierTree } from './courierTree';
 import { runNode, SRSCTL } from './support';
 

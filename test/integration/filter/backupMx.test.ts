@@ -5,7 +5,10 @@
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { createSpool, queueMessage, readFixture, removeSpool, startFilter, stopQuietly, submit, type FilterProcess, type Spool } from './harness';
+import { startFilter, stopQuietly, type FilterProcess } from '../../../kit/filterProcess';
+import { readFixture } from '../../../kit/repo';
+import { createSpool, queueMessage, removeSpool, type Spool } from '../../../kit/spool';
+import { submit } from '../../../kit/submitClient';
 
 let spool: Spool;
 let filter: FilterProcess;

@@ -11,17 +11,17 @@ import { TEMPORARY_FAILURE, type Reply } from '../../../filter/reply';
 import { createSrs } from '../../../lib/srs';
 import { loadRuntime, type Runtime } from '../../../filter/runtime';
 import type { MessageHandler, Preemption, WriteGate } from '../../../filter/writeGate';
+import { readFixture } from '../../../kit/repo';
 import {
   createSpool,
   queueMessage,
-  readFixture,
-  recordingLogger,
-  TEST_SECRET,
   removeSpool,
+  TEST_SECRET,
   writePolicy,
   type QueuedMessage,
   type Spool,
-} from './harness';
+} from '../../../kit/spool';
+import { recordingLogger } from './harness';
 
 const forwarded = readFixture('single-alias-to-remote.ctl');
 const QID = '0000000000164054\\.000000006B072786\\.000046B0';

@@ -5,17 +5,11 @@
 import { promises as fs } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import {
-  FILTER_MAIN,
-  formatRequest,
-  queueMessage,
-  readFixture,
-  senderAfterSubmit as senderOf,
-  reloadFailureSwitch,
-  spoolPerTest,
-  writePolicy,
-  type FilterProcess,
-} from './harness';
+import type { FilterProcess } from '../../../kit/filterProcess';
+import { FILTER_MAIN, readFixture } from '../../../kit/repo';
+import { queueMessage, writePolicy } from '../../../kit/spool';
+import { formatRequest } from '../../../kit/submitClient';
+import { reloadFailureSwitch, senderAfterSubmit as senderOf, spoolPerTest } from './harness';
 
 const forwarded = readFixture('single-alias-to-remote.ctl');
 const each = spoolPerTest();

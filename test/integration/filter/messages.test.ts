@@ -1,23 +1,13 @@
 /**
- * The compiled filter, started like courierfilter starts it, deciding real (lab-captured)
- * control files over its socket: what Courier sees and what ends up in its queue.
+ * The compiled filter, started like courierfilter starts it, deciding control files a real
+ * Courier wrote over its socket: what Courier sees and what ends up in its queue.
  */
 import { promises as fs } from 'node:fs';
 import { createSrs } from '../../../lib/srs';
-import {
-  createSpool,
-  queueMessage,
-  readFixture,
-  removeSpool,
-  sendRaw,
-  startFilter,
-  stopQuietly,
-  submit,
-  TEST_SECRET,
-  type FilterProcess,
-  type QueuedMessage,
-  type Spool,
-} from './harness';
+import { startFilter, stopQuietly, type FilterProcess } from '../../../kit/filterProcess';
+import { readFixture } from '../../../kit/repo';
+import { createSpool, queueMessage, removeSpool, TEST_SECRET, type QueuedMessage, type Spool } from '../../../kit/spool';
+import { sendRaw, submit } from '../../../kit/submitClient';
 
 const TEMPFAIL = '451 4.3.0 srsfilter: temporary failure, try again later\n';
 /** What the default policy (separator '-') emits for alice@sender.test. */

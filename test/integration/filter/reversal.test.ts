@@ -4,19 +4,10 @@
  */
 import { promises as fs } from 'node:fs';
 import { createSrs } from '../../../lib/srs';
-import {
-  createSpool,
-  queueMessage,
-  readFixture,
-  removeSpool,
-  startFilter,
-  stopQuietly,
-  submit,
-  TEST_SECRET,
-  type FilterProcess,
-  type QueuedMessage,
-  type Spool,
-} from './harness';
+import { startFilter, stopQuietly, type FilterProcess } from '../../../kit/filterProcess';
+import { readFixture } from '../../../kit/repo';
+import { createSpool, queueMessage, removeSpool, TEST_SECRET, type QueuedMessage, type Spool } from '../../../kit/spool';
+import { submit } from '../../../kit/submitClient';
 
 const srs = createSrs({ secrets: [Buffer.from(TEST_SECRET)], separator: '-' });
 const template = readFixture('srs-bounce-external-nullsender.ctl').toString();
@@ -27,7 +18,7 @@ function srsAddressFor(sender: string): string {
   return forwarded.address;
 }
 
-/** The lab's bounce control file from `sender` to `recipient`. */
+/** The captured bounce control file (test/fixtures/courier) from `sender` to `recipient`. */
 async function bounce(spool: Spool, sender: string, recipient: string): Promise<{ before: string; message: QueuedMessage }> {
   const before = template.replace(/^s.*$/m, `s${sender}`).replace(/^rsrsbounce-.*$/m, `r${recipient}`);
   return { before, message: await queueMessage(spool, [before]) };

@@ -11,8 +11,8 @@ import type { Reply } from '../../../filter/reply';
 import type { MessagePaths } from '../../../filter/request';
 import { startFilterServer, type FilterServer } from '../../../filter/socketServer';
 import type { MessageHandler, Preemption } from '../../../filter/writeGate';
-import { sendLikeSubmit } from '../abuse/patientClient';
-import { recordingLogger, sendRaw } from './harness';
+import { sendLikeSubmit, sendRaw } from '../../../kit/submitClient';
+import { recordingLogger } from './harness';
 
 const log = recordingLogger();
 

@@ -6,19 +6,11 @@ import { describeWithRedis } from '../../support/withOptionalTools';
 import { spawnSync } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import { localPartOctets } from '../../../lib/srs';
-import { startRedisServer, type RedisServer } from '../store/redisServer';
-import {
-  createSpool,
-  queueMessage,
-  readFixture,
-  removeSpool,
-  startFilter,
-  stopQuietly,
-  submit,
-  type FilterProcess,
-  type QueuedMessage,
-  type Spool,
-} from './harness';
+import { startRedisServer, type RedisServer } from '../../../kit/redisServer';
+import { startFilter, stopQuietly, type FilterProcess } from '../../../kit/filterProcess';
+import { readFixture } from '../../../kit/repo';
+import { createSpool, queueMessage, removeSpool, type QueuedMessage, type Spool } from '../../../kit/spool';
+import { submit } from '../../../kit/submitClient';
 
 const LONG = '0100018c7a1b2c3d-4e5f6a7b-8c9d-4e1f-9a3b-4c5d6e7f8a9b-000000@us-east-1.amazonses.com';
 const STORED = /^SRS0-[A-Za-z0-9+/]{4}=[A-Z2-7]{2}=1=([0-9A-V]{32})@example\.org$/;
@@ -153,7 +145,8 @@ describeWithRedis('two MX hosts sharing one Redis (original-envelope: auto)', ()
     const again = await forward(...host(0), `again-${LONG}`);
     expect(again.sender).toMatch(STORED);
     expect(await bounce(...host(1), again.sender)).toEqual({ reply: '200 Ok\n', recipient: `again-${LONG}` });
-  });
+    // 240 round trips, a Redis restart and a 1.5 s wait: more than jest's default 5 s on a busy machine.
+  }, 30_000);
 });
 
 describe('the embedded store (original-envelope: database, envelope-database unset)', () => {

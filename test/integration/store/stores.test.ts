@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { open } from 'lmdb';
 import { parseStoreLocation } from '../../../lib/config/envelopeDatabase';
 import { boundStore, openStore, StoreError, type SenderStore } from '../../../lib/store';
-import { startRedisServer, type RedisServer } from './redisServer';
+import { startRedisServer, type RedisServer } from '../../../kit/redisServer';
 
 const DAY_S = 86_400;
 const KEY = 'DCJGDE6N24LCRT41A4T0G1UIF0DTKKQJ@1';

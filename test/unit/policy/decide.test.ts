@@ -64,7 +64,7 @@ describe('decide: forwarding (rewrite or pass)', () => {
     ['relay client, alias + direct (mixed-fwd-local-direct.ctl)', {}, { sender: ALICE, ...RELAY, recipients: [ALIAS, { r: 'bob@example.org' }, { r: 'y@other.test' }] }, { kind: 'rewrite', rule: 'forwarded-alias', forwardedTo: ['someone@remote.test'] }],
     ['relay client, alias + direct, rewrite-relayed', { rewriteRelayed: true }, { sender: ALICE, ...RELAY, recipients: [ALIAS, { r: 'y@other.test' }] }, { kind: 'rewrite', rule: 'forwarded-alias', forwardedTo: ['someone@remote.test', 'y@other.test'] }],
     ['sendmail to an external address', {}, { sender: ALICE, source: 'local', recipients: [{ r: 'x@remote.test' }] }, { kind: 'pass', rule: 'local-submission' }],
-    ['sendmail to an alias (F5)', {}, { sender: ALICE, source: 'local', recipients: [ALIAS] }, { kind: 'rewrite', rule: 'forwarded-alias' }],
+    ['sendmail to an alias', {}, { sender: ALICE, source: 'local', recipients: [ALIAS] }, { kind: 'rewrite', rule: 'forwarded-alias' }],
     ['.courier forward re-injected (dotcourier-forward-reinjected-local.ctl)', {}, { sender: ALICE, source: 'local', recipients: [{ r: 'dottarget@remote.test', R: 'dotfwd@example.org' }] }, { kind: 'rewrite', rule: 'forwarded-alias' }],
     ['.courier forward of a domain not forwarded', { forwardedDomains: ['lists.example.org'] }, { sender: ALICE, source: 'local', recipients: [{ r: 'dottarget@remote.test', R: 'dotfwd@example.org' }] }, { kind: 'pass', rule: 'not-forwarded-domain' }],
     ['an unknown source needs alias evidence', {}, { sender: ALICE, source: 'uucp', recipients: [{ r: 'x@remote.test' }] }, { kind: 'pass', rule: 'not-forwarded' }],
@@ -138,7 +138,7 @@ describe('decide: SRS recipients (reverse or reject)', () => {
   const rows: SrsRow[] = [
     ['bounce to SRS0', {}, '', ALICE_SRS0, { kind: 'reverse', rule: 'srs-bounce', recipients: [{ file: 0, index: 0, from: ALICE_SRS0, to: ALICE }] }],
     ['bounce to SRS1 goes to the first hop', {}, '', CAROL_SRS1, { kind: 'reverse', recipients: [{ file: 0, index: 0, from: CAROL_SRS1, to: 'SRS0=abcd=AB=origin.test=carol@hop.test' }] }],
-    ['bounce to the seed glue form srsbounce-SRS0', {}, '', `srsbounce-${ALICE_SRS0}`, { kind: 'reverse', recipients: [{ file: 0, index: 0, from: `srsbounce-${ALICE_SRS0}`, to: ALICE }] }],
+    ["bounce to the pipe glue's form srsbounce-SRS0", {}, '', `srsbounce-${ALICE_SRS0}`, { kind: 'reverse', recipients: [{ file: 0, index: 0, from: `srsbounce-${ALICE_SRS0}`, to: ALICE }] }],
     ['bounce with a custom bounce prefix', { bouncePrefix: 'b+' }, '', `b+${ALICE_SRS0}`, { kind: 'reverse', rule: 'srs-bounce' }],
     ['lower-cased tag and domain', {}, '', `${srs0Local?.toLowerCase()}@EXAMPLE.ORG`, { kind: 'reverse', recipients: [{ file: 0, index: 0, from: `${srs0Local?.toLowerCase()}@EXAMPLE.ORG`, to: 'alice@sender.test' }] }],
     ['bounce from MAILER-DAEMON@', {}, 'MAILER-DAEMON@mx.remote.test', ALICE_SRS0, { kind: 'reverse', rule: 'srs-bounce' }],

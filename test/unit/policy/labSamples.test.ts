@@ -1,5 +1,4 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFixture } from '../../../kit/repo';
 import type { Policy } from '../../../lib/config';
 import { parseControlFile } from '../../../lib/courier/controlFile';
 import { envelopeOf } from '../../../lib/courier/envelope';
@@ -7,16 +6,16 @@ import type { Envelope } from '../../../lib/courier/types';
 import { decide, type Decision } from '../../../lib/policy';
 import { contextWith } from './support';
 
-/** The real control files the lab captured (courier-lab/samples), as Courier wrote them. */
+/** Control files a real Courier wrote (test/fixtures/courier/README.md). */
 function sample(name: string): Envelope {
-  const parsed = parseControlFile(readFileSync(join(__dirname, '../../fixtures/courier', name)));
+  const parsed = parseControlFile(readFixture(name));
   if (!parsed.ok) throw new Error(parsed.message);
   return envelopeOf([parsed.file]);
 }
 
 type Row = readonly [file: string, policy: Partial<Policy>, expected: Partial<Decision>];
 
-describe('decide on the lab samples (srs-domain example.org)', () => {
+describe('decide on control files a real Courier wrote (srs-domain example.org)', () => {
   const rows: Row[] = [
     ['single-alias-to-remote.ctl', {}, { kind: 'rewrite', rule: 'forwarded-alias', forwardedTo: ['someone@remote.test'] }],
     ['single-alias-to-remote.ctl', { forwardedDomains: ['example.org'] }, { kind: 'rewrite', rule: 'forwarded-alias' }],
@@ -30,7 +29,7 @@ describe('decide on the lab samples (srs-domain example.org)', () => {
     ['local-only.ctl', {}, { kind: 'pass', rule: 'only-local-recipients' }],
     ['two-remote-direct.ctl', {}, { kind: 'pass', rule: 'relayed-by-local-user' }],
     ['two-remote-direct.ctl', { rewriteRelayed: true }, { kind: 'rewrite', rule: 'rewrite-relayed' }],
-    // The probe's made-up SRS0=abcd=AB… has a hash no secret of ours signs.
+    // The fixture's placeholder SRS0=HHHH=TT… has a hash no secret of ours signs.
     ['srs-bounce-external-nullsender.ctl', {}, { kind: 'reject', rule: 'srs-invalid', srsError: 'bad-hash', recipient: 'srsbounce-SRS0=HHHH=TT=sender.test=alice@example.org' }],
     ['srs-bounce-external-nullsender.after-probe.ctl', {}, { kind: 'pass', rule: 'null-sender' }],
     ['single-alias-to-remote.after-probe.ctl', {}, { kind: 'pass', rule: 'already-srs' }],

@@ -3,7 +3,7 @@ import type { Envelope, Recipient } from '../../../lib/courier/types';
 import type { DecideContext } from '../../../lib/policy';
 import { createSrs, type Srs } from '../../../lib/srs';
 
-/** The lab's locals (setup.sh): localhost, mail.example.org, example.org; plus a second hosted domain. */
+/** The locals of the Courier that wrote test/fixtures/courier: localhost, mail.example.org, example.org; plus a second hosted domain. */
 const LOCAL_DOMAINS: ReadonlySet<string> = new Set(['localhost', 'mail.example.org', 'example.org', 'lists.example.org']);
 
 /** A fake of lib/courier's LocalDomains: exact names only, which is all these tables need. */
@@ -12,7 +12,7 @@ const localDomains = { isLocal: (domain: string): boolean => LOCAL_DOMAINS.has(d
 /** A domain this host is a backup MX for: in esmtpacceptmailfor, not local. */
 export const BACKUP_MX_DOMAIN = 'backup-mx.test';
 
-/** A fake of lib/courier's AcceptMailFor: the local domains (as in the lab) and the backup-MX domain. */
+/** A fake of lib/courier's AcceptMailFor: the local domains (as above) and the backup-MX domain. */
 const acceptMailFor = {
   accepts: (domain: string): boolean => LOCAL_DOMAINS.has(domain.toLowerCase()) || domain.toLowerCase() === BACKUP_MX_DOMAIN,
 };
@@ -61,7 +61,7 @@ export interface EnvelopeSpec {
   readonly recipients: readonly RecipientSpec[];
 }
 
-/** An envelope in the shapes the lab samples show (see courier-lab README F2). */
+/** An envelope in the shapes Courier's control files show (test/fixtures/courier). */
 export function envelope(spec: EnvelopeSpec): Envelope {
   const indexInFile = new Map<number, number>();
   const recipients = spec.recipients.map((r): Recipient => {

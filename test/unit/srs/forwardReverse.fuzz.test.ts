@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { createSrs, isSrsLocalPart, type Srs, type SrsErrorCode, type SrsInit, type SrsResult } from '../../../lib/srs';
 import { describeWithPerlSrs } from '../../support/withOptionalTools';
-import { runPerlSrs, type PerlRequest } from './perlSrs';
-import { fuzzParameters, fuzzTimeoutMs } from './settings';
+import { runPerlSrs, type PerlRequest } from './perlSrsBatch';
+import { fuzzParameters, fuzzTimeoutMs } from '../../support/fuzzSettings';
 
 const SECRET = 'fuzz-secret-one';
 const OLD_SECRET = 'fuzz-secret-retired';

@@ -8,7 +8,7 @@ import { applyRewrite, readControlFile } from '../../../lib/courier/controlFileI
 import { envelopeOf } from '../../../lib/courier/envelope';
 import { findQueueDirectory, type QueueDirectory } from '../../../lib/courier/queueDirectory';
 import type { ControlFile, ControlFileErrorCode, ControlFileResult } from '../../../lib/courier/types';
-import { fuzzParameters, fuzzTimeoutMs } from './settings';
+import { fuzzParameters, fuzzTimeoutMs } from '../../support/fuzzSettings';
 
 const KNOWN_CODES: ReadonlySet<ControlFileErrorCode> = new Set([
   'not-found',

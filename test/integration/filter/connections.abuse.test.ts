@@ -4,19 +4,11 @@
  * descriptors and memory bounded.
  */
 import { promises as fs } from 'node:fs';
-import { sampleProcess, type ProcessSample } from '../../../bench/procStat';
-import {
-  createSpool,
-  queueMessage,
-  readFixture,
-  removeSpool,
-  startFilter,
-  stopQuietly,
-  type FilterProcess,
-  type QueuedMessage,
-  type Spool,
-} from '../filter/harness';
-import { eventually, sendLikeSubmit } from './patientClient';
+import { startFilter, stopQuietly, type FilterProcess } from '../../../kit/filterProcess';
+import { sampleProcess, type ProcessSample } from '../../../kit/procStat';
+import { readFixture } from '../../../kit/repo';
+import { createSpool, queueMessage, removeSpool, type QueuedMessage, type Spool } from '../../../kit/spool';
+import { sendLikeSubmit } from '../../../kit/submitClient';
 
 const CONNECTION_TIMEOUT_MS = 1500;
 const BAD_REQUEST = /^451 4\.3\.0 srsfilter: bad request: [^\n]+\n$/;
@@ -195,3 +187,14 @@ describe('more connections than file descriptors', () => {
     expect(limited.child.exitCode).toBeNull();
   }, 30_000);
 });
+
+/** /proc reads race with the filter closing sockets: poll until `condition` holds or the time is up. */
+async function eventually<T>(read: () => T, condition: (value: T) => boolean, timeoutMs = 5000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let value = read();
+  while (!condition(value) && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    value = read();
+  }
+  return value;
+}

@@ -6,20 +6,10 @@
 import { execFileSync } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import { createSrs } from '../../../lib/srs';
-import {
-  createSpool,
-  queueMessage,
-  readFixture,
-  removeSpool,
-  startFilter,
-  stopQuietly,
-  submit,
-  TEST_SECRET,
-  writePolicy,
-  type FilterProcess,
-  type Spool,
-} from '../filter/harness';
-import { sendLikeSubmit } from './patientClient';
+import { startFilter, stopQuietly, type FilterProcess } from '../../../kit/filterProcess';
+import { readFixture } from '../../../kit/repo';
+import { createSpool, queueMessage, removeSpool, TEST_SECRET, writePolicy, type Spool } from '../../../kit/spool';
+import { sendLikeSubmit, submit } from '../../../kit/submitClient';
 
 const SIGNING_SECRET = 'Sign1ng-s3cret-that-must-never-be-logged';
 const OLD_SECRET = 'R3tired-s3cret-still-verifying';

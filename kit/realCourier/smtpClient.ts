@@ -32,7 +32,7 @@ function connect(client: string): Promise<SMTPConnection> {
     ignoreTLS: true,
     connectionTimeout: 10_000,
     greetingTimeout: 10_000,
-    // bounded: a filter that never answers holds the end of DATA open (lab F3)
+    // bounded: Courier itself never gives up on a filter that does not answer at the end of DATA
     socketTimeout: 30_000,
   });
   return new Promise((resolve, reject) => {

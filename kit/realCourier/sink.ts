@@ -34,7 +34,7 @@ export async function startSink(): Promise<Sink> {
     authOptional: true,
     disabledCommands: ['AUTH', 'STARTTLS'],
     // Courier relays NOTIFY=NEVER recipients (alias members) with MAIL FROM:<> to a
-    // server without DSN, which would hide the sender the filter wrote (lab F2).
+    // server without DSN, which would hide the sender the filter wrote.
     hideDSN: false,
     logger: false,
     onData(stream, session, callback) {

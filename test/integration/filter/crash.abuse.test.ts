@@ -4,20 +4,10 @@
  * again. No message is ever accepted unrewritten, and no control file is left half-written.
  */
 import { promises as fs } from 'node:fs';
-import {
-  createSpool,
-  formatRequest,
-  queueMessage,
-  readFixture,
-  removeSpool,
-  startFilter,
-  stopQuietly,
-  submit,
-  type FilterProcess,
-  type QueuedMessage,
-  type Spool,
-} from '../filter/harness';
-import { sendLikeSubmit } from './patientClient';
+import { startFilter, stopQuietly, type FilterProcess } from '../../../kit/filterProcess';
+import { readFixture } from '../../../kit/repo';
+import { createSpool, queueMessage, removeSpool, type QueuedMessage, type Spool } from '../../../kit/spool';
+import { formatRequest, sendLikeSubmit, submit } from '../../../kit/submitClient';
 
 const MESSAGES = 600;
 const CONNECTIONS = 20;

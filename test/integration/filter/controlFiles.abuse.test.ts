@@ -5,19 +5,10 @@
  */
 import { execFileSync } from 'node:child_process';
 import { promises as fs } from 'node:fs';
-import {
-  createSpool,
-  queueMessage,
-  readFixture,
-  removeSpool,
-  startFilter,
-  stopQuietly,
-  submit,
-  type FilterProcess,
-  writePolicy,
-  type QueuedMessage,
-  type Spool,
-} from '../filter/harness';
+import { startFilter, stopQuietly, type FilterProcess } from '../../../kit/filterProcess';
+import { readFixture } from '../../../kit/repo';
+import { createSpool, queueMessage, removeSpool, writePolicy, type QueuedMessage, type Spool } from '../../../kit/spool';
+import { submit } from '../../../kit/submitClient';
 
 const TEMPFAIL = '451 4.3.0 srsfilter: temporary failure, try again later\n';
 const CONNECTION_TIMEOUT_MS = 1500;

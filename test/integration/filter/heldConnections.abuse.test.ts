@@ -3,7 +3,10 @@
  * exactly one answer, even those still open when the filter stops.
  */
 import net from 'node:net';
-import { queueMessage, readFixture, spoolPerTest, submit } from './harness';
+import { readFixture } from '../../../kit/repo';
+import { queueMessage } from '../../../kit/spool';
+import { submit } from '../../../kit/submitClient';
+import { spoolPerTest } from './harness';
 
 const each = spoolPerTest();
 

@@ -5,8 +5,9 @@ import { printFigures, type Figure } from './report';
 import { benchSrs } from './srs';
 
 /**
- * What srsfilter replaces: the seed glue ran Debian's `srs` (a Perl process) once per
- * forwarded message. N such runs one after another, as Courier's per-alias pipe would.
+ * What srsfilter replaces, the per-alias pipe glue with Debian's srs: one `srs` (a Perl
+ * process) per forwarded message. N such runs one after another, as Courier's per-alias pipe
+ * would make them.
  */
 const SRS_COMMAND = '/usr/bin/srs';
 const ARGS = ['--secret', 'bench-s3cret', '--forward', 'alice@sender.test', '--alias', 'example.org'];
@@ -22,8 +23,8 @@ function runSrsOnce(): Promise<void> {
 }
 
 /** `libSrsOpsPerSec`: lib/srs in-process forward+reverse rate of the same run, the anchor. */
-export async function benchSeedGlue(runs: number, libSrsOpsPerSec: number): Promise<Figure[]> {
-  console.log(`# seed glue: one ${SRS_COMMAND} process per message, ${runs} in a row`);
+export async function benchPipeAliasGlue(runs: number, libSrsOpsPerSec: number): Promise<Figure[]> {
+  console.log(`# per-alias pipe glue: one ${SRS_COMMAND} process per message, ${runs} in a row`);
   if (!existsSync(SRS_COMMAND)) {
     console.log(`  SKIPPED: ${SRS_COMMAND} is not installed (apt-get install srs)`);
     return [];
@@ -34,9 +35,9 @@ export async function benchSeedGlue(runs: number, libSrsOpsPerSec: number): Prom
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const glueRate = runs / seconds;
   const figures: Figure[] = [
-    { name: 'seed glue: srs process per message', value: (seconds * 1000) / runs, unit: 'ms/msg' },
-    { name: 'seed glue: messages/s', value: glueRate, unit: 'msg/s', anchor: { label: 'lib/srs in-process', value: libSrsOpsPerSec } },
-    { name: 'lib/srs in-process vs seed glue', value: libSrsOpsPerSec, unit: 'ops/s', anchor: { label: 'seed glue', value: glueRate } },
+    { name: 'pipe glue: srs process per message', value: (seconds * 1000) / runs, unit: 'ms/msg' },
+    { name: 'pipe glue: messages/s', value: glueRate, unit: 'msg/s', anchor: { label: 'lib/srs in-process', value: libSrsOpsPerSec } },
+    { name: 'lib/srs in-process vs pipe glue', value: libSrsOpsPerSec, unit: 'ops/s', anchor: { label: 'pipe glue', value: glueRate } },
   ];
   printFigures(figures);
   return figures;
@@ -45,7 +46,7 @@ export async function benchSeedGlue(runs: number, libSrsOpsPerSec: number): Prom
 if (require.main === module) {
   const { values } = parseArgs({ options: { runs: { type: 'string', default: '200' } } });
   benchSrs()
-    .then((srs) => benchSeedGlue(Number(values.runs), srs.libSrsOpsPerSec))
+    .then((srs) => benchPipeAliasGlue(Number(values.runs), srs.libSrsOpsPerSec))
     .catch((error: unknown) => {
       console.error(error);
       process.exitCode = 1;

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { loadFilterConfig, loadPolicy, parsePolicy, type ConfigProblemCode, type ConfigResult } from '../../../lib/config';
 import { KNOWN_KEYS } from '../../../lib/config/schema';
-import { fuzzParameters, fuzzTimeoutMs } from './settings';
+import { fuzzParameters, fuzzTimeoutMs } from '../../support/fuzzSettings';
 
 /*
  * The policy loader answers every input with a policy or with problems; it never throws, since

@@ -106,7 +106,7 @@ export async function withEnableFiltering<T>(words: readonly string[], body: () 
   const original = readFileSync(ENABLEFILTERING_FILE);
   writeFileSync(ENABLEFILTERING_FILE, `${words.join(' ')}\n`);
   try {
-    return await body(); // submit reads the file per message: no restart needed (lab F5)
+    return await body(); // submit reads the file per message: no restart needed
   } finally {
     writeFileSync(ENABLEFILTERING_FILE, original);
   }

@@ -1,4 +1,4 @@
-// The test world courier-env.sh builds; keep the two in step.
+// The test world test/e2e/support/courier-env.sh builds; keep the two in step.
 import { join } from 'node:path';
 
 export const SMTP_HOST = '127.0.0.1';
@@ -42,4 +42,3 @@ export const SRSCTL = '/usr/bin/srsctl';
 const E2E_DIR = process.env.E2E_DIR ?? '/tmp/srsfilter-e2e';
 /** Set by run.sh from `courier-env.sh log`. */
 export const MAIL_LOG = process.env.E2E_MAIL_LOG ?? join(E2E_DIR, 'mail.log');
-export const REPO_ROOT = join(__dirname, '..', '..', '..');
