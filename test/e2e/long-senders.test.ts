@@ -1,6 +1,7 @@
 // Long senders through the real Courier with original-envelope auto: the sender is stored in
 // the embedded store, the SRS address carries its key and fits in 64 octets, and the bounce
 // to it reaches the original sender.
+import { randomBytes } from 'node:crypto';
 import { readInstalledPolicy, withPolicySettings } from '../../kit/realCourier/policy';
 import { carrying } from '../../kit/realCourier/sink';
 import { sendMail } from '../../kit/realCourier/smtpClient';
@@ -10,8 +11,12 @@ import { buildMessage, newToken } from './support/message';
 
 const sink = useSink();
 const { srsDomain } = readInstalledPolicy();
-/** An SES-like return path: its stateless SRS0 local part would be 87 octets. */
-const LONG_SENDER = '0100018c7a1b2c3d-4e5f6a7b-8c9d-4e1f-9a3b-4c5d6e7f8a9b-000000@sender.test';
+/**
+ * An SES-like return path: its stateless SRS0 local part would be 87 octets. Its tail differs
+ * per run: the bounce cap counts per SRS address, which is the same all day for one sender,
+ * and a filter left running between runs keeps its counts.
+ */
+const LONG_SENDER = `0100018c7a1b2c3d-4e5f6a7b-8c9d-4e1f-9a3b-4c5d6e7f8a9b-${randomBytes(3).toString('hex')}@sender.test`;
 
 describe('original-envelope: auto', () => {
   e2eTest(
