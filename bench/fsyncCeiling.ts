@@ -1,8 +1,8 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parseControlFile } from '../lib/courier/controlFile';
-import { applyRewrite } from '../lib/courier/controlFileIo';
-import { findQueueDirectory } from '../lib/courier/queueDirectory';
+import { parseControlFile } from '../lib/courier/queue/controlFile';
+import { applyRewrite } from '../lib/courier/queue/controlFileIo';
+import { findQueueDirectory } from '../lib/courier/queue/queueDirectory';
 import { fsyncFile } from './filterUnderTest';
 import { percentile } from './report';
 

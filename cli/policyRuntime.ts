@@ -1,7 +1,7 @@
 import { formatProblem, loadFilterConfig, srsInitOf, type Policy } from '../lib/config';
-import { readAcceptMailFor } from '../lib/courier/acceptMailFor';
-import { readLocalDomains } from '../lib/courier/localDomains';
-import { resolveCourierPaths } from '../lib/courier/paths';
+import { readAcceptMailFor } from '../lib/courier/host/acceptMailFor';
+import { readLocalDomains } from '../lib/courier/host/localDomains';
+import { resolveCourierPaths } from '../lib/courier/host/paths';
 import type { AcceptMailFor, LocalDomains } from '../lib/courier/types';
 import { createSrs, type Srs } from '../lib/srs';
 

@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
-import { applyRewrite, isRefusal, readControlFiles } from '../lib/courier/controlFileIo';
-import { envelopeOf } from '../lib/courier/envelope';
+import { applyRewrite, isRefusal, readControlFiles } from '../lib/courier/queue/controlFileIo';
+import { envelopeOf } from '../lib/courier/queue/envelope';
 import type { Envelope } from '../lib/courier/types';
 import { applyBounceCap, changesOf, completeWithStore, decide, type BounceCounter, type Decision } from '../lib/policy';
 import type { StoreError } from '../lib/store';

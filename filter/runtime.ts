@@ -1,8 +1,8 @@
 import { formatProblem, loadFilterConfig, srsInitOf, type Policy } from '../lib/config';
-import { readAcceptMailFor } from '../lib/courier/acceptMailFor';
-import { courierFiles, resolveCourierPaths } from '../lib/courier/paths';
-import { readLocalDomains } from '../lib/courier/localDomains';
-import { findQueueDirectory, type QueueDirectory } from '../lib/courier/queueDirectory';
+import { readAcceptMailFor } from '../lib/courier/host/acceptMailFor';
+import { courierFiles, resolveCourierPaths } from '../lib/courier/host/paths';
+import { readLocalDomains } from '../lib/courier/host/localDomains';
+import { findQueueDirectory, type QueueDirectory } from '../lib/courier/queue/queueDirectory';
 import type { AcceptMailFor, CourierPaths, LocalDomains } from '../lib/courier/types';
 import type { BoundedStore } from '../lib/store';
 import { createSrs, splitAddress, type Srs } from '../lib/srs';

@@ -7,8 +7,8 @@ import {
   type ConfigResult,
   type Policy,
 } from '../../lib/config';
-import { spfFailHandling, type BofhResult, type SmtpSpfSetting } from '../../lib/courier/bofh';
-import type { MailIdentity, MailIdentityResult } from '../../lib/courier/mailIdentity';
+import { spfFailHandling, type BofhResult, type SmtpSpfSetting } from '../../lib/courier/host/bofh';
+import type { MailIdentity, MailIdentityResult } from '../../lib/courier/host/mailIdentity';
 import type { StoreFacts } from './storeFacts';
 import type { CourierPathsResult, EnableFilteringResult, LocalDomainsResult } from '../../lib/courier/types';
 import { bouncePrefixFileName, CATCH_ALL_FILE, srsAliasFileNames } from './aliasFiles';

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import { resolveMailIdentity } from '../courier/mailIdentity';
-import { resolveCourierPaths } from '../courier/paths';
+import { resolveMailIdentity } from '../courier/host/mailIdentity';
+import { resolveCourierPaths } from '../courier/host/paths';
 import { errnoCode } from '../errno';
 import type { SrsInit } from '../srs';
 import { parsePolicy } from './parsePolicy';

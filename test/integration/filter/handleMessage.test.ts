@@ -4,7 +4,7 @@
  * connection without the handler (timeout, stop) or a write fails half-way.
  */
 import { promises as fs } from 'node:fs';
-import * as controlFileIo from '../../../lib/courier/controlFileIo';
+import * as controlFileIo from '../../../lib/courier/queue/controlFileIo';
 import { BOUNCE_COUNTER_CAPACITY, createMemoryBounceCounter } from '../../../filter/bounceCounter';
 import { createMessageHandler } from '../../../filter/handleMessage';
 import { TEMPORARY_FAILURE, type Reply } from '../../../filter/reply';

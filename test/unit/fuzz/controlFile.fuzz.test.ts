@@ -2,11 +2,11 @@ import fc from 'fast-check';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEFAULT_CONTROL_FILE_LIMITS, formatControlFile, parseControlFile } from '../../../lib/courier/controlFile';
-import { withSender } from '../../../lib/courier/controlFileEdit';
-import { applyRewrite, readControlFile } from '../../../lib/courier/controlFileIo';
-import { envelopeOf } from '../../../lib/courier/envelope';
-import { findQueueDirectory, type QueueDirectory } from '../../../lib/courier/queueDirectory';
+import { DEFAULT_CONTROL_FILE_LIMITS, formatControlFile, parseControlFile } from '../../../lib/courier/queue/controlFile';
+import { withSender } from '../../../lib/courier/queue/controlFileEdit';
+import { applyRewrite, readControlFile } from '../../../lib/courier/queue/controlFileIo';
+import { envelopeOf } from '../../../lib/courier/queue/envelope';
+import { findQueueDirectory, type QueueDirectory } from '../../../lib/courier/queue/queueDirectory';
 import type { ControlFile, ControlFileErrorCode, ControlFileResult } from '../../../lib/courier/types';
 import { fuzzParameters, fuzzTimeoutMs } from './settings';
 

@@ -1,5 +1,5 @@
-import { withChanges } from '../../../lib/courier/controlFileEdit';
-import { formatControlFile, parseControlFile } from '../../../lib/courier/controlFile';
+import { withChanges } from '../../../lib/courier/queue/controlFileEdit';
+import { formatControlFile, parseControlFile } from '../../../lib/courier/queue/controlFile';
 import { changesOf, decide, type Decision } from '../../../lib/policy';
 import { contextWith, envelope, srsAddressFor } from './support';
 

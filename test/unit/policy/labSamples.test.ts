@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Policy } from '../../../lib/config';
-import { parseControlFile } from '../../../lib/courier/controlFile';
-import { envelopeOf } from '../../../lib/courier/envelope';
+import { parseControlFile } from '../../../lib/courier/queue/controlFile';
+import { envelopeOf } from '../../../lib/courier/queue/envelope';
 import type { Envelope } from '../../../lib/courier/types';
 import { decide, type Decision } from '../../../lib/policy';
 import { contextWith } from './support';

@@ -1,5 +1,5 @@
 import { promises as fs } from 'node:fs';
-import { errnoCode } from '../errno';
+import { errnoCode } from '../../errno';
 
 /**
  * Courier's queue directory (`<localstatedir>/tmp`) as found when the configuration was loaded:

@@ -1,7 +1,7 @@
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { posix } from 'node:path';
-import { errnoCode } from '../errno';
-import type { ConfigReadFailure } from './types';
+import { errnoCode } from '../../errno';
+import type { ConfigReadFailure } from '../types';
 
 /** The text of a Courier configuration file; `text` undefined when the file does not exist. */
 export type ConfigTextResult = { readonly ok: true; readonly text: string | undefined } | ConfigReadFailure;

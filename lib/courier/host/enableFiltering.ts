@@ -1,6 +1,6 @@
 import { readConfigFile } from './configText';
 import { courierFiles } from './paths';
-import type { CourierPaths, EnableFilteringResult } from './types';
+import type { CourierPaths, EnableFilteringResult } from '../types';
 
 /**
  * submit reads only the first line (config_read1l) and splits it on blanks; a source is filtered

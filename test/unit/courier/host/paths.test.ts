@@ -5,8 +5,8 @@ import {
   OVERRIDABLE_COURIER_PATHS,
   parseCourierConfig,
   resolveCourierPaths,
-} from '../../../lib/courier/paths';
-import { fixture } from './fixtures';
+} from '../../../../lib/courier/host/paths';
+import { fixture } from '../fixtures';
 
 const DEBIAN_OUTPUT = fixture('courier-config.debian12.txt').toString('utf8');
 

@@ -1,8 +1,8 @@
 import { execFile } from 'node:child_process';
 import { posix } from 'node:path';
 import { promisify } from 'node:util';
-import { errnoCode } from '../errno';
-import type { CourierPaths, CourierPathsResult } from './types';
+import { errnoCode } from '../../errno';
+import type { CourierPaths, CourierPathsResult } from '../types';
 
 const DIRECTORY_FIELDS = ['sysconfdir', 'localstatedir', 'libexecdir', 'bindir', 'sbindir'] as const;
 const NAME_FIELDS = ['mailuser', 'mailgroup'] as const;

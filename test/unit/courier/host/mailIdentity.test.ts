@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { resolveMailIdentity, type RunLookup } from '../../../lib/courier/mailIdentity';
+import { resolveMailIdentity, type RunLookup } from '../../../../lib/courier/host/mailIdentity';
 
 /** Answers as Debian's id and getent do for courier-mta's user and group. */
 const debian: RunLookup = async (command, args) => {

@@ -2,7 +2,7 @@ import { hostname as systemHostname } from 'node:os';
 import { readConfigFileOrDirectory } from './configText';
 import { hostnameForm, lookupName, matchingRule, parseHostedDomains, parseLocals, readDomainListOrMe, suffixLookup } from './localDomains';
 import { courierFiles } from './paths';
-import type { AcceptMailFor, AcceptMailForResult, CourierPaths, DomainRule } from './types';
+import type { AcceptMailFor, AcceptMailForResult, CourierPaths, DomainRule } from '../types';
 
 /*
  * Which domains Courier's ESMTP server accepts mail for, decided the way its acceptdomain() does

@@ -1,8 +1,8 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseEnableFiltering, readEnableFiltering } from '../../../lib/courier/enableFiltering';
-import type { CourierPaths } from '../../../lib/courier/types';
+import { parseEnableFiltering, readEnableFiltering } from '../../../../lib/courier/host/enableFiltering';
+import type { CourierPaths } from '../../../../lib/courier/types';
 
 describe('parseEnableFiltering', () => {
   it.each([

@@ -2,12 +2,12 @@ import { execFileSync } from 'node:child_process';
 import { chown, copyFile, link, mkdir, mkdtemp, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { formatControlFile, parseControlFile } from '../../../lib/courier/controlFile';
-import { withRecipientAddress, withSender } from '../../../lib/courier/controlFileEdit';
-import { applyRewrite, readControlFile, readControlFiles, type DiskWait } from '../../../lib/courier/controlFileIo';
-import { findQueueDirectory, type QueueDirectory } from '../../../lib/courier/queueDirectory';
-import type { ControlFile, EnvelopeChanges } from '../../../lib/courier/types';
-import { FIXTURES, fixture } from './fixtures';
+import { formatControlFile, parseControlFile } from '../../../../lib/courier/queue/controlFile';
+import { withRecipientAddress, withSender } from '../../../../lib/courier/queue/controlFileEdit';
+import { applyRewrite, readControlFile, readControlFiles, type DiskWait } from '../../../../lib/courier/queue/controlFileIo';
+import { findQueueDirectory, type QueueDirectory } from '../../../../lib/courier/queue/queueDirectory';
+import type { ControlFile, EnvelopeChanges } from '../../../../lib/courier/types';
+import { FIXTURES, fixture } from '../fixtures';
 
 const SRS_SENDER = 'SRS0=abcd=AB=sender.test=alice@example.org';
 let dir: string;

@@ -1,5 +1,5 @@
 import { decodeAddress, recordType } from './controlFile';
-import type { ControlFile, Envelope, Recipient } from './types';
+import type { ControlFile, Envelope, Recipient } from '../types';
 
 /*
  * Reads records the way Courier's ctlfile_openfn does: the n-th `R` and the n-th `N` belong to

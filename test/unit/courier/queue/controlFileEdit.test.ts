@@ -1,7 +1,7 @@
-import { formatControlFile, parseControlFile } from '../../../lib/courier/controlFile';
-import { withChanges, withRecipientAddress, withSender } from '../../../lib/courier/controlFileEdit';
-import type { ControlFile } from '../../../lib/courier/types';
-import { fixture } from './fixtures';
+import { formatControlFile, parseControlFile } from '../../../../lib/courier/queue/controlFile';
+import { withChanges, withRecipientAddress, withSender } from '../../../../lib/courier/queue/controlFileEdit';
+import type { ControlFile } from '../../../../lib/courier/types';
+import { fixture } from '../fixtures';
 
 const SRS_SENDER = 'SRS0=abcd=AB=sender.test=alice@example.org';
 

@@ -1,6 +1,6 @@
 import { readConfigFile } from './configText';
 import { courierFiles } from './paths';
-import type { ConfigReadFailure, CourierPaths } from './types';
+import type { ConfigReadFailure, CourierPaths } from '../types';
 
 /**
  * The `opt NAME=value` lines of Courier's bofh file, read as submit's bofh_init reads them:

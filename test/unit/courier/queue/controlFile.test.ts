@@ -1,7 +1,7 @@
 import fc from 'fast-check';
-import { formatControlFile, parseControlFile } from '../../../lib/courier/controlFile';
-import type { ControlFile, ControlFileErrorCode } from '../../../lib/courier/types';
-import { CONTROL_FILE_NAMES, fixture } from './fixtures';
+import { formatControlFile, parseControlFile } from '../../../../lib/courier/queue/controlFile';
+import type { ControlFile, ControlFileErrorCode } from '../../../../lib/courier/types';
+import { CONTROL_FILE_NAMES, fixture } from '../fixtures';
 
 function parsed(bytes: Buffer): ControlFile {
   const result = parseControlFile(bytes);

@@ -1,5 +1,5 @@
 import { decodeAddress, recordType } from './controlFile';
-import type { ControlFile, EnvelopeChanges } from './types';
+import type { ControlFile, EnvelopeChanges } from '../types';
 
 /*
  * Editors replace one record and keep every other record, and the order, as they were:

@@ -14,7 +14,7 @@ import {
   writeSync,
 } from 'node:fs';
 import { promisify } from 'node:util';
-import { errnoCode } from '../errno';
+import { errnoCode } from '../../errno';
 import { DEFAULT_CONTROL_FILE_LIMITS, formatControlFile, parseControlFile } from './controlFile';
 import { withChanges } from './controlFileEdit';
 import type { QueueDirectory } from './queueDirectory';
@@ -25,7 +25,7 @@ import type {
   ControlFileLimits,
   ControlFileResult,
   EnvelopeChanges,
-} from './types';
+} from '../types';
 
 type ControlFileWriteResult = { readonly ok: true } | ControlFileFailure;
 

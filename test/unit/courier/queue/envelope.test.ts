@@ -1,7 +1,7 @@
-import { parseControlFile } from '../../../lib/courier/controlFile';
-import { envelopeOf } from '../../../lib/courier/envelope';
-import type { ControlFile, Recipient } from '../../../lib/courier/types';
-import { fixture } from './fixtures';
+import { parseControlFile } from '../../../../lib/courier/queue/controlFile';
+import { envelopeOf } from '../../../../lib/courier/queue/envelope';
+import type { ControlFile, Recipient } from '../../../../lib/courier/types';
+import { fixture } from '../fixtures';
 
 function load(source: string | Buffer): ControlFile {
   const result = parseControlFile(typeof source === 'string' ? fixture(source) : source);

@@ -1,9 +1,9 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createAcceptMailFor, readAcceptMailFor } from '../../../lib/courier/acceptMailFor';
-import { parseLocals } from '../../../lib/courier/localDomains';
-import type { AcceptMailFor, CourierPaths } from '../../../lib/courier/types';
+import { createAcceptMailFor, readAcceptMailFor } from '../../../../lib/courier/host/acceptMailFor';
+import { parseLocals } from '../../../../lib/courier/host/localDomains';
+import type { AcceptMailFor, CourierPaths } from '../../../../lib/courier/types';
 
 function accepted(list: string, dat: string[] = [], hostname = 'vm'): AcceptMailFor {
   return createAcceptMailFor({ list: parseLocals(list), dat, hostname });

@@ -2,7 +2,7 @@ import { hostname as systemHostname } from 'node:os';
 import { domainToUnicode } from 'node:url';
 import { readConfigFile, readConfigFileOrDirectory } from './configText';
 import { courierFiles } from './paths';
-import type { ConfigReadFailure, CourierPaths, DomainRule, HostedDomain, LocalDomains, LocalDomainsResult, LocalMatch } from './types';
+import type { ConfigReadFailure, CourierPaths, DomainRule, HostedDomain, LocalDomains, LocalDomainsResult, LocalMatch } from '../types';
 
 /*
  * Which domains Courier delivers locally, decided the way its config_islocal() does

@@ -1,4 +1,4 @@
-import type { ControlFile, ControlFileErrorCode, ControlFileLimits, ControlFileResult } from './types';
+import type { ControlFile, ControlFileErrorCode, ControlFileLimits, ControlFileResult } from '../types';
 
 /*
  * Courier's queue control file: one record a line, the first byte is the record type
