@@ -1,8 +1,6 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parseControlFile } from '../lib/courier/queue/controlFile';
-import { applyRewrite } from '../lib/courier/queue/controlFileIo';
-import { findQueueDirectory } from '../lib/courier/queue/queueDirectory';
+import { applyRewrite, findQueueDirectory, parseControlFile } from '../lib/courier/queue';
 import { fsyncFile } from './filterUnderTest';
 import { percentile } from './report';
 

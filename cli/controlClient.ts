@@ -1,7 +1,7 @@
 import net from 'node:net';
 import { controlResponseSchema, controlSocketPath, type ControlRequest, type ControlResponse } from '../filter/control';
 import { DEFAULT_POLICY_PATH, loadPolicy } from '../lib/config';
-import { resolveCourierPaths } from '../lib/courier/host/paths';
+import { resolveCourierPaths } from '../lib/courier/host';
 import { errnoCode } from '../lib/errno';
 import { parseCommandLine } from './args';
 import { STATUS } from './exitStatus';

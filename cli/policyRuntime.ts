@@ -1,8 +1,5 @@
 import { formatProblem, loadFilterConfig, srsInitOf, type Policy } from '../lib/config';
-import { readAcceptMailFor } from '../lib/courier/host/acceptMailFor';
-import { readLocalDomains } from '../lib/courier/host/localDomains';
-import { resolveCourierPaths } from '../lib/courier/host/paths';
-import type { AcceptMailFor, LocalDomains } from '../lib/courier/types';
+import { readAcceptMailFor, readLocalDomains, resolveCourierPaths, type AcceptMailFor, type LocalDomains } from '../lib/courier/host';
 import { createSrs, type Srs } from '../lib/srs';
 
 /** What srsctl and the migration commands run on when no secret is given on the command line. */

@@ -1,5 +1,5 @@
 import { formatStoreLocation, type Policy, type StoreLocation } from '../lib/config';
-import { resolveCourierPaths } from '../lib/courier/host/paths';
+import { resolveCourierPaths } from '../lib/courier/host';
 import { forwardSender, usesStore } from '../lib/policy';
 import { boundStore, defaultStoreLocation, openStore, type BoundedStore } from '../lib/store';
 import { StoreError } from '../lib/store';

@@ -1,7 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { applyRewrite, isRefusal, readControlFiles } from '../lib/courier/queue/controlFileIo';
-import { envelopeOf } from '../lib/courier/queue/envelope';
-import type { Envelope } from '../lib/courier/types';
+import { applyRewrite, envelopeOf, isRefusal, readControlFiles, type Envelope } from '../lib/courier/queue';
 import { applyBounceCap, changesOf, completeWithStore, decide, type BounceCounter, type Decision } from '../lib/policy';
 import type { StoreError } from '../lib/store';
 import type { DecisionCounter } from './decisionCounts';

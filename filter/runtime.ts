@@ -1,9 +1,14 @@
 import { formatProblem, loadFilterConfig, srsInitOf, type Policy } from '../lib/config';
-import { readAcceptMailFor } from '../lib/courier/host/acceptMailFor';
-import { courierFiles, resolveCourierPaths } from '../lib/courier/host/paths';
-import { readLocalDomains } from '../lib/courier/host/localDomains';
-import { findQueueDirectory, type QueueDirectory } from '../lib/courier/queue/queueDirectory';
-import type { AcceptMailFor, CourierPaths, LocalDomains } from '../lib/courier/types';
+import {
+  courierFiles,
+  readAcceptMailFor,
+  readLocalDomains,
+  resolveCourierPaths,
+  type AcceptMailFor,
+  type CourierPaths,
+  type LocalDomains,
+} from '../lib/courier/host';
+import { findQueueDirectory, type QueueDirectory } from '../lib/courier/queue';
 import type { BoundedStore } from '../lib/store';
 import { createSrs, splitAddress, type Srs } from '../lib/srs';
 import { createFilterStores, type FilterStores } from './stores';

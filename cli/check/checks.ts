@@ -7,10 +7,17 @@ import {
   type ConfigResult,
   type Policy,
 } from '../../lib/config';
-import { spfFailHandling, type BofhResult, type SmtpSpfSetting } from '../../lib/courier/host/bofh';
-import type { MailIdentity, MailIdentityResult } from '../../lib/courier/host/mailIdentity';
+import {
+  spfFailHandling,
+  type BofhResult,
+  type CourierPathsResult,
+  type EnableFilteringResult,
+  type LocalDomainsResult,
+  type MailIdentity,
+  type MailIdentityResult,
+  type SmtpSpfSetting,
+} from '../../lib/courier/host';
 import type { StoreFacts } from './storeFacts';
-import type { CourierPathsResult, EnableFilteringResult, LocalDomainsResult } from '../../lib/courier/types';
 import { bouncePrefixFileName, CATCH_ALL_FILE, srsAliasFileNames } from './aliasFiles';
 import { FILTER_NAME, type CheckFacts, type CourierFacts, type PresentPath, type SecretsFacts } from './facts';
 

@@ -2,12 +2,21 @@ import type { Stats } from 'node:fs';
 import { lstat, stat } from 'node:fs/promises';
 import { posix } from 'node:path';
 import { loadPolicy, readSecretsFile, type ConfigResult, type Policy, type SecretsResult } from '../../lib/config';
-import { readBofh, type BofhResult } from '../../lib/courier/host/bofh';
-import { readEnableFiltering } from '../../lib/courier/host/enableFiltering';
-import { readLocalDomains } from '../../lib/courier/host/localDomains';
-import { resolveMailIdentity, type MailIdentityResult } from '../../lib/courier/host/mailIdentity';
-import { courierFiles, OVERRIDABLE_COURIER_PATHS, resolveCourierPaths } from '../../lib/courier/host/paths';
-import type { CourierPaths, CourierPathsResult, EnableFilteringResult, LocalDomainsResult } from '../../lib/courier/types';
+import {
+  courierFiles,
+  OVERRIDABLE_COURIER_PATHS,
+  readBofh,
+  readEnableFiltering,
+  readLocalDomains,
+  resolveCourierPaths,
+  resolveMailIdentity,
+  type BofhResult,
+  type CourierPaths,
+  type CourierPathsResult,
+  type EnableFilteringResult,
+  type LocalDomainsResult,
+  type MailIdentityResult,
+} from '../../lib/courier/host';
 import { errnoCode } from '../../lib/errno';
 import { aliasFileNames } from './aliasFiles';
 import { gatherStore, type StoreFacts } from './storeFacts';

@@ -1,6 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { resolveMailIdentity } from '../courier/host/mailIdentity';
-import { resolveCourierPaths } from '../courier/host/paths';
+import { resolveCourierPaths, resolveMailIdentity } from '../courier/host';
 import { errnoCode } from '../errno';
 import type { SrsInit } from '../srs';
 import { parsePolicy } from './parsePolicy';

@@ -1,4 +1,4 @@
-import type { Envelope } from '../courier/types';
+import type { Envelope } from '../courier/queue';
 import { formatAddressPattern, matchesAddressPattern } from '../config/addressPattern';
 import { isSrsLocalPart, splitAddress } from '../srs';
 import type { Decision, DecideContext } from './decision';

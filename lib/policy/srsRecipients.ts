@@ -1,4 +1,4 @@
-import type { Envelope, Recipient } from '../courier/types';
+import type { Envelope, Recipient } from '../courier/queue';
 import type { Policy } from '../config/policy';
 import { isSrsLocalPart, splitAddress, storedSenderKeyIn, type SrsFailure } from '../srs';
 import { bounceKeyOf } from './bounceCap';

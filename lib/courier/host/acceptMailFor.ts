@@ -1,8 +1,16 @@
 import { hostname as systemHostname } from 'node:os';
-import { readConfigFileOrDirectory } from './configText';
-import { hostnameForm, lookupName, matchingRule, parseHostedDomains, parseLocals, readDomainListOrMe, suffixLookup } from './localDomains';
-import { courierFiles } from './paths';
-import type { AcceptMailFor, AcceptMailForResult, CourierPaths, DomainRule } from '../types';
+import { readConfigFileOrDirectory, type ConfigReadFailure } from './configText';
+import {
+  hostnameForm,
+  lookupName,
+  matchingRule,
+  parseHostedDomains,
+  parseLocals,
+  readDomainListOrMe,
+  suffixLookup,
+  type DomainRule,
+} from './localDomains';
+import { courierFiles, type CourierPaths } from './paths';
 
 /*
  * Which domains Courier's ESMTP server accepts mail for, decided the way its acceptdomain() does
@@ -22,6 +30,14 @@ import type { AcceptMailFor, AcceptMailForResult, CourierPaths, DomainRule } fro
  * - Domains compare lower-cased and in Unicode, as Courier's lookup does (makeacceptmailfor
  *   wants lower-case lines; an upper-case line counts here where Courier would miss it).
  */
+
+/** The domains Courier's ESMTP server accepts mail for: its local domains and those it relays for. */
+export interface AcceptMailFor {
+  /** Case-insensitive, IDN-aware, tolerates one trailing dot; '' is not accepted. */
+  accepts(domain: string): boolean;
+}
+
+export type AcceptMailForResult = { readonly ok: true; readonly domains: AcceptMailFor } | ConfigReadFailure;
 
 const DAT_SUFFIX_LOOKUPS = 7;
 

@@ -1,6 +1,5 @@
-import { readConfigFile } from './configText';
-import { courierFiles } from './paths';
-import type { ConfigReadFailure, CourierPaths } from '../types';
+import { readConfigFile, type ConfigReadFailure } from './configText';
+import { courierFiles, type CourierPaths } from './paths';
 
 /**
  * The `opt NAME=value` lines of Courier's bofh file, read as submit's bofh_init reads them:

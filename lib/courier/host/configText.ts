@@ -1,7 +1,12 @@
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { posix } from 'node:path';
 import { errnoCode } from '../../errno';
-import type { ConfigReadFailure } from '../types';
+
+export type ConfigReadFailure = {
+  readonly ok: false;
+  readonly code: 'unreadable';
+  readonly message: string;
+};
 
 /** The text of a Courier configuration file; `text` undefined when the file does not exist. */
 export type ConfigTextResult = { readonly ok: true; readonly text: string | undefined } | ConfigReadFailure;

@@ -1,6 +1,13 @@
-import { readConfigFile } from './configText';
-import { courierFiles } from './paths';
-import type { CourierPaths, EnableFilteringResult } from '../types';
+import { readConfigFile, type ConfigReadFailure } from './configText';
+import { courierFiles, type CourierPaths } from './paths';
+
+export type EnableFilteringResult =
+  | {
+      readonly ok: true;
+      /** The mail sources submit filters ('esmtp', 'local', 'uucp'); [] when the file is absent. */
+      readonly sources: readonly string[];
+    }
+  | ConfigReadFailure;
 
 /**
  * submit reads only the first line (config_read1l) and splits it on blanks; a source is filtered

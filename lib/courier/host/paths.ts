@@ -2,7 +2,26 @@ import { execFile } from 'node:child_process';
 import { posix } from 'node:path';
 import { promisify } from 'node:util';
 import { errnoCode } from '../../errno';
-import type { CourierPaths, CourierPathsResult } from '../types';
+
+/** What `courier-config` prints, the fields srsfilter uses. */
+export interface CourierPaths {
+  readonly sysconfdir: string;
+  readonly localstatedir: string;
+  readonly libexecdir: string;
+  readonly bindir: string;
+  readonly sbindir: string;
+  readonly mailuser: string;
+  readonly mailgroup: string;
+}
+
+export type CourierPathsErrorCode =
+  | 'not-installed' // no courier-config on PATH
+  | 'failed' // courier-config exited non-zero or timed out
+  | 'bad-output'; // a needed field is missing or not an absolute path
+
+export type CourierPathsResult =
+  | { readonly ok: true; readonly paths: CourierPaths }
+  | { readonly ok: false; readonly code: CourierPathsErrorCode; readonly message: string };
 
 const DIRECTORY_FIELDS = ['sysconfdir', 'localstatedir', 'libexecdir', 'bindir', 'sbindir'] as const;
 const NAME_FIELDS = ['mailuser', 'mailgroup'] as const;

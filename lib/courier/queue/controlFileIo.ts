@@ -15,17 +15,18 @@ import {
 } from 'node:fs';
 import { promisify } from 'node:util';
 import { errnoCode } from '../../errno';
-import { DEFAULT_CONTROL_FILE_LIMITS, formatControlFile, parseControlFile } from './controlFile';
-import { withChanges } from './controlFileEdit';
+import {
+  type ControlFile,
+  type ControlFileErrorCode,
+  type ControlFileFailure,
+  type ControlFileLimits,
+  type ControlFileResult,
+  DEFAULT_CONTROL_FILE_LIMITS,
+  formatControlFile,
+  parseControlFile,
+} from './controlFile';
+import { withChanges, type EnvelopeChanges } from './controlFileEdit';
 import type { QueueDirectory } from './queueDirectory';
-import type {
-  ControlFile,
-  ControlFileErrorCode,
-  ControlFileFailure,
-  ControlFileLimits,
-  ControlFileResult,
-  EnvelopeChanges,
-} from '../types';
 
 type ControlFileWriteResult = { readonly ok: true } | ControlFileFailure;
 

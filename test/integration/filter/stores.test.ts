@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parsePolicy, type Policy } from '../../../lib/config';
-import type { CourierPaths } from '../../../lib/courier/types';
+import type { CourierPaths } from '../../../lib/courier/host';
 import { createFilterStores } from '../../../filter/stores';
 
 const dir = mkdtempSync(join(tmpdir(), 'srsfilter-stores-'));

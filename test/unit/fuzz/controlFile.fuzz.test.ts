@@ -7,7 +7,7 @@ import { withSender } from '../../../lib/courier/queue/controlFileEdit';
 import { applyRewrite, readControlFile } from '../../../lib/courier/queue/controlFileIo';
 import { envelopeOf } from '../../../lib/courier/queue/envelope';
 import { findQueueDirectory, type QueueDirectory } from '../../../lib/courier/queue/queueDirectory';
-import type { ControlFile, ControlFileErrorCode, ControlFileResult } from '../../../lib/courier/types';
+import type { ControlFile, ControlFileErrorCode, ControlFileResult } from '../../../lib/courier/queue';
 import { fuzzParameters, fuzzTimeoutMs } from './settings';
 
 const KNOWN_CODES: ReadonlySet<ControlFileErrorCode> = new Set([

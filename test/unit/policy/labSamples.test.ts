@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Policy } from '../../../lib/config';
 import { parseControlFile } from '../../../lib/courier/queue/controlFile';
 import { envelopeOf } from '../../../lib/courier/queue/envelope';
-import type { Envelope } from '../../../lib/courier/types';
+import type { Envelope } from '../../../lib/courier/queue';
 import { decide, type Decision } from '../../../lib/policy';
 import { contextWith } from './support';
 

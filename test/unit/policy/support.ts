@@ -1,5 +1,5 @@
 import { parsePolicy, type Policy } from '../../../lib/config';
-import type { Envelope, Recipient } from '../../../lib/courier/types';
+import type { Envelope, Recipient } from '../../../lib/courier/queue';
 import type { DecideContext } from '../../../lib/policy';
 import { createSrs, type Srs } from '../../../lib/srs';
 

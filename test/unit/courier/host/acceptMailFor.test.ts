@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createAcceptMailFor, readAcceptMailFor } from '../../../../lib/courier/host/acceptMailFor';
 import { parseLocals } from '../../../../lib/courier/host/localDomains';
-import type { AcceptMailFor, CourierPaths } from '../../../../lib/courier/types';
+import type { AcceptMailFor, CourierPaths } from '../../../../lib/courier/host';
 
 function accepted(list: string, dat: string[] = [], hostname = 'vm'): AcceptMailFor {
   return createAcceptMailFor({ list: parseLocals(list), dat, hostname });

@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseBofhOptions, readBofh, spfFailHandling } from '../../../../lib/courier/host/bofh';
-import type { CourierPaths } from '../../../../lib/courier/types';
+import type { CourierPaths } from '../../../../lib/courier/host';
 
 describe('parseBofhOptions', () => {
   it('reads opt lines as submit does and ignores the other directives', () => {

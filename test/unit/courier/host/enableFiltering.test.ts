@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseEnableFiltering, readEnableFiltering } from '../../../../lib/courier/host/enableFiltering';
-import type { CourierPaths } from '../../../../lib/courier/types';
+import type { CourierPaths } from '../../../../lib/courier/host';
 
 describe('parseEnableFiltering', () => {
   it.each([

@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLocalDomains, parseHostedDomains, parseLocals, parseMe, readLocalDomains } from '../../../../lib/courier/host/localDomains';
-import type { CourierPaths, LocalDomains } from '../../../../lib/courier/types';
+import type { CourierPaths, LocalDomains } from '../../../../lib/courier/host';
 
 function domains(locals: string, hosted = '', extra: string[] = [], hostname = 'vm'): LocalDomains {
   return createLocalDomains({ locals: parseLocals(locals), hostedDomains: parseHostedDomains(hosted), extra, hostname });

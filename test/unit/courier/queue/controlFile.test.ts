@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { formatControlFile, parseControlFile } from '../../../../lib/courier/queue/controlFile';
-import type { ControlFile, ControlFileErrorCode } from '../../../../lib/courier/types';
+import type { ControlFile, ControlFileErrorCode } from '../../../../lib/courier/queue';
 import { CONTROL_FILE_NAMES, fixture } from '../fixtures';
 
 function parsed(bytes: Buffer): ControlFile {

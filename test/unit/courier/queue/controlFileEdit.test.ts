@@ -1,6 +1,6 @@
 import { formatControlFile, parseControlFile } from '../../../../lib/courier/queue/controlFile';
 import { withChanges, withRecipientAddress, withSender } from '../../../../lib/courier/queue/controlFileEdit';
-import type { ControlFile } from '../../../../lib/courier/types';
+import type { ControlFile } from '../../../../lib/courier/queue';
 import { fixture } from '../fixtures';
 
 const SRS_SENDER = 'SRS0=abcd=AB=sender.test=alice@example.org';

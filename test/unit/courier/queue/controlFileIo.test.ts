@@ -6,7 +6,7 @@ import { formatControlFile, parseControlFile } from '../../../../lib/courier/que
 import { withRecipientAddress, withSender } from '../../../../lib/courier/queue/controlFileEdit';
 import { applyRewrite, readControlFile, readControlFiles, type DiskWait } from '../../../../lib/courier/queue/controlFileIo';
 import { findQueueDirectory, type QueueDirectory } from '../../../../lib/courier/queue/queueDirectory';
-import type { ControlFile, EnvelopeChanges } from '../../../../lib/courier/types';
+import type { ControlFile, EnvelopeChanges } from '../../../../lib/courier/queue';
 import { FIXTURES, fixture } from '../fixtures';
 
 const SRS_SENDER = 'SRS0=abcd=AB=sender.test=alice@example.org';

@@ -1,6 +1,6 @@
 import { parseControlFile } from '../../../../lib/courier/queue/controlFile';
 import { envelopeOf } from '../../../../lib/courier/queue/envelope';
-import type { ControlFile, Recipient } from '../../../../lib/courier/types';
+import type { ControlFile, Recipient } from '../../../../lib/courier/queue';
 import { fixture } from '../fixtures';
 
 function load(source: string | Buffer): ControlFile {
