@@ -1,4 +1,4 @@
-import type { BounceCounter, TakeResult } from '../lib/policy';
+import type { BounceCounter, TakeResult } from '../lib/store';
 
 /**
  * Keys the memory counter holds at most. Only reversals that verified are counted, so filling

@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { applyRewrite, envelopeOf, isRefusal, readControlFiles, type Envelope } from '../lib/courier/queue';
-import { applyBounceCap, changesOf, completeWithStore, decide, type BounceCounter, type Decision } from '../lib/policy';
-import type { StoreError } from '../lib/store';
+import { applyBounceCap, changesOf, completeWithStore, decide, type Decision } from '../lib/policy';
+import type { BounceCounter, StoreError } from '../lib/store';
 import type { DecisionCounter } from './decisionCounts';
 import { describeError, formatDecisionLine, type DecisionLine, type Logger } from './log';
 import { failureReply, replyForDecision, TEMPORARY_FAILURE } from './reply';

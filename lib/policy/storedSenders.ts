@@ -5,9 +5,9 @@ import {
   localPartOctets,
   splitAddress,
   storedSenderKeyOf,
+  type Srs,
   type SrsFailure,
 } from '../srs';
-import type { DecideContext } from './decision';
 
 const DAY_S = 86_400;
 
@@ -40,7 +40,7 @@ export function usesStore(policy: Pick<Policy, 'originalEnvelope' | 'envelopeDat
  */
 export function forwardSender(
   sender: string,
-  srs: DecideContext['srs'],
+  srs: Pick<Srs, 'forward'>,
   policy: Pick<Policy, 'srsDomain' | 'originalEnvelope' | 'maxAgeDays'>,
 ): ForwardedSender {
   const stateless = srs.forward(sender, policy.srsDomain);

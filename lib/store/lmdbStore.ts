@@ -2,7 +2,7 @@ import { chown, mkdir, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { open, type Database, type RootDatabase } from 'lmdb';
 import { formatStoreLocation } from '../config/envelopeDatabase';
-import type { TakeResult } from '../policy/bounceCap';
+import type { TakeResult } from './types';
 import { StoreError, type SenderStore } from './types';
 
 /** postsrsd's sqlite columns: v the sender, lt when it expires (seconds since the epoch). */

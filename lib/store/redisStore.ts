@@ -1,5 +1,5 @@
 import { Redis, type RedisOptions } from 'ioredis';
-import type { TakeResult } from '../policy/bounceCap';
+import type { TakeResult } from './types';
 import { formatStoreLocation, type StoreLocation } from '../config/envelopeDatabase';
 import { StoreError, type SenderStore } from './types';
 

@@ -1,6 +1,6 @@
 import type { Policy } from '../../../lib/config';
-import { applyBounceCap, decide, type BounceCounter, type Decision, type TakeResult } from '../../../lib/policy';
-import { StoreError } from '../../../lib/store';
+import { applyBounceCap, decide, type Decision } from '../../../lib/policy';
+import { StoreError, type BounceCounter, type TakeResult } from '../../../lib/store';
 import { contextWith, envelope, srsAddressFor } from './support';
 
 /** A counter that answers as scripted and records what it was asked. */
