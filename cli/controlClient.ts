@@ -32,8 +32,8 @@ export async function findControlSocket(configPath: string, filterName: string):
   const policy = await loadPolicy(configPath);
   const overrides = policy.ok ? policy.value.courier : {};
   const courier = await resolveCourierPaths(overrides, { needs: ['localstatedir'] });
-  if (!courier.ok) return { ok: false, message: courier.message };
-  return { ok: true, path: controlSocketPath(courier.paths.localstatedir, filterName) };
+  if (!courier.ok) return { ok: false, message: courier.error.message };
+  return { ok: true, path: controlSocketPath(courier.value.localstatedir, filterName) };
 }
 
 /** One request, one answer line (filter/control.ts). */

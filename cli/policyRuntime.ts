@@ -39,10 +39,10 @@ export interface CourierDomains {
 /** The domains from Courier's configuration, as the filter sees them. */
 export async function loadCourierDomains(policy: Policy): Promise<Loaded<CourierDomains>> {
   const paths = await resolveCourierPaths(policy.courier);
-  if (!paths.ok) return { ok: false, problems: [paths.message] };
-  const local = await readLocalDomains(paths.paths, policy.localDomains);
-  if (!local.ok) return { ok: false, problems: [local.message] };
-  const accepted = await readAcceptMailFor(paths.paths);
-  if (!accepted.ok) return { ok: false, problems: [accepted.message] };
-  return { ok: true, value: { localDomains: local.domains, acceptMailFor: accepted.domains } };
+  if (!paths.ok) return { ok: false, problems: [paths.error.message] };
+  const local = await readLocalDomains(paths.value, policy.localDomains);
+  if (!local.ok) return { ok: false, problems: [local.error.message] };
+  const accepted = await readAcceptMailFor(paths.value);
+  if (!accepted.ok) return { ok: false, problems: [accepted.error.message] };
+  return { ok: true, value: { localDomains: local.value, acceptMailFor: accepted.value } };
 }

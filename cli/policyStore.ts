@@ -21,8 +21,8 @@ export type PolicyStoreLocation =
 export async function policyStoreLocation(policy: Policy): Promise<PolicyStoreLocation> {
   if (policy.envelopeDatabase !== null) return { ok: true, location: policy.envelopeDatabase };
   const paths = await resolveCourierPaths(policy.courier);
-  if (!paths.ok) return { ok: false, location: 'the embedded store', message: paths.message };
-  return { ok: true, location: defaultStoreLocation(paths.paths.localstatedir) };
+  if (!paths.ok) return { ok: false, location: 'the embedded store', message: paths.error.message };
+  return { ok: true, location: defaultStoreLocation(paths.value.localstatedir) };
 }
 
 /** The store the filter uses with this policy (the same file or Redis), or null when the policy has none. */

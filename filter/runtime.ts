@@ -49,24 +49,24 @@ export async function loadRuntime(configPath: string, stores: FilterStores = cre
   const { policy, secrets } = config.value;
 
   const courier = await resolveCourierPaths(policy.courier);
-  if (!courier.ok) return { ok: false, problems: [`${configPath}: courier: ${courier.message}`] };
-  const local = await readLocalDomains(courier.paths, policy.localDomains);
-  if (!local.ok) return { ok: false, problems: [`${configPath}: local domains: ${local.message}`] };
-  const accepted = await readAcceptMailFor(courier.paths);
-  if (!accepted.ok) return { ok: false, problems: [`${configPath}: esmtpacceptmailfor: ${accepted.message}`] };
+  if (!courier.ok) return { ok: false, problems: [`${configPath}: courier: ${courier.error.message}`] };
+  const local = await readLocalDomains(courier.value, policy.localDomains);
+  if (!local.ok) return { ok: false, problems: [`${configPath}: local domains: ${local.error.message}`] };
+  const accepted = await readAcceptMailFor(courier.value);
+  if (!accepted.ok) return { ok: false, problems: [`${configPath}: esmtpacceptmailfor: ${accepted.error.message}`] };
 
-  const files = courierFiles(courier.paths);
+  const files = courierFiles(courier.value);
   const queue = await findQueueDirectory(files.queueTmpDir);
   if (!queue.ok) return { ok: false, problems: [`${configPath}: courier: queue directory ${queue.message}`] };
-  const store = await stores.storeFor(policy, courier.paths);
+  const store = await stores.storeFor(policy, courier.value);
   return {
     ok: true,
     runtime: Object.freeze({
       policy,
       srs: createSrs(srsInitOf(policy, secrets)),
-      localDomains: local.domains,
-      acceptMailFor: accepted.domains,
-      courier: courier.paths,
+      localDomains: local.value,
+      acceptMailFor: accepted.value,
+      courier: courier.value,
       queueDir: files.queueTmpDir,
       queue: queue.queue,
       socketDir: files.allFiltersSocketDir,

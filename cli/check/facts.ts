@@ -83,14 +83,14 @@ export async function gatherCheckFacts(configPath: string): Promise<CheckFacts> 
   const overrides = policy.ok ? policy.value.courier : {};
   // check reports on every path and on the mail user, so it needs them all.
   const courierPaths = await resolveCourierPaths(overrides, { needs: OVERRIDABLE_COURIER_PATHS });
-  const mailGroup = courierPaths.ok ? courierPaths.paths.mailgroup : (overrides.mailgroup ?? 'courier');
-  const mailUser = courierPaths.ok ? courierPaths.paths.mailuser : (overrides.mailuser ?? 'courier');
+  const mailGroup = courierPaths.ok ? courierPaths.value.mailgroup : (overrides.mailgroup ?? 'courier');
+  const mailUser = courierPaths.ok ? courierPaths.value.mailuser : (overrides.mailuser ?? 'courier');
   return {
     configPath,
     policy,
     secrets: policy.ok ? await gatherSecrets(policy.value.secretsFile, mailUser, mailGroup) : undefined,
     courierPaths,
-    courier: courierPaths.ok ? await gatherCourier(courierPaths.paths, policy.ok ? policy.value : undefined) : undefined,
+    courier: courierPaths.ok ? await gatherCourier(courierPaths.value, policy.ok ? policy.value : undefined) : undefined,
     store: policy.ok ? await gatherStore(policy.value) : undefined,
   };
 }

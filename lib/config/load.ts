@@ -63,12 +63,12 @@ async function loadPolicyAndSecrets(path: string, options: LoadFilterConfigOptio
 /** The permission rule needs the mail user and group as numbers: courier-config names them, NSS numbers them. */
 async function readSecretsOfMailUser(policy: Policy): Promise<SecretsResult> {
   const courier = await resolveCourierPaths(policy.courier, { needs: ['mailuser', 'mailgroup'] });
-  const identity = courier.ok ? await resolveMailIdentity(courier.paths.mailuser, courier.paths.mailgroup) : courier;
+  const identity = courier.ok ? await resolveMailIdentity(courier.value.mailuser, courier.value.mailgroup) : courier;
   if (!identity.ok) {
-    const message = `cannot tell who may read the secrets file: ${identity.message}`;
+    const message = `cannot tell who may read the secrets file: ${identity.error.message}`;
     return { ok: false, problem: { code: 'insecure-permissions', file: policy.secretsFile, line: null, column: null, key: 'secrets-file', message } };
   }
-  return readSecretsFile(policy.secretsFile, 'policy', { checkPermissions: true, mail: identity.identity });
+  return readSecretsFile(policy.secretsFile, 'policy', { checkPermissions: true, mail: identity.value });
 }
 
 /** The SRS settings of a policy, for createSrs; `now` stays injectable by the caller. */

@@ -1,4 +1,5 @@
 import { hostname as systemHostname } from 'node:os';
+import { ok, type Result } from '../../result';
 import { readConfigFileOrDirectory, type ConfigReadFailure } from './configText';
 import {
   hostnameForm,
@@ -37,7 +38,7 @@ export interface AcceptMailFor {
   accepts(domain: string): boolean;
 }
 
-export type AcceptMailForResult = { readonly ok: true; readonly domains: AcceptMailFor } | ConfigReadFailure;
+export type AcceptMailForResult = Result<AcceptMailFor, ConfigReadFailure>;
 
 const DAT_SUFFIX_LOOKUPS = 7;
 
@@ -72,10 +73,10 @@ export async function readAcceptMailFor(paths: CourierPaths, hostname: string = 
   const dat = await readConfigFileOrDirectory(files.esmtpAcceptMailForDir);
   if (!dat.ok) return dat;
   const domains = createAcceptMailFor({
-    list: parseLocals(list.text),
+    list: parseLocals(list.value),
     // The makedat source format, as for hosteddomains; the TAB value means nothing here.
-    dat: parseHostedDomains(dat.text ?? '').map((entry) => entry.domain),
+    dat: parseHostedDomains(dat.value ?? '').map((entry) => entry.domain),
     hostname,
   });
-  return { ok: true, domains };
+  return ok(domains);
 }

@@ -1,5 +1,6 @@
 import { hostname as systemHostname } from 'node:os';
 import { domainToUnicode } from 'node:url';
+import { ok, type Result } from '../../result';
 import { readConfigFile, readConfigFileOrDirectory, type ConfigReadFailure } from './configText';
 import { courierFiles, type CourierPaths } from './paths';
 
@@ -57,7 +58,7 @@ export interface LocalDomains {
   whyLocal(domain: string): LocalMatch | undefined;
 }
 
-export type LocalDomainsResult = { readonly ok: true; readonly domains: LocalDomains } | ConfigReadFailure;
+export type LocalDomainsResult = Result<LocalDomains, ConfigReadFailure>;
 
 const HOSTED_SUFFIX_LOOKUPS = 5;
 
@@ -132,12 +133,12 @@ export async function readLocalDomains(
   const hosted = await readConfigFileOrDirectory(files.hostedDomains);
   if (!hosted.ok) return hosted;
   const domains = createLocalDomains({
-    locals: parseLocals(locals.text),
-    hostedDomains: parseHostedDomains(hosted.text ?? ''),
+    locals: parseLocals(locals.value),
+    hostedDomains: parseHostedDomains(hosted.value ?? ''),
     extra,
     hostname,
   });
-  return { ok: true, domains };
+  return ok(domains);
 }
 
 /** A domain as Courier compares it: lower-case Unicode, without a trailing dot; '' for none. */
@@ -158,13 +159,13 @@ export async function readDomainListOrMe(
   path: string,
   paths: CourierPaths,
   hostname: string,
-): Promise<{ readonly ok: true; readonly text: string } | ConfigReadFailure> {
+): Promise<Result<string, ConfigReadFailure>> {
   const list = await readConfigFile(path);
   if (!list.ok) return list;
-  if (list.text !== undefined) return { ok: true, text: list.text };
+  if (list.value !== undefined) return ok(list.value);
   const me = await readConfigFile(courierFiles(paths).me);
   if (!me.ok) return me;
-  return { ok: true, text: parseMe(me.text, normalizeDomain(hostname)) };
+  return ok(parseMe(me.value, normalizeDomain(hostname)));
 }
 
 function firstRule(rules: readonly DomainRule[], name: string): DomainRule | undefined {
