@@ -101,10 +101,10 @@ async function processMessage(paths: MessagePaths, gate: WriteGate, runtime: Run
     const read = await readControlFiles(paths.controlFiles, runtime.queue);
     // No queue id without a readable control file: the reason names the file instead.
     if (!read.ok) {
-      const reason = read.message.includes(read.path) ? read.message : `${read.path}: ${read.message}`;
-      return failed(read.code, reason, isRefusal(read.code));
+      const reason = read.error.message.includes(read.error.path) ? read.error.message : `${read.error.path}: ${read.error.message}`;
+      return failed(read.error.code, reason, isRefusal(read.error.code));
     }
-    envelope = envelopeOf(read.targets.map((target) => target.file));
+    envelope = envelopeOf(read.value.map((target) => target.file));
 
     const stored = await completeWithStore(decide(envelope, runtime), runtime.store);
     storeError = stored.storeError;
@@ -117,9 +117,9 @@ async function processMessage(paths: MessagePaths, gate: WriteGate, runtime: Run
       const wait = gate.alone() ? 'blocking' : 'pooled';
       const applied = await gate.write(() => {
         wrote = true;
-        return applyRewrite(read.targets, changesOf(decision), wait, runtime.queue);
+        return applyRewrite(read.value, changesOf(decision), wait, runtime.queue);
       });
-      if (applied.ran && !applied.value.ok) return failed(applied.value.code, applied.value.message, isRefusal(applied.value.code));
+      if (applied.ran && !applied.value.ok) return failed(applied.value.error.code, applied.value.error.message, isRefusal(applied.value.error.code));
     }
     return { kind: 'decided', envelope, decision, wrote, ...extra() };
   } catch (error) {

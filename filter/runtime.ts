@@ -57,7 +57,7 @@ export async function loadRuntime(configPath: string, stores: FilterStores = cre
 
   const files = courierFiles(courier.value);
   const queue = await findQueueDirectory(files.queueTmpDir);
-  if (!queue.ok) return { ok: false, problems: [`${configPath}: courier: queue directory ${queue.message}`] };
+  if (!queue.ok) return { ok: false, problems: [`${configPath}: courier: queue directory ${queue.error.message}`] };
   const store = await stores.storeFor(policy, courier.value);
   return {
     ok: true,
@@ -68,7 +68,7 @@ export async function loadRuntime(configPath: string, stores: FilterStores = cre
       acceptMailFor: accepted.value,
       courier: courier.value,
       queueDir: files.queueTmpDir,
-      queue: queue.queue,
+      queue: queue.value,
       socketDir: files.allFiltersSocketDir,
       secretCount: secrets.length,
       store: store.ok ? store.store : null,

@@ -1,3 +1,5 @@
+import { fail, ok, type Failure, type Result } from '../../result';
+
 /*
  * Courier's queue control file: one record a line, the first byte is the record type
  * (courier/libs/comctlfile.h). We keep every record as the exact bytes Courier wrote and only
@@ -37,14 +39,10 @@ export type ControlFileErrorCode =
   | 'foreign-owner' // the opened file belongs neither to the mail user nor to the mail group
   | 'message-too-large'; // the control files of one message together are over the limit
 
-export interface ControlFileFailure {
-  readonly ok: false;
-  readonly code: ControlFileErrorCode;
-  /** One sentence for a log line; never contains the file's content. */
-  readonly message: string;
-}
+/** Its message is one sentence for a log line; it never contains the file's content. */
+export type ControlFileFailure = Failure<ControlFileErrorCode>;
 
-export type ControlFileResult = { readonly ok: true; readonly file: ControlFile } | ControlFileFailure;
+export type ControlFileResult = Result<ControlFile, ControlFileFailure>;
 
 /** Bounds on what parseControlFile accepts, so a hostile or broken file cannot exhaust memory. */
 export interface ControlFileLimits {
@@ -131,9 +129,9 @@ function checkRecords(records: Buffer[]): ControlFileResult {
       return failure('bad-encoding', `address record ${type} on line ${i + 1} is not clean UTF-8`);
     }
   }
-  return { ok: true, file: { records } };
+  return ok({ records });
 }
 
 function failure(code: ControlFileErrorCode, message: string): ControlFileResult {
-  return { ok: false, code, message };
+  return fail({ code, message });
 }

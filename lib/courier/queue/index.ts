@@ -17,9 +17,11 @@ export {
   isRefusal,
   readControlFiles,
   type ApplyRewriteResult,
+  type ControlFilePathFailure,
   type ControlFileTarget,
   type DiskWait,
   type ReadControlFilesResult,
+  type Rewritten,
 } from './controlFileIo';
 export { envelopeOf, type Envelope, type Recipient } from './envelope';
 export { findQueueDirectory, type QueueDirectory, type QueueDirectoryResult } from './queueDirectory';

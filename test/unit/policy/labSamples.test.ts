@@ -10,8 +10,8 @@ import { contextWith } from './support';
 /** The real control files the lab captured (courier-lab/samples), as Courier wrote them. */
 function sample(name: string): Envelope {
   const parsed = parseControlFile(readFileSync(join(__dirname, '../../fixtures/courier', name)));
-  if (!parsed.ok) throw new Error(parsed.message);
-  return envelopeOf([parsed.file]);
+  if (!parsed.ok) throw new Error(parsed.error.message);
+  return envelopeOf([parsed.value]);
 }
 
 type Row = readonly [file: string, policy: Partial<Policy>, expected: Partial<Decision>];

@@ -7,8 +7,8 @@ const SRS_SENDER = 'SRS0=abcd=AB=sender.test=alice@example.org';
 
 function load(name: string): ControlFile {
   const result = parseControlFile(fixture(name));
-  if (!result.ok) throw new Error(result.message);
-  return result.file;
+  if (!result.ok) throw new Error(result.error.message);
+  return result.value;
 }
 
 function text(file: ControlFile): string {

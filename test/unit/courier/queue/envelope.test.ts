@@ -5,8 +5,8 @@ import { fixture } from '../fixtures';
 
 function load(source: string | Buffer): ControlFile {
   const result = parseControlFile(typeof source === 'string' ? fixture(source) : source);
-  if (!result.ok) throw new Error(result.message);
-  return result.file;
+  if (!result.ok) throw new Error(result.error.message);
+  return result.value;
 }
 
 function recipient(index: number, address: string, extra: Partial<Recipient> = {}): Recipient {
