@@ -21,10 +21,10 @@ export type Loaded<T> = { readonly ok: true; readonly value: T } | { readonly ok
  */
 export async function loadPolicySrs(configPath: string): Promise<Loaded<PolicySrs>> {
   const strict = await loadFilterConfig(configPath, { checkPermissions: true });
-  const onlyPermissions = !strict.ok && strict.problems.every((problem) => problem.code === 'insecure-permissions');
+  const onlyPermissions = !strict.ok && strict.error.every((problem) => problem.code === 'insecure-permissions');
   const config = onlyPermissions ? await loadFilterConfig(configPath, { checkPermissions: false }) : strict;
-  if (!config.ok) return { ok: false, problems: config.problems.map(formatProblem) };
-  const warnings = strict.ok ? [] : strict.problems.map(formatProblem);
+  if (!config.ok) return { ok: false, problems: config.error.map(formatProblem) };
+  const warnings = strict.ok ? [] : strict.error.map(formatProblem);
   const { policy, secrets } = config.value;
   return { ok: true, value: { policy, srs: createSrs(srsInitOf(policy, secrets)), warnings } };
 }

@@ -45,7 +45,7 @@ export type RuntimeResult =
 
 export async function loadRuntime(configPath: string, stores: FilterStores = createFilterStores()): Promise<RuntimeResult> {
   const config = await loadFilterConfig(configPath, { checkPermissions: true });
-  if (!config.ok) return { ok: false, problems: config.problems.map(formatProblem) };
+  if (!config.ok) return { ok: false, problems: config.error.map(formatProblem) };
   const { policy, secrets } = config.value;
 
   const courier = await resolveCourierPaths(policy.courier);

@@ -77,7 +77,7 @@ export function checkStore(store: StoreFacts): CheckResult[] {
 export function checkPolicy(configPath: string, policy: ConfigResult<Policy>): CheckResult[] {
   if (policy.ok) return [ok(`policy ${configPath} is valid (srs-domain ${policy.value.srsDomain})`), ...checkHashMinimum(policy.value)];
   const create = `create ${configPath} (install.sh writes the default) or give --config FILE`;
-  return policy.problems.map((found) => problem(formatProblem(found), found.code === 'unreadable' ? create : `edit ${configPath} there`));
+  return policy.error.map((found) => problem(formatProblem(found), found.code === 'unreadable' ? create : `edit ${configPath} there`));
 }
 
 /** Hashes are compared case-insensitively, so a hash character is worth 5 bits to a forger, not 6. */
@@ -125,10 +125,10 @@ export function checkSecretsFile(secrets: SecretsFacts): CheckResult[] {
 
   const found = [
     ...checkSecretsPermissions(path, file, secrets.mailIdentity, secure),
-    ...(secrets.read.ok ? [] : [problem(secrets.read.problem.message, contentsFix(secrets.read.problem.code, path))]),
+    ...(secrets.read.ok ? [] : [problem(secrets.read.error.message, contentsFix(secrets.read.error.code, path))]),
   ];
   if (found.some((result) => result.kind === 'problem')) return found;
-  const read = secrets.read.ok ? secrets.read.secrets : [];
+  const read = secrets.read.ok ? secrets.read.value : [];
   const count = read.length;
   return [ok(`secrets file ${path}: ${count} secret${count === 1 ? '' : 's'}, mode ${formatMode(file.mode)}`), ...found, ...checkSecretLengths(path, read)];
 }

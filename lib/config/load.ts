@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { resolveCourierPaths, resolveMailIdentity } from '../courier/host';
 import { errnoCode } from '../errno';
+import { fail, ok } from '../result';
 import type { SrsInit } from '../srs';
 import { parsePolicy } from './parsePolicy';
 import type { Policy } from './policy';
@@ -17,7 +18,7 @@ export async function loadPolicy(path: string): Promise<ConfigResult<Policy>> {
   } catch (error) {
     const code = errnoCode(error) ?? String(error);
     const message = code === 'ENOENT' ? 'no such file' : `cannot read the policy: ${code}`;
-    return { ok: false, problems: [{ code: 'unreadable', file: path, line: null, column: null, key: '', message }] };
+    return fail([{ code: 'unreadable', file: path, line: null, column: null, key: '', message }]);
   }
   return parsePolicy(text, path);
 }
@@ -45,7 +46,7 @@ export async function loadFilterConfig(
   try {
     return await loadPolicyAndSecrets(path, options);
   } catch (error) {
-    return { ok: false, problems: [unexpectedProblem(path, error)] };
+    return fail([unexpectedProblem(path, error)]);
   }
 }
 
@@ -56,8 +57,8 @@ async function loadPolicyAndSecrets(path: string, options: LoadFilterConfigOptio
   const read = options.checkPermissions
     ? await readSecretsOfMailUser(policy)
     : await readSecretsFile(policy.secretsFile, 'policy', { checkPermissions: false });
-  if (!read.ok) return { ok: false, problems: [read.problem] };
-  return { ok: true, value: { policy, secrets: read.secrets } };
+  if (!read.ok) return fail([read.error]);
+  return ok({ policy, secrets: read.value });
 }
 
 /** The permission rule needs the mail user and group as numbers: courier-config names them, NSS numbers them. */
@@ -66,7 +67,7 @@ async function readSecretsOfMailUser(policy: Policy): Promise<SecretsResult> {
   const identity = courier.ok ? await resolveMailIdentity(courier.value.mailuser, courier.value.mailgroup) : courier;
   if (!identity.ok) {
     const message = `cannot tell who may read the secrets file: ${identity.error.message}`;
-    return { ok: false, problem: { code: 'insecure-permissions', file: policy.secretsFile, line: null, column: null, key: 'secrets-file', message } };
+    return fail({ code: 'insecure-permissions', file: policy.secretsFile, line: null, column: null, key: 'secrets-file', message });
   }
   return readSecretsFile(policy.secretsFile, 'policy', { checkPermissions: true, mail: identity.value });
 }

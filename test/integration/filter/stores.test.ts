@@ -11,7 +11,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function policyWith(extra: string): Policy {
   const parsed = parsePolicy(`srs-domain: example.org\nsecrets-file: /s\n${extra}`, 'srsfilter.yaml');
-  if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
+  if (!parsed.ok) throw new Error(JSON.stringify(parsed.error));
   return parsed.value;
 }
 

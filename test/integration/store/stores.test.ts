@@ -29,8 +29,8 @@ function redisCli(port: number, ...args: string[]): string {
 
 function locationOf(text: string) {
   const parsed = parseStoreLocation(text);
-  if (!parsed.ok) throw new Error(parsed.message);
-  return parsed.location;
+  if (!parsed.ok) throw new Error(parsed.error.message);
+  return parsed.value;
 }
 
 describeWithRedis('the Redis store (a real redis-server)', () => {

@@ -21,7 +21,7 @@ import { DEBIAN_COURIER_PATHS as PATHS } from '../../../lib/courier/host/paths';
 
 function policyOf(extraYaml = ''): Policy {
   const parsed = parsePolicy(`srs-domain: example.org\nsecrets-file: /etc/courier/srsfilter.secret\n${extraYaml}`, 'srsfilter.yaml');
-  if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
+  if (!parsed.ok) throw new Error(JSON.stringify(parsed.error));
   return parsed.value;
 }
 
@@ -33,7 +33,7 @@ function secretsFacts(overrides: Partial<SecretsFacts> = {}): SecretsFacts {
   return {
     path: '/etc/courier/srsfilter.secret',
     file: file(0o640),
-    read: { ok: true, secrets: [Buffer.from('a'.repeat(32))] },
+    read: { ok: true, value: [Buffer.from('a'.repeat(32))] },
     mailGroup: 'courier',
     mailIdentity: { ok: true, value: COURIER },
     ...overrides,
@@ -75,7 +75,7 @@ describe('secrets file checks', () => {
   });
 
   it('note each secret shorter than 16 bytes, naming it by position and never showing it', () => {
-    const read = { ok: true as const, secrets: [Buffer.from('a'.repeat(16)), Buffer.from('shortsecret'), Buffer.from('x'.repeat(15))] };
+    const read = { ok: true as const, value: [Buffer.from('a'.repeat(16)), Buffer.from('shortsecret'), Buffer.from('x'.repeat(15))] };
     const found = checkSecretsFile(secretsFacts({ read }));
     expect(kinds(found)).toEqual(['ok', 'note', 'note']);
     expect(found[1]?.text).toMatch(/^secret 2 of 3 in \/etc\/courier\/srsfilter\.secret is 11 bytes: .*srsctl genkey/);
@@ -90,7 +90,7 @@ describe('secrets file checks', () => {
   });
 
   it('report one without a secret', () => {
-    const read = { ok: false as const, problem: { code: 'no-secrets' as const, file: 'f', line: null, column: null, key: 'secrets-file', message: 'holds no secret' } };
+    const read = { ok: false as const, error: { code: 'no-secrets' as const, file: 'f', line: null, column: null, key: 'secrets-file', message: 'holds no secret' } };
     expect(problems(checkSecretsFile(secretsFacts({ read })))).toEqual([{ kind: 'problem', text: 'holds no secret', fix: expect.stringMatching(/srsctl genkey/) }]);
   });
 
@@ -265,7 +265,7 @@ describe('the whole report', () => {
   it('skips what depends on an unusable policy or courier-config', () => {
     const results = runChecks({
       ...facts,
-      policy: { ok: false, problems: [{ code: 'unreadable', file: 'p', line: null, column: null, key: '', message: 'no such file' }] },
+      policy: { ok: false, error: [{ code: 'unreadable', file: 'p', line: null, column: null, key: '', message: 'no such file' }] },
       secrets: undefined,
       courierPaths: { ok: false, error: { code: 'not-installed', message: 'courier-config not found on PATH: is courier-mta installed?' } },
       courier: undefined,
