@@ -52,7 +52,7 @@ export async function applyBounceCap(decision: Decision, policy: Policy, counter
     throw error;
   }
   if (taken.ok) return { decision, counted: keys };
-  const recipient = decision.recipients.find((reversed) => reversed.capKey === taken.key)?.from ?? '';
+  const recipient = decision.recipients.find((reversed) => reversed.capKey === taken.error.key)?.from ?? '';
   const cap = `max-bounces-per-address is ${policy.maxBouncesPerAddress}`;
   return {
     decision: {

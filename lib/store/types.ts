@@ -1,3 +1,5 @@
+import type { Result } from '../result';
+
 /** Stable codes: they appear in logs, srsctl output and stats. */
 export type StoreErrorCode =
   | 'store-unavailable' // not connected, refused, or the file cannot be opened
@@ -29,7 +31,12 @@ export interface BounceCounter {
   giveBack(keys: readonly string[]): Promise<void>;
 }
 
-export type TakeResult = { readonly ok: true } | { readonly ok: false; readonly key: string };
+/** Not counted: `key` would pass its limit. */
+export interface OverCap {
+  readonly key: string;
+}
+
+export type TakeResult = Result<void, OverCap>;
 
 /**
  * Original senders under their keys (`KEY@1`), each with an expiry, shared by every process
