@@ -30,8 +30,8 @@ async function srsAddressFrom(daysAgo: number): Promise<string> {
   if (!read.ok) throw new Error(read.error.message);
   const srs = createSrs({ secrets: read.value, separator: '-', now: () => Date.now() - daysAgo * DAY_MS });
   const forwarded = srs.forward(A.externalSender, srsDomain);
-  if (!forwarded.ok) throw new Error(forwarded.message);
-  return forwarded.address;
+  if (!forwarded.ok) throw new Error(forwarded.error.message);
+  return forwarded.value;
 }
 
 /** The first hash character replaced: same form, wrong signature (hashes compare without case, so 'a' is no forgery of 'A'). */

@@ -121,8 +121,8 @@ test.each([
 
 describe('the bounce cap counts a reversal only when it is answered with its decision', () => {
   const forwarded = createSrs({ secrets: [Buffer.from(TEST_SECRET)] }).forward('alice@sender.test', 'example.org');
-  if (!forwarded.ok) throw new Error(forwarded.message);
-  const bounceFile = readFixture('srs-bounce-external-nullsender.ctl').toString().replace(/^rsrsbounce-.*$/m, `r${forwarded.address}`);
+  if (!forwarded.ok) throw new Error(forwarded.error.message);
+  const bounceFile = readFixture('srs-bounce-external-nullsender.ctl').toString().replace(/^rsrsbounce-.*$/m, `r${forwarded.value}`);
 
   test.each<readonly [string, (message: QueuedMessage) => WriteGate, number]>([
     ['accepted', () => gateWith({}), 1],

@@ -23,8 +23,8 @@ const template = readFixture('srs-bounce-external-nullsender.ctl').toString();
 
 function srsAddressFor(sender: string): string {
   const forwarded = srs.forward(sender, 'example.org');
-  if (!forwarded.ok) throw new Error(forwarded.message);
-  return forwarded.address;
+  if (!forwarded.ok) throw new Error(forwarded.error.message);
+  return forwarded.value;
 }
 
 /** The lab's bounce control file from `sender` to `recipient`. */

@@ -40,7 +40,7 @@ describe('parseSecrets', () => {
     ['policy', 'SRS0=vmyz=2W=otherdomain.com=test@example.com'],
   ] as const)('the %s reading of "tops3cr3t\\n" signs as the vectors say', (reading, expected) => {
     const srs = createSrs({ secrets: parseSecrets(Buffer.from('tops3cr3t\n'), reading), now: () => 1577836860_000, separator: '=' });
-    expect(srs.forward('test@otherdomain.com', 'example.com')).toEqual({ ok: true, address: expected });
+    expect(srs.forward('test@otherdomain.com', 'example.com')).toEqual({ ok: true, value: expected });
   });
 });
 
