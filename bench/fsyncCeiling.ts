@@ -1,8 +1,6 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parseControlFile } from '../lib/courier/controlFile';
-import { applyRewrite } from '../lib/courier/controlFileIo';
-import { findQueueDirectory } from '../lib/courier/queueDirectory';
+import { applyRewrite, findQueueDirectory, parseControlFile } from '../lib/courier/queue';
 import { fsyncFile } from './filterUnderTest';
 import { percentile } from './report';
 
@@ -23,7 +21,7 @@ const SENDER = 'SRS0=abcd=AB=sender.test=alice@example.org';
 
 export async function measureFsyncCeiling(dir: string, content: Buffer, count: number, concurrency: number): Promise<DiskCeiling> {
   const parsed = parseControlFile(content);
-  if (!parsed.ok) throw new Error(`the control file to rewrite does not parse: ${parsed.message}`);
+  if (!parsed.ok) throw new Error(`the control file to rewrite does not parse: ${parsed.error.message}`);
   const work = await mkdtemp(path.join(dir, 'fsync-ceiling-'));
   try {
     const files = Array.from({ length: count }, (_, i) => path.join(work, `ctl${i}`));
@@ -32,18 +30,18 @@ export async function measureFsyncCeiling(dir: string, content: Buffer, count: n
       await fsyncFile(file);
     }
     const queue = await findQueueDirectory(work);
-    if (!queue.ok) throw new Error(queue.message);
+    if (!queue.ok) throw new Error(queue.error.message);
     const latenciesMs: number[] = [];
     let next = 0;
     // As the filter waits: on the event loop when one message is in flight, else on the pool.
     const wait = concurrency === 1 ? 'blocking' : 'pooled';
     const rewriteAll = async (): Promise<void> => {
       while (next < files.length) {
-        const target = { path: files[next++] as string, file: parsed.file };
+        const target = { path: files[next++] as string, file: parsed.value };
         const started = performance.now();
-        const result = await applyRewrite([target], { sender: SENDER }, wait, queue.queue);
+        const result = await applyRewrite([target], { sender: SENDER }, wait, queue.value);
         latenciesMs.push(performance.now() - started);
-        if (!result.ok) throw new Error(`${result.path}: ${result.message}`);
+        if (!result.ok) throw new Error(`${result.error.path}: ${result.error.message}`);
       }
     };
     const started = performance.now();

@@ -37,7 +37,7 @@ function measureLibSrs(senders: readonly string[], durationMs: number): number {
   while (elapsed < durationMs) {
     for (const sender of senders) {
       const forwarded = srs.forward(sender, ALIAS);
-      if (!forwarded.ok || !srs.reverse(forwarded.address).ok) throw new Error(`lib/srs failed on ${sender}`);
+      if (!forwarded.ok || !srs.reverse(forwarded.value).ok) throw new Error(`lib/srs failed on ${sender}`);
     }
     ops += senders.length;
     elapsed = performance.now() - start;

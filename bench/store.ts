@@ -29,10 +29,10 @@ function longSenders(): string[] {
 
 async function forwardAndReverse(srs: Srs, store: SenderStore, sender: string): Promise<void> {
   const forwarded = forwardSender(sender, srs, POLICY);
-  if (!forwarded.ok || forwarded.store === undefined) throw new Error(`not stored: ${sender}`);
-  await store.put(forwarded.store.key, sender, forwarded.store.ttlSeconds);
-  const reversed = srs.reverse(forwarded.address);
-  const key = reversed.ok ? storedSenderKeyIn(reversed.address) : null;
+  if (!forwarded.ok || forwarded.value.store === undefined) throw new Error(`not stored: ${sender}`);
+  await store.put(forwarded.value.store.key, sender, forwarded.value.store.ttlSeconds);
+  const reversed = srs.reverse(forwarded.value.address);
+  const key = reversed.ok ? storedSenderKeyIn(reversed.value) : null;
   if (key === null || (await store.get(key)) !== sender) throw new Error(`not reversed: ${sender}`);
 }
 
@@ -55,7 +55,7 @@ function measureStateless(srs: Srs, senders: readonly string[]): number {
   while (performance.now() - start < DURATION_MS) {
     for (const sender of senders) {
       const forwarded = srs.forward(sender, ALIAS);
-      if (!forwarded.ok || !srs.reverse(forwarded.address).ok) throw new Error(`lib/srs failed on ${sender}`);
+      if (!forwarded.ok || !srs.reverse(forwarded.value).ok) throw new Error(`lib/srs failed on ${sender}`);
     }
     ops += senders.length;
   }

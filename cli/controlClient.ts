@@ -1,7 +1,7 @@
 import net from 'node:net';
 import { controlResponseSchema, controlSocketPath, type ControlRequest, type ControlResponse } from '../filter/control';
 import { DEFAULT_POLICY_PATH, loadPolicy } from '../lib/config';
-import { resolveCourierPaths } from '../lib/courier/paths';
+import { resolveCourierPaths } from '../lib/courier/host';
 import { errnoCode } from '../lib/errno';
 import { parseCommandLine } from './args';
 import { STATUS } from './exitStatus';
@@ -32,8 +32,8 @@ export async function findControlSocket(configPath: string, filterName: string):
   const policy = await loadPolicy(configPath);
   const overrides = policy.ok ? policy.value.courier : {};
   const courier = await resolveCourierPaths(overrides, { needs: ['localstatedir'] });
-  if (!courier.ok) return { ok: false, message: courier.message };
-  return { ok: true, path: controlSocketPath(courier.paths.localstatedir, filterName) };
+  if (!courier.ok) return { ok: false, message: courier.error.message };
+  return { ok: true, path: controlSocketPath(courier.value.localstatedir, filterName) };
 }
 
 /** One request, one answer line (filter/control.ts). */

@@ -1,8 +1,5 @@
 import { formatProblem, loadFilterConfig, srsInitOf, type Policy } from '../lib/config';
-import { readAcceptMailFor } from '../lib/courier/acceptMailFor';
-import { readLocalDomains } from '../lib/courier/localDomains';
-import { resolveCourierPaths } from '../lib/courier/paths';
-import type { AcceptMailFor, LocalDomains } from '../lib/courier/types';
+import { readAcceptMailFor, readLocalDomains, resolveCourierPaths, type AcceptMailFor, type LocalDomains } from '../lib/courier/host';
 import { createSrs, type Srs } from '../lib/srs';
 
 /** What srsctl and the migration commands run on when no secret is given on the command line. */
@@ -24,10 +21,10 @@ export type Loaded<T> = { readonly ok: true; readonly value: T } | { readonly ok
  */
 export async function loadPolicySrs(configPath: string): Promise<Loaded<PolicySrs>> {
   const strict = await loadFilterConfig(configPath, { checkPermissions: true });
-  const onlyPermissions = !strict.ok && strict.problems.every((problem) => problem.code === 'insecure-permissions');
+  const onlyPermissions = !strict.ok && strict.error.every((problem) => problem.code === 'insecure-permissions');
   const config = onlyPermissions ? await loadFilterConfig(configPath, { checkPermissions: false }) : strict;
-  if (!config.ok) return { ok: false, problems: config.problems.map(formatProblem) };
-  const warnings = strict.ok ? [] : strict.problems.map(formatProblem);
+  if (!config.ok) return { ok: false, problems: config.error.map(formatProblem) };
+  const warnings = strict.ok ? [] : strict.error.map(formatProblem);
   const { policy, secrets } = config.value;
   return { ok: true, value: { policy, srs: createSrs(srsInitOf(policy, secrets)), warnings } };
 }
@@ -42,10 +39,10 @@ export interface CourierDomains {
 /** The domains from Courier's configuration, as the filter sees them. */
 export async function loadCourierDomains(policy: Policy): Promise<Loaded<CourierDomains>> {
   const paths = await resolveCourierPaths(policy.courier);
-  if (!paths.ok) return { ok: false, problems: [paths.message] };
-  const local = await readLocalDomains(paths.paths, policy.localDomains);
-  if (!local.ok) return { ok: false, problems: [local.message] };
-  const accepted = await readAcceptMailFor(paths.paths);
-  if (!accepted.ok) return { ok: false, problems: [accepted.message] };
-  return { ok: true, value: { localDomains: local.domains, acceptMailFor: accepted.domains } };
+  if (!paths.ok) return { ok: false, problems: [paths.error.message] };
+  const local = await readLocalDomains(paths.value, policy.localDomains);
+  if (!local.ok) return { ok: false, problems: [local.error.message] };
+  const accepted = await readAcceptMailFor(paths.value);
+  if (!accepted.ok) return { ok: false, problems: [accepted.error.message] };
+  return { ok: true, value: { localDomains: local.value, acceptMailFor: accepted.value } };
 }

@@ -1,6 +1,7 @@
 import { formatStoreLocation, type Policy, type StoreLocation } from '../lib/config';
-import { resolveCourierPaths } from '../lib/courier/paths';
+import { resolveCourierPaths } from '../lib/courier/host';
 import { forwardSender, usesStore } from '../lib/policy';
+import { fail, ok } from '../lib/result';
 import { boundStore, defaultStoreLocation, openStore, type BoundedStore } from '../lib/store';
 import { StoreError } from '../lib/store';
 import { storedSenderKeyIn, type Srs } from '../lib/srs';
@@ -21,8 +22,8 @@ export type PolicyStoreLocation =
 export async function policyStoreLocation(policy: Policy): Promise<PolicyStoreLocation> {
   if (policy.envelopeDatabase !== null) return { ok: true, location: policy.envelopeDatabase };
   const paths = await resolveCourierPaths(policy.courier);
-  if (!paths.ok) return { ok: false, location: 'the embedded store', message: paths.message };
-  return { ok: true, location: defaultStoreLocation(paths.paths.localstatedir) };
+  if (!paths.ok) return { ok: false, location: 'the embedded store', message: paths.error.message };
+  return { ok: true, location: defaultStoreLocation(paths.value.localstatedir) };
 }
 
 /** The store the filter uses with this policy (the same file or Redis), or null when the policy has none. */
@@ -49,15 +50,16 @@ export async function forwardWithStore(
   warn: (message: string) => void,
 ): Promise<AddressResult> {
   const forwarded = forwardSender(address, srs, policy);
-  if (!forwarded.ok || forwarded.store === undefined) return forwarded;
-  const { key, sender, ttlSeconds, fallback } = forwarded.store;
+  if (!forwarded.ok) return forwarded;
+  if (forwarded.value.store === undefined) return ok(forwarded.value.address);
+  const { key, sender, ttlSeconds, fallback } = forwarded.value.store;
   try {
     if (store === null) throw new Error('the sender store is not available');
     await store.put(key, sender, ttlSeconds);
-    return { ok: true, address: forwarded.address };
+    return ok(forwarded.value.address);
   } catch (error) {
     warn(`${address}: not stored (${(error as Error).message}): printing the stateless SRS address`);
-    return { ok: true, address: fallback };
+    return ok(fallback);
   }
 }
 
@@ -65,15 +67,15 @@ export async function forwardWithStore(
 export async function reverseWithStore(address: string, srs: Srs, store: BoundedStore | null): Promise<AddressResult> {
   const reversed = srs.reverse(address);
   if (!reversed.ok) return reversed;
-  const key = storedSenderKeyIn(reversed.address);
+  const key = storedSenderKeyIn(reversed.value);
   if (key === null) return reversed;
-  if (store === null) return { ok: false, code: 'no-store', message: `it carries the store key ${key}, but the sender store is not available` };
+  if (store === null) return fail({ code: 'no-store', message: `it carries the store key ${key}, but the sender store is not available` });
   try {
     const sender = await store.get(key);
-    if (sender !== null) return { ok: true, address: sender };
-    return { ok: false, code: 'unknown-alias', message: `no stored sender under ${key} (never stored here, or expired)` };
+    if (sender !== null) return ok(sender);
+    return fail({ code: 'unknown-alias', message: `no stored sender under ${key} (never stored here, or expired)` });
   } catch (error) {
     const code = error instanceof StoreError ? error.code : 'store-failed';
-    return { ok: false, code, message: `the sender store cannot be read: ${(error as Error).message}` };
+    return fail({ code, message: `the sender store cannot be read: ${(error as Error).message}` });
   }
 }

@@ -1,12 +1,11 @@
+import type { Failure, Result } from '../lib/result';
 import type { AddressEncoding } from '../lib/srs';
 import { STATUS } from './exitStatus';
 import { fail, type CliIo } from './io';
 import { textOf } from './rawInput';
 
 /** An SRS result, or a failure of the store behind it (codes: SRS error codes, unknown-alias, no-store, store-*). */
-export type AddressResult =
-  | { readonly ok: true; readonly address: string }
-  | { readonly ok: false; readonly code: string; readonly message: string };
+export type AddressResult = Result<string, Failure<string>>;
 
 /**
  * Prints one result line per address, in order, and stops at the first failure with `status`,
@@ -24,9 +23,9 @@ export async function writeResults(
     const result = await transform(address);
     if (!result.ok) {
       const shown = encoding === 'utf8' ? address : textOf(address);
-      return fail(io, `${shown}: ${result.message} (${result.code})`, status);
+      return fail(io, `${shown}: ${result.error.message} (${result.error.code})`, status);
     }
-    const line = `${result.address}\n`;
+    const line = `${result.value}\n`;
     io.stdout(encoding === 'utf8' ? line : Buffer.from(line, 'latin1'));
   }
   return STATUS.ok;

@@ -1,4 +1,5 @@
-import type { BounceCounter, TakeResult } from '../lib/policy';
+import { fail, ok } from '../lib/result';
+import type { BounceCounter, TakeResult } from '../lib/store';
 
 /**
  * Keys the memory counter holds at most. Only reversals that verified are counted, so filling
@@ -62,14 +63,14 @@ export function createMemoryBounceCounter(capacity: number, now: () => number): 
         const entry = live(key, at);
         if ((entry?.count ?? 0) + times <= limit) continue;
         if (entry !== undefined) touch(key, entry);
-        return Promise.resolve<TakeResult>({ ok: false, key });
+        return Promise.resolve<TakeResult>(fail({ key }));
       }
       for (const [key, times] of wanted) {
         const entry = live(key, at) ?? { count: 0, windowEnd: at + windowMs };
         entry.count += times;
         touch(key, entry);
       }
-      return Promise.resolve<TakeResult>({ ok: true });
+      return Promise.resolve<TakeResult>(ok());
     },
     giveBack(keys) {
       for (const key of keys) {

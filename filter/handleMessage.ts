@@ -1,9 +1,7 @@
 import { performance } from 'node:perf_hooks';
-import { applyRewrite, isRefusal, readControlFiles } from '../lib/courier/controlFileIo';
-import { envelopeOf } from '../lib/courier/envelope';
-import type { Envelope } from '../lib/courier/types';
-import { applyBounceCap, changesOf, completeWithStore, decide, type BounceCounter } from '../lib/policy';
-import type { StoreError } from '../lib/store';
+import { applyRewrite, envelopeOf, isRefusal, readControlFiles, type Envelope } from '../lib/courier/queue';
+import { applyBounceCap, changesOf, completeWithStore, decide } from '../lib/policy';
+import type { BounceCounter, StoreError } from '../lib/store';
 import type { DecisionCounter } from './decisionCounts';
 import { formatDecisionLine } from './decisionLine';
 import { describeError, type Logger } from './log';
@@ -13,7 +11,7 @@ import type { Runtime } from './runtime';
 import type { MessageHandler, WriteGate } from './writeGate';
 
 /** The outcome, with what the handler gives back or warns about whatever it is answered. */
-type Result = Exclude<Outcome, { kind: 'preempted' }> & {
+type HandledMessage = Exclude<Outcome, { kind: 'preempted' }> & {
   /** Bounce-cap counts taken for this message: given back unless it is answered with its decision. */
   readonly counted: readonly string[];
   /** The store failed on this message (it went on with its fallback): logged as a warning. */
@@ -59,13 +57,13 @@ export function createMessageHandler(
   };
 }
 
-async function decideAndApply(paths: MessagePaths, gate: WriteGate, runtime: Runtime, bounces: BounceCounter): Promise<Result> {
+async function decideAndApply(paths: MessagePaths, gate: WriteGate, runtime: Runtime, bounces: BounceCounter): Promise<HandledMessage> {
   let envelope: Envelope | undefined;
   let wrote = false;
   let counted: readonly string[] = [];
   let storeError: StoreError | undefined;
-  const extra = (): Pick<Result, 'counted' | 'storeError'> => (storeError === undefined ? { counted } : { counted, storeError });
-  const failed = (error: string, reason: string, refused = false): Result => ({
+  const extra = (): Pick<HandledMessage, 'counted' | 'storeError'> => (storeError === undefined ? { counted } : { counted, storeError });
+  const failed = (error: string, reason: string, refused = false): HandledMessage => ({
     kind: 'failed',
     envelope,
     error,
@@ -78,10 +76,10 @@ async function decideAndApply(paths: MessagePaths, gate: WriteGate, runtime: Run
     const read = await readControlFiles(paths.controlFiles, runtime.queue);
     // No queue id without a readable control file: the reason names the file instead.
     if (!read.ok) {
-      const reason = read.message.includes(read.path) ? read.message : `${read.path}: ${read.message}`;
-      return failed(read.code, reason, isRefusal(read.code));
+      const reason = read.error.message.includes(read.error.path) ? read.error.message : `${read.error.path}: ${read.error.message}`;
+      return failed(read.error.code, reason, isRefusal(read.error.code));
     }
-    envelope = envelopeOf(read.targets.map((target) => target.file));
+    envelope = envelopeOf(read.value.map((target) => target.file));
 
     const stored = await completeWithStore(decide(envelope, runtime), runtime.store);
     storeError = stored.storeError;
@@ -94,9 +92,9 @@ async function decideAndApply(paths: MessagePaths, gate: WriteGate, runtime: Run
       const wait = gate.alone() ? 'blocking' : 'pooled';
       const applied = await gate.write(() => {
         wrote = true;
-        return applyRewrite(read.targets, changesOf(decision), wait, runtime.queue);
+        return applyRewrite(read.value, changesOf(decision), wait, runtime.queue);
       });
-      if (applied.ran && !applied.value.ok) return failed(applied.value.code, applied.value.message, isRefusal(applied.value.code));
+      if (applied.ran && !applied.value.ok) return failed(applied.value.error.code, applied.value.error.message, isRefusal(applied.value.error.code));
     }
     return { kind: 'decided', envelope, decision, ...extra() };
   } catch (error) {

@@ -1,5 +1,5 @@
 import type { OnError } from '../lib/config';
-import type { Envelope } from '../lib/courier/types';
+import type { Envelope } from '../lib/courier/queue';
 import type { Decision, FailureRule, OnErrorRule } from '../lib/policy';
 import type { DecisionLine } from './decisionLine';
 import { ACCEPTED, TEMPORARY_FAILURE, type Reply } from './reply';

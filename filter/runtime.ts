@@ -1,9 +1,14 @@
 import { formatProblem, loadFilterConfig, srsInitOf, type Policy } from '../lib/config';
-import { readAcceptMailFor } from '../lib/courier/acceptMailFor';
-import { courierFiles, resolveCourierPaths } from '../lib/courier/paths';
-import { readLocalDomains } from '../lib/courier/localDomains';
-import { findQueueDirectory, type QueueDirectory } from '../lib/courier/queueDirectory';
-import type { AcceptMailFor, CourierPaths, LocalDomains } from '../lib/courier/types';
+import {
+  courierFiles,
+  readAcceptMailFor,
+  readLocalDomains,
+  resolveCourierPaths,
+  type AcceptMailFor,
+  type CourierPaths,
+  type LocalDomains,
+} from '../lib/courier/host';
+import { findQueueDirectory, type QueueDirectory } from '../lib/courier/queue';
 import type { BoundedStore } from '../lib/store';
 import { createSrs, splitAddress, type Srs } from '../lib/srs';
 import { createFilterStores, type FilterStores } from './stores';
@@ -40,30 +45,30 @@ export type RuntimeResult =
 
 export async function loadRuntime(configPath: string, stores: FilterStores = createFilterStores()): Promise<RuntimeResult> {
   const config = await loadFilterConfig(configPath, { checkPermissions: true });
-  if (!config.ok) return { ok: false, problems: config.problems.map(formatProblem) };
+  if (!config.ok) return { ok: false, problems: config.error.map(formatProblem) };
   const { policy, secrets } = config.value;
 
   const courier = await resolveCourierPaths(policy.courier);
-  if (!courier.ok) return { ok: false, problems: [`${configPath}: courier: ${courier.message}`] };
-  const local = await readLocalDomains(courier.paths, policy.localDomains);
-  if (!local.ok) return { ok: false, problems: [`${configPath}: local domains: ${local.message}`] };
-  const accepted = await readAcceptMailFor(courier.paths);
-  if (!accepted.ok) return { ok: false, problems: [`${configPath}: esmtpacceptmailfor: ${accepted.message}`] };
+  if (!courier.ok) return { ok: false, problems: [`${configPath}: courier: ${courier.error.message}`] };
+  const local = await readLocalDomains(courier.value, policy.localDomains);
+  if (!local.ok) return { ok: false, problems: [`${configPath}: local domains: ${local.error.message}`] };
+  const accepted = await readAcceptMailFor(courier.value);
+  if (!accepted.ok) return { ok: false, problems: [`${configPath}: esmtpacceptmailfor: ${accepted.error.message}`] };
 
-  const files = courierFiles(courier.paths);
+  const files = courierFiles(courier.value);
   const queue = await findQueueDirectory(files.queueTmpDir);
-  if (!queue.ok) return { ok: false, problems: [`${configPath}: courier: queue directory ${queue.message}`] };
-  const store = await stores.storeFor(policy, courier.paths);
+  if (!queue.ok) return { ok: false, problems: [`${configPath}: courier: queue directory ${queue.error.message}`] };
+  const store = await stores.storeFor(policy, courier.value);
   return {
     ok: true,
     runtime: Object.freeze({
       policy,
       srs: createSrs(srsInitOf(policy, secrets)),
-      localDomains: local.domains,
-      acceptMailFor: accepted.domains,
-      courier: courier.paths,
+      localDomains: local.value,
+      acceptMailFor: accepted.value,
+      courier: courier.value,
       queueDir: files.queueTmpDir,
-      queue: queue.queue,
+      queue: queue.value,
       socketDir: files.allFiltersSocketDir,
       secretCount: secrets.length,
       store: store.ok ? store.store : null,

@@ -1,5 +1,5 @@
 import { formatStoreLocation, type Policy } from '../lib/config';
-import type { CourierPaths } from '../lib/courier/types';
+import type { CourierPaths } from '../lib/courier/host';
 import { usesStore } from '../lib/policy';
 import { boundStore, defaultStoreLocation, openStore, type BoundedStore, type StoreErrorCount } from '../lib/store';
 

@@ -68,7 +68,7 @@ read_courier_config() {
 
 # ------------------------------------------------------------------ enablefiltering
 # submit reads only the first line of enablefiltering and splits it on blanks; a source is
-# filtered when one word equals it (see lib/courier/enableFiltering.ts). So only the first
+# filtered when one word equals it (see lib/courier/host/enableFiltering.ts). So only the first
 # line is tested and edited; the lines below it are kept as they are.
 ensure_enablefiltering() {
   local file=$SYSCONFDIR/enablefiltering

@@ -47,7 +47,7 @@ export function runVectorCase(vector: VectorCase): CaseOutcome {
     // Options in a file can be out of range, and createSrs throws on those.
     return { id: vector.id, passed: false, expected, got: `exception ${String(error)}` };
   }
-  const passed = result.ok ? result.address === vector.expect : vector.expect === null && result.code === vector.error;
+  const passed = result.ok ? result.value === vector.expect : vector.expect === null && result.error.code === vector.error;
   return { id: vector.id, passed, expected, got: formatResult(result) };
 }
 
@@ -70,7 +70,7 @@ export function runVectors(cases: readonly VectorCase[]): { outcomes: CaseOutcom
 }
 
 function formatResult(result: SrsResult): string {
-  return result.ok ? result.address : `error ${result.code} (${result.message})`;
+  return result.ok ? result.value : `error ${result.error.code} (${result.error.message})`;
 }
 
 function main(): void {

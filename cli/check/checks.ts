@@ -7,10 +7,17 @@ import {
   type ConfigResult,
   type Policy,
 } from '../../lib/config';
-import { spfFailHandling, type BofhResult, type SmtpSpfSetting } from '../../lib/courier/bofh';
-import type { MailIdentity, MailIdentityResult } from '../../lib/courier/mailIdentity';
+import {
+  spfFailHandling,
+  type BofhResult,
+  type CourierPathsResult,
+  type EnableFilteringResult,
+  type LocalDomainsResult,
+  type MailIdentity,
+  type MailIdentityResult,
+  type SmtpSpfSetting,
+} from '../../lib/courier/host';
 import type { StoreFacts } from './storeFacts';
-import type { CourierPathsResult, EnableFilteringResult, LocalDomainsResult } from '../../lib/courier/types';
 import { bouncePrefixFileName, CATCH_ALL_FILE, srsAliasFileNames } from './aliasFiles';
 import { FILTER_NAME, type CheckFacts, type CourierFacts, type PresentPath, type SecretsFacts } from './facts';
 
@@ -70,7 +77,7 @@ export function checkStore(store: StoreFacts): CheckResult[] {
 export function checkPolicy(configPath: string, policy: ConfigResult<Policy>): CheckResult[] {
   if (policy.ok) return [ok(`policy ${configPath} is valid (srs-domain ${policy.value.srsDomain})`), ...checkHashMinimum(policy.value)];
   const create = `create ${configPath} (install.sh writes the default) or give --config FILE`;
-  return policy.problems.map((found) => problem(formatProblem(found), found.code === 'unreadable' ? create : `edit ${configPath} there`));
+  return policy.error.map((found) => problem(formatProblem(found), found.code === 'unreadable' ? create : `edit ${configPath} there`));
 }
 
 /** Hashes are compared case-insensitively, so a hash character is worth 5 bits to a forger, not 6. */
@@ -118,10 +125,10 @@ export function checkSecretsFile(secrets: SecretsFacts): CheckResult[] {
 
   const found = [
     ...checkSecretsPermissions(path, file, secrets.mailIdentity, secure),
-    ...(secrets.read.ok ? [] : [problem(secrets.read.problem.message, contentsFix(secrets.read.problem.code, path))]),
+    ...(secrets.read.ok ? [] : [problem(secrets.read.error.message, contentsFix(secrets.read.error.code, path))]),
   ];
   if (found.some((result) => result.kind === 'problem')) return found;
-  const read = secrets.read.ok ? secrets.read.secrets : [];
+  const read = secrets.read.ok ? secrets.read.value : [];
   const count = read.length;
   return [ok(`secrets file ${path}: ${count} secret${count === 1 ? '' : 's'}, mode ${formatMode(file.mode)}`), ...found, ...checkSecretLengths(path, read)];
 }
@@ -129,11 +136,11 @@ export function checkSecretsFile(secrets: SecretsFacts): CheckResult[] {
 /** The rule the filter refuses the file by, one problem per exposure; then whether the mail user can read it at all. */
 export function checkSecretsPermissions(path: string, file: PresentPath, identity: MailIdentityResult, fix: string): CheckResult[] {
   if (!identity.ok) {
-    const why = `cannot tell who may read secrets file ${path}: ${identity.message} (the filter refuses to start so)`;
+    const why = `cannot tell who may read secrets file ${path}: ${identity.error.message} (the filter refuses to start so)`;
     return [problem(why, "install courier-mta, or name the mail user and group in the policy's courier: mailuser and mailgroup")];
   }
-  const exposures = secretsFileExposures(file, identity.identity).map((exposure) => problem(`secrets file ${path} ${exposure.text}`, fix));
-  return [...exposures, ...checkMailUserCanRead(path, file, identity.identity, fix)];
+  const exposures = secretsFileExposures(file, identity.value).map((exposure) => problem(`secrets file ${path} ${exposure.text}`, fix));
+  return [...exposures, ...checkMailUserCanRead(path, file, identity.value, fix)];
 }
 
 /** The filter runs as the mail user and reads the file through its owner, group or other bits. */
@@ -151,7 +158,7 @@ function mayRead(file: PresentPath, identity: MailIdentity): boolean {
 }
 
 export function checkCourierPaths(paths: CourierPathsResult): CheckResult[] {
-  return paths.ok ? [] : [problem(paths.message, "install courier-mta, or set the policy's courier: paths")];
+  return paths.ok ? [] : [problem(paths.error.message, "install courier-mta, or set the policy's courier: paths")];
 }
 
 export function checkCourier(courier: CourierFacts, policy: Policy | undefined, options: CheckOptions): CheckResult[] {
@@ -201,8 +208,8 @@ export function checkFilterActive(courier: CourierFacts, options: CheckOptions =
 }
 
 export function checkEnableFiltering(enableFiltering: EnableFilteringResult, path: string): CheckResult[] {
-  if (!enableFiltering.ok) return [problem(enableFiltering.message, `make ${path} readable`)];
-  const { sources } = enableFiltering;
+  if (!enableFiltering.ok) return [problem(enableFiltering.error.message, `make ${path} readable`)];
+  const sources = enableFiltering.value;
   if (!sources.includes('esmtp')) {
     const text = `${path} lacks esmtp: Courier does not pass mail received by SMTP to filters`;
     return [problem(text, `add esmtp to the first line of ${path}`)];
@@ -230,10 +237,10 @@ const SPF_WHY: Readonly<Record<SmtpSpfSetting, string>> = {
  * Only noted: whether to refuse is the admin's policy, and srsfilter works either way.
  */
 export function checkSmtpSpf(bofh: BofhResult, path: string): CheckResult[] {
-  if (!bofh.ok) return [note(`${bofh.message}: cannot tell whether Courier checks SPF at SMTP time`)];
+  if (!bofh.ok) return [note(`${bofh.error.message}: cannot tell whether Courier checks SPF at SMTP time`)];
   return (['BOFHSPFMAILFROM', 'BOFHSPFHELO'] as const).map((setting) => {
-    const handling = spfFailHandling(bofh.options, setting);
-    const value = bofh.options.get(setting);
+    const handling = spfFailHandling(bofh.value, setting);
+    const value = bofh.value.get(setting);
     if (handling === 'refused') return ok(`${path}: opt ${setting}=${value ?? ''} refuses an SPF fail`);
     const state = handling === 'off' ? `${setting} is off` : `opt ${setting}=${value ?? ''} accepts an SPF fail`;
     return note(`${path}: ${state}: ${SPF_WHY[setting]}; to refuse it, set: opt ${setting}=${SPF_ACCEPTED}`);
@@ -242,9 +249,9 @@ export function checkSmtpSpf(bofh: BofhResult, path: string): CheckResult[] {
 
 /** Courier's own locals and hosteddomains: the policy's local-domains make Courier accept nothing. */
 export function checkSrsDomainIsLocal(policy: Policy, localDomains: LocalDomainsResult, sysconfdir: string): CheckResult[] {
-  if (!localDomains.ok) return [problem(localDomains.message, `make Courier's locals and hosteddomains in ${sysconfdir} readable`)];
+  if (!localDomains.ok) return [problem(localDomains.error.message, `make Courier's locals and hosteddomains in ${sysconfdir} readable`)];
   const { srsDomain } = policy;
-  const why = localDomains.domains.whyLocal(srsDomain);
+  const why = localDomains.value.whyLocal(srsDomain);
   if (why !== undefined) return [ok(`srs-domain ${srsDomain} is local (${why.source}: ${why.rule})`)];
   return [
     problem(

@@ -2,12 +2,21 @@ import type { Stats } from 'node:fs';
 import { lstat, stat } from 'node:fs/promises';
 import { posix } from 'node:path';
 import { loadPolicy, readSecretsFile, type ConfigResult, type Policy, type SecretsResult } from '../../lib/config';
-import { readBofh, type BofhResult } from '../../lib/courier/bofh';
-import { readEnableFiltering } from '../../lib/courier/enableFiltering';
-import { readLocalDomains } from '../../lib/courier/localDomains';
-import { resolveMailIdentity, type MailIdentityResult } from '../../lib/courier/mailIdentity';
-import { courierFiles, OVERRIDABLE_COURIER_PATHS, resolveCourierPaths } from '../../lib/courier/paths';
-import type { CourierPaths, CourierPathsResult, EnableFilteringResult, LocalDomainsResult } from '../../lib/courier/types';
+import {
+  courierFiles,
+  OVERRIDABLE_COURIER_PATHS,
+  readBofh,
+  readEnableFiltering,
+  readLocalDomains,
+  resolveCourierPaths,
+  resolveMailIdentity,
+  type BofhResult,
+  type CourierPaths,
+  type CourierPathsResult,
+  type EnableFilteringResult,
+  type LocalDomainsResult,
+  type MailIdentityResult,
+} from '../../lib/courier/host';
 import { errnoCode } from '../../lib/errno';
 import { aliasFileNames } from './aliasFiles';
 import { gatherStore, type StoreFacts } from './storeFacts';
@@ -74,14 +83,14 @@ export async function gatherCheckFacts(configPath: string): Promise<CheckFacts> 
   const overrides = policy.ok ? policy.value.courier : {};
   // check reports on every path and on the mail user, so it needs them all.
   const courierPaths = await resolveCourierPaths(overrides, { needs: OVERRIDABLE_COURIER_PATHS });
-  const mailGroup = courierPaths.ok ? courierPaths.paths.mailgroup : (overrides.mailgroup ?? 'courier');
-  const mailUser = courierPaths.ok ? courierPaths.paths.mailuser : (overrides.mailuser ?? 'courier');
+  const mailGroup = courierPaths.ok ? courierPaths.value.mailgroup : (overrides.mailgroup ?? 'courier');
+  const mailUser = courierPaths.ok ? courierPaths.value.mailuser : (overrides.mailuser ?? 'courier');
   return {
     configPath,
     policy,
     secrets: policy.ok ? await gatherSecrets(policy.value.secretsFile, mailUser, mailGroup) : undefined,
     courierPaths,
-    courier: courierPaths.ok ? await gatherCourier(courierPaths.paths, policy.ok ? policy.value : undefined) : undefined,
+    courier: courierPaths.ok ? await gatherCourier(courierPaths.value, policy.ok ? policy.value : undefined) : undefined,
     store: policy.ok ? await gatherStore(policy.value) : undefined,
   };
 }

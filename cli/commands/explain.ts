@@ -1,5 +1,5 @@
 import { DEFAULT_POLICY_PATH, type Policy } from '../../lib/config';
-import type { Envelope } from '../../lib/courier/types';
+import type { Envelope } from '../../lib/courier/queue';
 import { completeWithStore, decide, type Decision, type ReversedRecipient } from '../../lib/policy';
 import { parseCommandLine } from '../args';
 import { envelopeFor, parseSource, SOURCES } from '../envelope';

@@ -18,9 +18,9 @@ export function planForward(sender: string | undefined, targets: readonly string
   if (sender === '') return { ok: true, reinjection: { sender: '', recipients: targets } };
   const forwarded = srs.forward(sender, srsDomain);
   if (!forwarded.ok) {
-    return { ok: true, reinjection: { sender, recipients: targets }, note: `sender <${sender}> forwarded unchanged: ${forwarded.message}` };
+    return { ok: true, reinjection: { sender, recipients: targets }, note: `sender <${sender}> forwarded unchanged: ${forwarded.error.message}` };
   }
-  return { ok: true, reinjection: { sender: forwarded.address, recipients: targets } };
+  return { ok: true, reinjection: { sender: forwarded.value, recipients: targets } };
 }
 
 function tempFail(message: string): Plan {

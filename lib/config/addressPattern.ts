@@ -1,3 +1,4 @@
+import { fail, ok, type Failure, type Result } from '../result';
 import { splitAddress } from '../srs';
 import { isDomainName } from './domain';
 
@@ -11,11 +12,10 @@ export type AddressPattern =
   | { readonly kind: 'domain'; readonly domain: string }
   | { readonly kind: 'subdomains'; readonly domain: string };
 
-export type AddressPatternResult =
-  | { readonly ok: true; readonly pattern: AddressPattern }
-  | { readonly ok: false; readonly message: string };
+/** The message says what the entry must look like; the policy loader reports it at the entry. */
+export type AddressPatternResult = Result<AddressPattern, Failure<'invalid-value'>>;
 
-const SYNTAX = "must be 'user@domain', 'domain' ('@domain') or '.domain' (its subdomains)";
+const SYNTAX = fail({ code: 'invalid-value', message: "must be 'user@domain', 'domain' ('@domain') or '.domain' (its subdomains)" } as const);
 
 export function parseAddressPattern(text: string): AddressPatternResult {
   const lower = text.trim().toLowerCase();
@@ -23,14 +23,14 @@ export function parseAddressPattern(text: string): AddressPatternResult {
   if (at > 0) {
     const parts = splitAddress(lower);
     return parts === null || /\s/.test(parts.local) || !isDomainName(parts.domain)
-      ? { ok: false, message: SYNTAX }
-      : { ok: true, pattern: { kind: 'address', address: lower } };
+      ? SYNTAX
+      : ok({ kind: 'address', address: lower });
   }
   const domainPart = at === 0 ? lower.slice(1) : lower;
   const subdomains = domainPart.startsWith('.');
   const domain = subdomains ? domainPart.slice(1) : domainPart;
-  if (!isDomainName(domain)) return { ok: false, message: SYNTAX };
-  return { ok: true, pattern: { kind: subdomains ? 'subdomains' : 'domain', domain } };
+  if (!isDomainName(domain)) return SYNTAX;
+  return ok({ kind: subdomains ? 'subdomains' : 'domain', domain });
 }
 
 /** Case-insensitive, like the patterns; an address without a domain matches no pattern. */

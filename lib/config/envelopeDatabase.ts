@@ -1,4 +1,5 @@
 import { posix } from 'node:path';
+import { fail, ok, type Failure, type Result } from '../result';
 
 /**
  * Where stored senders live (`envelope-database`, postsrsd's key and syntax):
@@ -12,7 +13,8 @@ export type StoreLocation =
   | { readonly kind: 'redis-socket'; readonly path: string }
   | { readonly kind: 'lmdb'; readonly path: string };
 
-export type StoreLocationResult = { readonly ok: true; readonly location: StoreLocation } | { readonly ok: false; readonly message: string };
+/** The message says what the value must look like; the policy loader reports it at the key. */
+export type StoreLocationResult = Result<StoreLocation, Failure<'invalid-value'>>;
 
 const PORT_MAX = 65_535;
 
@@ -20,28 +22,32 @@ export function parseStoreLocation(text: string): StoreLocationResult {
   if (text.startsWith('redis:')) return parseRedis(text.slice('redis:'.length));
   if (text.startsWith('lmdb:')) {
     const path = text.slice('lmdb:'.length);
-    if (posix.isAbsolute(path)) return { ok: true, location: { kind: 'lmdb', path } };
-    return { ok: false, message: 'must name an absolute path after lmdb: (lmdb:/var/lib/courier/srsfilter/senders.lmdb)' };
+    if (posix.isAbsolute(path)) return ok({ kind: 'lmdb', path });
+    return invalid('must name an absolute path after lmdb: (lmdb:/var/lib/courier/srsfilter/senders.lmdb)');
   }
   if (text.startsWith('sqlite:')) {
-    return { ok: false, message: "postsrsd's sqlite: is not supported: use redis: to share senders between hosts, or leave it unset" };
+    return invalid("postsrsd's sqlite: is not supported: use redis: to share senders between hosts, or leave it unset");
   }
-  return { ok: false, message: 'must be redis:HOST:PORT, redis:/path/to/socket or lmdb:/path (or be left unset)' };
+  return invalid('must be redis:HOST:PORT, redis:/path/to/socket or lmdb:/path (or be left unset)');
 }
 
 function parseRedis(rest: string): StoreLocationResult {
   const colon = rest.indexOf(':');
   if (rest.includes('/') || colon < 0) {
-    if (posix.isAbsolute(rest)) return { ok: true, location: { kind: 'redis-socket', path: rest } };
-    return { ok: false, message: 'must be redis:HOST:PORT or redis: followed by the absolute path of a unix socket' };
+    if (posix.isAbsolute(rest)) return ok({ kind: 'redis-socket', path: rest });
+    return invalid('must be redis:HOST:PORT or redis: followed by the absolute path of a unix socket');
   }
   const host = rest.slice(0, colon);
   const portText = rest.slice(colon + 1);
   const port = /^[0-9]+$/.test(portText) ? Number(portText) : NaN;
   if (host.length === 0 || !Number.isInteger(port) || port < 1 || port > PORT_MAX) {
-    return { ok: false, message: `must be redis:HOST:PORT with a port from 1 to ${PORT_MAX}` };
+    return invalid(`must be redis:HOST:PORT with a port from 1 to ${PORT_MAX}`);
   }
-  return { ok: true, location: { kind: 'redis', host, port } };
+  return ok({ kind: 'redis', host, port });
+}
+
+function invalid(message: string): StoreLocationResult {
+  return fail({ code: 'invalid-value', message });
 }
 
 export function formatStoreLocation(location: StoreLocation): string {

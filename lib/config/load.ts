@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
-import { resolveMailIdentity } from '../courier/mailIdentity';
-import { resolveCourierPaths } from '../courier/paths';
+import { resolveCourierPaths, resolveMailIdentity } from '../courier/host';
 import { errnoCode } from '../errno';
+import { fail, ok } from '../result';
 import type { SrsInit } from '../srs';
 import { parsePolicy } from './parsePolicy';
 import type { Policy } from './policy';
@@ -18,7 +18,7 @@ export async function loadPolicy(path: string): Promise<ConfigResult<Policy>> {
   } catch (error) {
     const code = errnoCode(error) ?? String(error);
     const message = code === 'ENOENT' ? 'no such file' : `cannot read the policy: ${code}`;
-    return { ok: false, problems: [{ code: 'unreadable', file: path, line: null, column: null, key: '', message }] };
+    return fail([{ code: 'unreadable', file: path, line: null, column: null, key: '', message }]);
   }
   return parsePolicy(text, path);
 }
@@ -46,7 +46,7 @@ export async function loadFilterConfig(
   try {
     return await loadPolicyAndSecrets(path, options);
   } catch (error) {
-    return { ok: false, problems: [unexpectedProblem(path, error)] };
+    return fail([unexpectedProblem(path, error)]);
   }
 }
 
@@ -57,19 +57,19 @@ async function loadPolicyAndSecrets(path: string, options: LoadFilterConfigOptio
   const read = options.checkPermissions
     ? await readSecretsOfMailUser(policy)
     : await readSecretsFile(policy.secretsFile, 'policy', { checkPermissions: false });
-  if (!read.ok) return { ok: false, problems: [read.problem] };
-  return { ok: true, value: { policy, secrets: read.secrets } };
+  if (!read.ok) return fail([read.error]);
+  return ok({ policy, secrets: read.value });
 }
 
 /** The permission rule needs the mail user and group as numbers: courier-config names them, NSS numbers them. */
 async function readSecretsOfMailUser(policy: Policy): Promise<SecretsResult> {
   const courier = await resolveCourierPaths(policy.courier, { needs: ['mailuser', 'mailgroup'] });
-  const identity = courier.ok ? await resolveMailIdentity(courier.paths.mailuser, courier.paths.mailgroup) : courier;
+  const identity = courier.ok ? await resolveMailIdentity(courier.value.mailuser, courier.value.mailgroup) : courier;
   if (!identity.ok) {
-    const message = `cannot tell who may read the secrets file: ${identity.message}`;
-    return { ok: false, problem: { code: 'insecure-permissions', file: policy.secretsFile, line: null, column: null, key: 'secrets-file', message } };
+    const message = `cannot tell who may read the secrets file: ${identity.error.message}`;
+    return fail({ code: 'insecure-permissions', file: policy.secretsFile, line: null, column: null, key: 'secrets-file', message });
   }
-  return readSecretsFile(policy.secretsFile, 'policy', { checkPermissions: true, mail: identity.identity });
+  return readSecretsFile(policy.secretsFile, 'policy', { checkPermissions: true, mail: identity.value });
 }
 
 /** The SRS settings of a policy, for createSrs; `now` stays injectable by the caller. */

@@ -1,5 +1,6 @@
 import { isMap, isNode, isScalar, LineCounter, parseDocument, type Document, type YAMLError } from 'yaml';
 import type { core } from 'zod';
+import { fail, ok } from '../result';
 import { unexpectedProblem, type ConfigProblem, type ConfigResult } from './problems';
 import type { Policy } from './policy';
 import { KNOWN_KEYS, policySchema } from './schema';
@@ -17,7 +18,7 @@ export function parsePolicy(text: string, fileName: string): ConfigResult<Policy
   try {
     return parseText(text, fileName);
   } catch (error) {
-    return { ok: false, problems: [unexpectedProblem(fileName, error)] };
+    return fail([unexpectedProblem(fileName, error)]);
   }
 }
 
@@ -32,30 +33,26 @@ function parseText(text: string, fileName: string): ConfigResult<Policy> {
 
   const yamlErrors = [...doc.errors, ...doc.warnings];
   if (yamlErrors.length > 0) {
-    return {
-      ok: false,
-      problems: yamlErrors.map((error) => ({
+    return fail(
+      yamlErrors.map((error) => ({
         code: 'yaml-syntax',
         ...locate('', error.pos[0]),
         message: describeYamlError(error),
       })),
-    };
+    );
   }
 
   const refused = refusedReferences(doc, text);
   if (refused.length > 0) {
-    return {
-      ok: false,
-      problems: refused.map(({ offset, key, message }) => ({ code: 'yaml-alias', ...locate(formatKey(key), offset), message })),
-    };
+    return fail(refused.map(({ offset, key, message }) => ({ code: 'yaml-alias', ...locate(formatKey(key), offset), message })));
   }
 
   // An empty file is an empty mapping: the admin then learns which keys are required.
   // maxAliasCount 0: no alias is ever expanded, should one get past the refusal above.
   const parsed = policySchema.safeParse(doc.toJS({ maxAliasCount: 0 }) ?? {});
-  if (parsed.success) return { ok: true, value: parsed.data };
+  if (parsed.success) return ok(parsed.data);
   const problems = parsed.error.issues.flatMap((issue) => problemsOf(issue, doc, locate));
-  return { ok: false, problems: problems.sort(byPosition) };
+  return fail(problems.sort(byPosition));
 }
 
 /** Zod reports unknown keys after the others; an admin reads the file top to bottom. */

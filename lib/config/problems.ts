@@ -1,3 +1,5 @@
+import type { Result } from '../result';
+
 /** Stable codes: srsctl check maps them to fixes, tests assert them. */
 export type ConfigProblemCode =
   | 'yaml-syntax' // the file is no valid YAML
@@ -23,9 +25,7 @@ export interface ConfigProblem {
 }
 
 /** Every problem is reported, not only the first, so one run of srsctl check shows them all. */
-export type ConfigResult<T> =
-  | { readonly ok: true; readonly value: T }
-  | { readonly ok: false; readonly problems: readonly ConfigProblem[] };
+export type ConfigResult<T> = Result<T, readonly ConfigProblem[]>;
 
 /** One line per problem, `file:line:column: key: message`, the form editors and compilers use. */
 export function formatProblem(problem: ConfigProblem): string {

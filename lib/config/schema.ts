@@ -45,8 +45,8 @@ const list = <T extends z.ZodType>(item: T) =>
 
 const pattern = z.string({ error: 'must be a pattern string' }).transform((text, ctx) => {
   const parsed = parseAddressPattern(text);
-  if (parsed.ok) return parsed.pattern;
-  ctx.addIssue({ code: 'custom', message: parsed.message });
+  if (parsed.ok) return parsed.value;
+  ctx.addIssue({ code: 'custom', message: parsed.error.message });
   return z.NEVER;
 });
 
@@ -82,8 +82,8 @@ const envelopeDatabase = z
   .trim()
   .transform((text, ctx): StoreLocation => {
     const parsed = parseStoreLocation(text);
-    if (parsed.ok) return parsed.location;
-    ctx.addIssue({ code: 'custom', message: parsed.message });
+    if (parsed.ok) return parsed.value;
+    ctx.addIssue({ code: 'custom', message: parsed.error.message });
     return z.NEVER;
   });
 

@@ -1,6 +1,7 @@
 import { constants } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { errnoCode } from '../errno';
+import { fail, ok, type Result } from '../result';
 import type { ConfigProblem } from './problems';
 import { secretsFileCreation, secretsFileExposures, secretsFileFix, type MailOwners } from './secretsPermissions';
 
@@ -53,19 +54,15 @@ export type ReadSecretsOptions =
 /** Named in the fixes when no mail group is known: Debian's courier-mta uses `courier`. */
 const DEBIAN_MAIL_GROUP = 'courier';
 
-export type SecretsResult =
-  | { readonly ok: true; readonly secrets: Buffer[] }
-  | { readonly ok: false; readonly problem: ConfigProblem };
+export type SecretsResult = Result<Buffer[], ConfigProblem>;
 
 export async function readSecretsFile(
   path: string,
   reading: SecretsReading,
   options: ReadSecretsOptions,
 ): Promise<SecretsResult> {
-  const fail = (code: ConfigProblem['code'], message: string): SecretsResult => ({
-    ok: false,
-    problem: { code, file: path, line: null, column: null, key: 'secrets-file', message },
-  });
+  const refuse = (code: ConfigProblem['code'], message: string): SecretsResult =>
+    fail({ code, file: path, line: null, column: null, key: 'secrets-file', message });
   const group = options.checkPermissions ? options.mail.group : DEBIAN_MAIL_GROUP;
   const fix = secretsFileFix(path, group);
   const create = secretsFileCreation(path, group);
@@ -74,24 +71,24 @@ export async function readSecretsFile(
     // O_NONBLOCK: a FIFO planted at the path must not hang the filter's start-up.
     handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (error) {
-    return fail('unreadable', `cannot read the secrets file: ${describeOpenError(error, fix, create)}`);
+    return refuse('unreadable', `cannot read the secrets file: ${describeOpenError(error, fix, create)}`);
   }
   try {
     const stats = await handle.stat();
-    if (!stats.isFile()) return fail('unreadable', 'the secrets file is not a regular file');
+    if (!stats.isFile()) return refuse('unreadable', 'the secrets file is not a regular file');
     if (stats.size > MAX_SECRETS_FILE_BYTES) {
-      return fail('unreadable', `the secrets file is too large (${stats.size} bytes; a secrets file holds a few lines)`);
+      return refuse('unreadable', `the secrets file is too large (${stats.size} bytes; a secrets file holds a few lines)`);
     }
     const exposures = options.checkPermissions ? secretsFileExposures(stats, options.mail) : [];
     if (exposures.length > 0) {
-      return fail('insecure-permissions', `the secrets file ${exposures.map((exposure) => exposure.text).join('; it ')}; fix: ${fix}`);
+      return refuse('insecure-permissions', `the secrets file ${exposures.map((exposure) => exposure.text).join('; it ')}; fix: ${fix}`);
     }
     const secrets = parseSecrets(await handle.readFile(), reading);
     if (secrets.length === 0) {
       const why = 'every line is blank or a # comment';
-      return fail('no-secrets', `the secrets file holds no secret (${why}); add the line \`srsctl genkey\` prints`);
+      return refuse('no-secrets', `the secrets file holds no secret (${why}); add the line \`srsctl genkey\` prints`);
     }
-    return { ok: true, secrets };
+    return ok(secrets);
   } finally {
     await handle.close();
   }

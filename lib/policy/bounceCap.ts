@@ -1,26 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { Policy } from '../config/policy';
 import { signedTextOf } from '../srs';
-import { StoreError } from '../store/types';
+import { StoreError, type BounceCounter, type TakeResult } from '../store/types';
 import { storeUnavailable } from './completeWithStore';
 import type { Decision } from './decision';
-
-/**
- * Where the reversals of each SRS address are counted: the filter's memory, or a store every
- * MX host shares. Asynchronous, as a shared store is.
- */
-export interface BounceCounter {
-  /**
-   * Counts one reversal for each key (a key listed twice counts twice), all or none: none when
-   * a key would pass `limit` within its window, and that key comes back. A key's window starts
-   * with its first count and lasts `windowMs`; then it starts again from zero.
-   */
-  take(keys: readonly string[], limit: number, windowMs: number): Promise<TakeResult>;
-  /** Takes back counts whose reversal did not happen (the message was not accepted). */
-  giveBack(keys: readonly string[]): Promise<void>;
-}
-
-export type TakeResult = { readonly ok: true } | { readonly ok: false; readonly key: string };
 
 /** A decision after the cap, and the counts it took: the caller gives them back if the message is not accepted. */
 export interface CappedDecision {
@@ -69,7 +52,7 @@ export async function applyBounceCap(decision: Decision, policy: Policy, counter
     throw error;
   }
   if (taken.ok) return { decision, counted: keys };
-  const recipient = decision.recipients.find((reversed) => reversed.capKey === taken.key)?.from ?? '';
+  const recipient = decision.recipients.find((reversed) => reversed.capKey === taken.error.key)?.from ?? '';
   const cap = `max-bounces-per-address is ${policy.maxBouncesPerAddress}`;
   return {
     decision: {

@@ -1,4 +1,4 @@
-import type { EnvelopeChanges } from '../courier/types';
+import type { EnvelopeChanges } from '../courier/queue';
 import type { Decision } from './decision';
 
 /** The control-file edits a decision asks for (lib/courier's withChanges applies them). */

@@ -1,3 +1,4 @@
+import { fail, ok, type Result } from '../result';
 import { StoreError, type SenderStore } from '../store/types';
 import type { Decision, ReversedRecipient } from './decision';
 
@@ -7,7 +8,8 @@ export interface StoreOutcome {
   readonly storeError?: StoreError;
 }
 
-type Lookup = { readonly ok: true; readonly recipient: ReversedRecipient } | { readonly ok: false; readonly decision: Decision; readonly error?: StoreError };
+/** The recipient with its stored sender, or the outcome for the whole message when there is none. */
+type Lookup = Result<ReversedRecipient, StoreOutcome>;
 
 /**
  * Does what a decision asks of the store, before anything is written or answered:
@@ -35,22 +37,22 @@ export async function completeWithStore(decision: Decision, store: Pick<SenderSt
   const lookups = await Promise.all(decision.recipients.map((recipient) => lookUp(recipient, store, decision.sentBack)));
   const recipients: ReversedRecipient[] = [];
   for (const lookup of lookups) {
-    if (!lookup.ok) return lookup.error === undefined ? { decision: lookup.decision } : { decision: lookup.decision, storeError: lookup.error };
-    recipients.push(lookup.recipient);
+    if (!lookup.ok) return lookup.error;
+    recipients.push(lookup.value);
   }
   return { decision: { ...decision, recipients } };
 }
 
 async function lookUp(recipient: ReversedRecipient, store: Pick<SenderStore, 'get'> | null, sentBack: boolean): Promise<Lookup> {
   const key = recipient.storeKey;
-  if (key === undefined) return { ok: true, recipient };
+  if (key === undefined) return ok(recipient);
   let sender: string | null;
   try {
     if (store === null) throw new StoreError('store-unavailable', 'the sender store could not be opened');
     sender = await store.get(key);
   } catch (error) {
     const storeError = asStoreError(error);
-    return { ok: false, decision: storeUnavailable(recipient.from, storeError, 'the stored sender'), error: storeError };
+    return fail({ decision: storeUnavailable(recipient.from, storeError, 'the stored sender'), storeError });
   }
   if (sender === null) {
     const decision: Decision = {
@@ -61,9 +63,9 @@ async function lookUp(recipient: ReversedRecipient, store: Pick<SenderStore, 'ge
       srsError: 'unknown-alias',
       reply: { code: 550, text: `5.1.1 <${recipient.from}>: unknown alias` },
     };
-    return { ok: false, decision };
+    return fail({ decision });
   }
-  return { ok: true, recipient: { ...recipient, original: sender, to: sentBack ? sender : recipient.to } };
+  return ok({ ...recipient, original: sender, to: sentBack ? sender : recipient.to });
 }
 
 /** 451: what the store holds is needed to answer, so the sending MTA retries later. */

@@ -1,4 +1,4 @@
-import type { Envelope } from '../courier/types';
+import type { Envelope } from '../courier/queue';
 import { formatAddressPattern, matchesAddressPattern } from '../config/addressPattern';
 import { isSrsLocalPart, splitAddress } from '../srs';
 import type { Decision, DecideContext, PassRule } from './decision';
@@ -54,9 +54,9 @@ function decideRewrite(envelope: Envelope, context: DecideContext): Decision {
   }
 
   const forwarded = forwardSender(envelope.sender, context.srs, policy);
-  if (!forwarded.ok) return pass('sender-not-encodable', `the sender cannot be rewritten: ${forwarded.message}`);
+  if (!forwarded.ok) return pass('sender-not-encodable', `the sender cannot be rewritten: ${forwarded.error.message}`);
   const aliasRule = has('forwarded');
-  const stored = forwarded.store === undefined ? {} : { store: forwarded.store };
+  const stored = forwarded.value.store === undefined ? {} : { store: forwarded.value.store };
   return {
     kind: 'rewrite',
     rule: aliasRule ? 'forwarded-alias' : 'rewrite-relayed',
@@ -64,7 +64,7 @@ function decideRewrite(envelope: Envelope, context: DecideContext): Decision {
       ? 'an alias forwards mail from an external sender to an external address'
       : 'relayed mail of an external sender is rewritten (rewrite-relayed is on)',
     from: envelope.sender,
-    to: forwarded.address,
+    to: forwarded.value.address,
     forwardedTo: targets.map((c) => c.recipient.address),
     ...stored,
   };

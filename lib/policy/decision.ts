@@ -1,4 +1,5 @@
-import type { AcceptMailFor, LocalDomains, RecipientChange } from '../courier/types';
+import type { AcceptMailFor, LocalDomains } from '../courier/host';
+import type { RecipientChange } from '../courier/queue';
 import type { Policy } from '../config/policy';
 import type { Srs, SrsErrorCode } from '../srs';
 import type { StoreErrorCode } from '../store/types';

@@ -1,4 +1,4 @@
-import type { Envelope, Recipient } from '../courier/types';
+import type { Envelope, Recipient } from '../courier/queue';
 import { matchesAnyAddressPattern } from '../config/addressPattern';
 import { splitAddress } from '../srs';
 import type { DecideContext } from './decision';

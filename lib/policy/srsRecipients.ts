@@ -1,4 +1,4 @@
-import type { Envelope, Recipient } from '../courier/types';
+import type { Envelope, Recipient } from '../courier/queue';
 import type { Policy } from '../config/policy';
 import { isSrsLocalPart, splitAddress, storedSenderKeyIn, type SrsFailure } from '../srs';
 import { bounceKeyOf } from './bounceCap';
@@ -41,15 +41,15 @@ export function decideSrsRecipients(envelope: Envelope, context: DecideContext):
   const changes: ReversedRecipient[] = [];
   for (const { recipient, srsAddress } of ours) {
     const reversed = srs.reverse(srsAddress);
-    if (!reversed.ok) return rejectInvalid(recipient.address, reversed);
-    const storeKey = storedSenderKeyIn(reversed.address);
+    if (!reversed.ok) return rejectInvalid(recipient.address, reversed.error);
+    const storeKey = storedSenderKeyIn(reversed.value);
     if (storeKey !== null && !usesStore(policy)) return rejectNoStore(recipient.address);
     changes.push({
       file: recipient.file,
       index: recipient.index,
       from: recipient.address,
-      original: reversed.address,
-      to: srsBounces.mode === 'deliver' ? srsBounces.address : reversed.address,
+      original: reversed.value,
+      to: srsBounces.mode === 'deliver' ? srsBounces.address : reversed.value,
       capKey: bounceKeyOf(srsAddress),
       ...(storeKey === null ? {} : { storeKey }),
     });

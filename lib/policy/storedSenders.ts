@@ -1,13 +1,14 @@
 import type { Policy } from '../config/policy';
+import { ok, type Result } from '../result';
 import {
   isSrsLocalPart,
   LOCAL_PART_MAX_OCTETS,
   localPartOctets,
   splitAddress,
   storedSenderKeyOf,
+  type Srs,
   type SrsFailure,
 } from '../srs';
-import type { DecideContext } from './decision';
 
 const DAY_S = 86_400;
 
@@ -22,9 +23,13 @@ export interface StoreWrite {
   readonly fallback: string;
 }
 
-export type ForwardedSender =
-  | { readonly ok: true; readonly address: string; readonly store?: StoreWrite }
-  | SrsFailure;
+/** The sender's SRS address, and the sender to store first when the address carries a store key. */
+export interface ForwardedAddress {
+  readonly address: string;
+  readonly store?: StoreWrite;
+}
+
+export type ForwardedSender = Result<ForwardedAddress, SrsFailure>;
 
 /** Whether this policy has a store: for senders (auto, database), or only to count bounces (envelope-database set). */
 export function usesStore(policy: Pick<Policy, 'originalEnvelope' | 'envelopeDatabase'>): boolean {
@@ -40,19 +45,20 @@ export function usesStore(policy: Pick<Policy, 'originalEnvelope' | 'envelopeDat
  */
 export function forwardSender(
   sender: string,
-  srs: DecideContext['srs'],
+  srs: Pick<Srs, 'forward'>,
   policy: Pick<Policy, 'srsDomain' | 'originalEnvelope' | 'maxAgeDays'>,
 ): ForwardedSender {
   const stateless = srs.forward(sender, policy.srsDomain);
-  if (!stateless.ok || policy.originalEnvelope === 'embedded') return stateless;
-  if (isSrsLocalPart(splitAddress(sender)?.local ?? '')) return stateless;
-  if (policy.originalEnvelope === 'auto' && localPartOctets(stateless.address) <= LOCAL_PART_MAX_OCTETS) return stateless;
+  if (!stateless.ok) return stateless;
+  const statelessOnly = ok({ address: stateless.value });
+  if (policy.originalEnvelope === 'embedded') return statelessOnly;
+  if (isSrsLocalPart(splitAddress(sender)?.local ?? '')) return statelessOnly;
+  if (policy.originalEnvelope === 'auto' && localPartOctets(stateless.value) <= LOCAL_PART_MAX_OCTETS) return statelessOnly;
   const key = storedSenderKeyOf(sender);
   const stored = srs.forward(key, policy.srsDomain);
-  if (!stored.ok) return stateless;
-  return {
-    ok: true,
-    address: stored.address,
-    store: { key, sender, ttlSeconds: policy.maxAgeDays * DAY_S, fallback: stateless.address },
-  };
+  if (!stored.ok) return statelessOnly;
+  return ok({
+    address: stored.value,
+    store: { key, sender, ttlSeconds: policy.maxAgeDays * DAY_S, fallback: stateless.value },
+  });
 }

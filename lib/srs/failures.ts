@@ -1,7 +1,10 @@
+import { fail, type Result } from '../result';
 import type { SrsErrorCode, SrsFailure } from './types';
 
-function failure(code: SrsErrorCode, message: string): SrsFailure {
-  return Object.freeze({ ok: false, code, message });
+type Failed = Result<never, SrsFailure>;
+
+function failure(code: SrsErrorCode, message: string): Failed {
+  return Object.freeze(fail(Object.freeze({ code, message })));
 }
 
 /** Failures without a variable part are made once: reverse runs on every bounce, forgeries included. */
@@ -34,12 +37,12 @@ export const FAILURES = {
   ),
 } as const;
 
-export function hashTooShort(length: number, hashMin: number): SrsFailure {
+export function hashTooShort(length: number, hashMin: number): Failed {
   return failure('bad-hash', `SRS hash has ${plural(length, 'character')}, fewer than the ${hashMin} required`);
 }
 
 /** Mail::SRS calls a stamp from tomorrow 1023 days old; the code stays 'expired', the message says what likely happened. */
-export function expired(ageDays: number, maxAgeDays: number, slots: number): SrsFailure {
+export function expired(ageDays: number, maxAgeDays: number, slots: number): Failed {
   const daysAhead = slots - ageDays;
   if (daysAhead <= maxAgeDays) {
     return failure('expired', `SRS address is dated ${plural(daysAhead, 'day')} in the future (a wrong clock, or forged)`);

@@ -1,3 +1,4 @@
+import { ok } from '../result';
 import { equalsIgnoringAsciiCase, splitAddress, srsTagOf } from './address';
 import type { SrsContext } from './context';
 import { FAILURES } from './failures';
@@ -28,7 +29,7 @@ export function forwardAddress(context: SrsContext, sender: string, aliasDomain:
   if (parts === null) return FAILURES.senderNoDomain;
   const { local, domain } = parts;
   if (local.includes('@')) return FAILURES.senderAtInLocalPart;
-  if (equalsIgnoringAsciiCase(domain, alias)) return { ok: true, address: sender };
+  if (equalsIgnoringAsciiCase(domain, alias)) return ok(sender);
   if (local.length === 0) return FAILURES.senderEmptyLocalPart;
   // Mail::SRS emits such an address, but reversing splits at the first = and the hash fails.
   if (domain.includes('=')) return FAILURES.senderDomainWithEquals;
@@ -40,12 +41,12 @@ export function forwardAddress(context: SrsContext, sender: string, aliasDomain:
     case 'SRS0': {
       const opaque = local.slice(4);
       const hash = signer.sign(domain + opaque);
-      return { ok: true, address: `SRS1${options.separator}${hash}=${domain}=${opaque}@${alias}` };
+      return ok(`SRS1${options.separator}${hash}=${domain}=${opaque}@${alias}`);
     }
     case null: {
       const timestamp = formatTimestamp(dayOf(options.now()));
       const hash = signer.sign(timestamp + domain + local);
-      return { ok: true, address: `SRS0${options.separator}${hash}=${timestamp}=${domain}=${local}@${alias}` };
+      return ok(`SRS0${options.separator}${hash}=${timestamp}=${domain}=${local}@${alias}`);
     }
   }
 }
@@ -56,7 +57,7 @@ function forwardSrs1(context: SrsContext, local: string, alias: string): SrsResu
   if (fields === null) return FAILURES.senderSrs1Fields;
   const { hop, opaque } = fields;
   const hash = context.signer.sign(hop + opaque);
-  return { ok: true, address: `SRS1${context.options.separator}${hash}=${hop}=${opaque}@${alias}` };
+  return ok(`SRS1${context.options.separator}${hash}=${hop}=${opaque}@${alias}`);
 }
 
 function aliasDomainOf(aliasDomain: string): string {

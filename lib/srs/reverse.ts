@@ -1,3 +1,4 @@
+import { ok } from '../result';
 import { splitAddress, srsTagOf } from './address';
 import type { SrsContext } from './context';
 import { expired, FAILURES, hashTooShort } from './failures';
@@ -38,7 +39,7 @@ function reverseSrs0(context: SrsContext, local: string): SrsResult {
   const { now, maxAgeDays } = context.options;
   const ageDays = timestampAgeDays(slot, dayOf(now()));
   if (ageDays > maxAgeDays) return expired(ageDays, maxAgeDays, TIMESTAMP_SLOTS);
-  return { ok: true, address: `${user}@${domain}` };
+  return ok(`${user}@${domain}`);
 }
 
 /** SRS1 carries no timestamp. */
@@ -50,7 +51,7 @@ function reverseSrs1(context: SrsContext, local: string): SrsResult {
 
   const hashFailure = checkHash(context, hash, hop + opaque);
   if (hashFailure !== null) return hashFailure;
-  return { ok: true, address: `SRS0${opaque}@${hop}` };
+  return ok(`SRS0${opaque}@${hop}`);
 }
 
 function checkHash(context: SrsContext, hash: string, fields: string): SrsResult | null {

@@ -1,3 +1,5 @@
+import type { Failure, Result } from '../result';
+
 /** The character written right after the SRS0/SRS1 tag. All three are accepted on input. */
 export type Separator = '=' | '+' | '-';
 
@@ -37,11 +39,8 @@ export type SrsErrorCode =
   | 'bad-hash' // no configured secret signs it, or the hash is shorter than hashMin
   | 'expired'; // timestamp outside 0..maxAgeDays (a stamp "in the future" is this too, as in Mail::SRS)
 
-export interface SrsFailure {
-  readonly ok: false;
-  readonly code: SrsErrorCode;
-  /** One sentence a human understands; never contains a secret. */
-  readonly message: string;
-}
+/** Its message is one sentence a human understands; it never contains a secret. */
+export type SrsFailure = Failure<SrsErrorCode>;
 
-export type SrsResult = { readonly ok: true; readonly address: string } | SrsFailure;
+/** The address forward or reverse gives. */
+export type SrsResult = Result<string, SrsFailure>;

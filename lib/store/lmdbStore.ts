@@ -2,8 +2,8 @@ import { chown, mkdir, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { open, type Database, type RootDatabase } from 'lmdb';
 import { formatStoreLocation } from '../config/envelopeDatabase';
-import type { TakeResult } from '../policy/bounceCap';
-import { StoreError, type SenderStore } from './types';
+import { fail, ok } from '../result';
+import { StoreError, type SenderStore, type TakeResult } from './types';
 
 /** postsrsd's sqlite columns: v the sender, lt when it expires (seconds since the epoch). */
 interface SenderEntry {
@@ -96,13 +96,13 @@ export async function openLmdbStore(options: LmdbStoreOptions): Promise<SenderSt
             return entry !== undefined && entry.end > at ? entry : undefined;
           };
           for (const [key, times] of wanted) {
-            if ((live(key)?.count ?? 0) + times > limit) return { ok: false, key };
+            if ((live(key)?.count ?? 0) + times > limit) return fail({ key });
           }
           for (const [key, times] of wanted) {
             const entry = live(key) ?? { count: 0, end: at + windowMs };
             void bounces.put(key, { count: entry.count + times, end: entry.end });
           }
-          return { ok: true };
+          return ok();
         }),
       ),
     giveBack: (keys) =>

@@ -1,5 +1,6 @@
 import { Redis, type RedisOptions } from 'ioredis';
-import type { TakeResult } from '../policy/bounceCap';
+import { fail, ok } from '../result';
+import type { TakeResult } from './types';
 import { formatStoreLocation, type StoreLocation } from '../config/envelopeDatabase';
 import { StoreError, type SenderStore } from './types';
 
@@ -104,11 +105,11 @@ async function take(redis: Redis, keys: readonly string[], limit: number, window
   const results = (await counting.exec()) ?? [];
   const counts = [...wanted.keys()].map((key, index) => ({ key, count: Number(results[index * 2 + 1]?.[1]) }));
   const over = counts.find(({ count }) => !(count <= limit));
-  if (over === undefined) return { ok: true };
+  if (over === undefined) return ok();
   const undo = redis.multi();
   for (const [key, times] of wanted) undo.eval(DECREMENT_IF_EXISTS, 1, BOUNCE_PREFIX + key, times);
   await undo.exec();
-  return { ok: false, key: over.key };
+  return fail({ key: over.key });
 }
 
 /** SCAN, not KEYS: it never blocks a Redis other hosts are using. */

@@ -1,4 +1,4 @@
-import type { BounceCounter } from '../policy/bounceCap';
+import type { Result } from '../result';
 
 /** Stable codes: they appear in logs, srsctl output and stats. */
 export type StoreErrorCode =
@@ -15,6 +15,28 @@ export class StoreError extends Error {
     this.name = 'StoreError';
   }
 }
+
+/**
+ * Where the reversals of each SRS address are counted: the filter's memory, or a store every
+ * MX host shares. Asynchronous, as a shared store is.
+ */
+export interface BounceCounter {
+  /**
+   * Counts one reversal for each key (a key listed twice counts twice), all or none: none when
+   * a key would pass `limit` within its window, and that key comes back. A key's window starts
+   * with its first count and lasts `windowMs`; then it starts again from zero.
+   */
+  take(keys: readonly string[], limit: number, windowMs: number): Promise<TakeResult>;
+  /** Takes back counts whose reversal did not happen (the message was not accepted). */
+  giveBack(keys: readonly string[]): Promise<void>;
+}
+
+/** Not counted: `key` would pass its limit. */
+export interface OverCap {
+  readonly key: string;
+}
+
+export type TakeResult = Result<void, OverCap>;
 
 /**
  * Original senders under their keys (`KEY@1`), each with an expiry, shared by every process

@@ -27,11 +27,11 @@ async function srsAddressOfAForward(): Promise<string> {
 /** An SRS0 address signed with the installed secret on a day `daysAgo` days back (lib/srs with its clock injected). */
 async function srsAddressFrom(daysAgo: number): Promise<string> {
   const read = await readSecretsFile(secretsFile, 'policy', { checkPermissions: false });
-  if (!read.ok) throw new Error(read.problem.message);
-  const srs = createSrs({ secrets: read.secrets, separator: '-', now: () => Date.now() - daysAgo * DAY_MS });
+  if (!read.ok) throw new Error(read.error.message);
+  const srs = createSrs({ secrets: read.value, separator: '-', now: () => Date.now() - daysAgo * DAY_MS });
   const forwarded = srs.forward(A.externalSender, srsDomain);
-  if (!forwarded.ok) throw new Error(forwarded.message);
-  return forwarded.address;
+  if (!forwarded.ok) throw new Error(forwarded.error.message);
+  return forwarded.value;
 }
 
 /** The first hash character replaced: same form, wrong signature (hashes compare without case, so 'a' is no forgery of 'A'). */

@@ -127,8 +127,8 @@ function srsFor(config: Config): Srs {
 }
 
 function addressOf(result: SrsResult | PerlAnswer): string {
-  if (result.ok) return result.address;
-  return `(failed: ${'code' in result ? result.code : result.message})`;
+  if (result.ok) return 'value' in result ? result.value : result.address;
+  return `(failed: ${'error' in result ? result.error.code : result.message})`;
 }
 
 function cli(args: readonly string[]): { status: number | null; stdout: string; stderr: string } {

@@ -214,6 +214,6 @@ function expiredAddress(): string {
   const thirtyDaysAgo = Date.now() - 30 * 86_400_000;
   const srs = createSrs({ secrets: [Buffer.from(tree.secret)], separator: '-', now: () => thirtyDaysAgo });
   const made = srs.forward('alice@sender.test', 'example.org');
-  if (!made.ok) throw new Error(made.message);
-  return made.address;
+  if (!made.ok) throw new Error(made.error.message);
+  return made.value;
 }

@@ -4,7 +4,7 @@
  * connection without the handler (timeout, stop) or a write fails half-way.
  */
 import { promises as fs } from 'node:fs';
-import * as controlFileIo from '../../../lib/courier/controlFileIo';
+import * as controlFileIo from '../../../lib/courier/queue/controlFileIo';
 import { BOUNCE_COUNTER_CAPACITY, createMemoryBounceCounter } from '../../../filter/bounceCounter';
 import { createMessageHandler } from '../../../filter/handleMessage';
 import { TEMPORARY_FAILURE, type Reply } from '../../../filter/reply';
@@ -121,8 +121,8 @@ test.each([
 
 describe('the bounce cap counts a reversal only when it is answered with its decision', () => {
   const forwarded = createSrs({ secrets: [Buffer.from(TEST_SECRET)] }).forward('alice@sender.test', 'example.org');
-  if (!forwarded.ok) throw new Error(forwarded.message);
-  const bounceFile = readFixture('srs-bounce-external-nullsender.ctl').toString().replace(/^rsrsbounce-.*$/m, `r${forwarded.address}`);
+  if (!forwarded.ok) throw new Error(forwarded.error.message);
+  const bounceFile = readFixture('srs-bounce-external-nullsender.ctl').toString().replace(/^rsrsbounce-.*$/m, `r${forwarded.value}`);
 
   test.each<readonly [string, (message: QueuedMessage) => WriteGate, number]>([
     ['accepted', () => gateWith({}), 1],

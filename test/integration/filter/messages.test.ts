@@ -41,7 +41,7 @@ describe('rewrite', () => {
     const after = lines(await read(message.controlFiles[0]));
     const sender = (after[0] as string).slice(1);
     expect(sender).toMatch(ALICE_SRS0);
-    expect(srs.reverse(sender)).toEqual({ ok: true, address: 'alice@sender.test' });
+    expect(srs.reverse(sender)).toEqual({ ok: true, value: 'alice@sender.test' });
     expect(after.slice(1)).toEqual(lines(forwarded).slice(1));
     expect(await fs.readFile(message.dataFile)).toEqual(data);
   });
@@ -113,8 +113,8 @@ describe('bounces to our SRS addresses', () => {
     ['bounce-prefix address', (srsAddress: string) => `srsbounce-${srsAddress}`],
   ])('a valid %s is reversed to the original sender in place', async (_name, recipientOf) => {
     const forward = srs.forward('alice@sender.test', 'example.org');
-    if (!forward.ok) throw new Error(forward.message);
-    const { before, message } = await bounceTo(recipientOf(forward.address));
+    if (!forward.ok) throw new Error(forward.error.message);
+    const { before, message } = await bounceTo(recipientOf(forward.value));
     expect(await submit(filter.socketPath, message)).toBe('200 Ok\n');
     const after = await read(message.controlFiles[0]);
     expect(after).toBe(before.replace(/^r.*$/m, 'ralice@sender.test'));
@@ -123,9 +123,9 @@ describe('bounces to our SRS addresses', () => {
 
   test('a forged hash is refused with 550 5.1.1 and the file is untouched', async () => {
     const forward = srs.forward('mallory@sender.test', 'example.org');
-    if (!forward.ok) throw new Error(forward.message);
-    const hash = forward.address.slice(5, 9);
-    const forged = `SRS0-${hash === 'AAAA' ? 'BBBB' : 'AAAA'}${forward.address.slice(9)}`;
+    if (!forward.ok) throw new Error(forward.error.message);
+    const hash = forward.value.slice(5, 9);
+    const forged = `SRS0-${hash === 'AAAA' ? 'BBBB' : 'AAAA'}${forward.value.slice(9)}`;
     const { before, message } = await bounceTo(forged);
     const reply = await submit(filter.socketPath, message);
     expect(reply).toMatch(new RegExp(`^550 5\\.1\\.1 <${forged.replace(/[+.]/g, '\\$&')}>: .+\\n$`));

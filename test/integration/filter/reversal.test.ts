@@ -14,8 +14,8 @@ const template = readFixture('srs-bounce-external-nullsender.ctl').toString();
 
 function srsAddressFor(sender: string): string {
   const forwarded = srs.forward(sender, 'example.org');
-  if (!forwarded.ok) throw new Error(forwarded.message);
-  return forwarded.address;
+  if (!forwarded.ok) throw new Error(forwarded.error.message);
+  return forwarded.value;
 }
 
 /** The captured bounce control file (test/fixtures/courier) from `sender` to `recipient`. */

@@ -43,15 +43,15 @@ describe('the secret is never logged', () => {
     await filter.ready;
     const srs = createSrs({ secrets: [Buffer.from(OLD_SECRET)], separator: '-' });
     const valid = srs.forward('alice@sender.test', 'example.org');
-    if (!valid.ok) throw new Error(valid.message);
+    if (!valid.ok) throw new Error(valid.error.message);
     const bounce = readFixture('srs-bounce-external-nullsender.ctl').toString();
     const forwarded = readFixture('single-alias-to-remote.ctl').toString();
     const controls = [
       forwarded,
       readFixture('local-only.ctl').toString(),
-      bounce.replace(/^r.*$/m, `r${valid.address}`),
-      bounce.replace(/^r.*$/m, `r${valid.address.replace(/^SRS0-..../, 'SRS0-AAAA')}`),
-      forwarded.replace(/^r.*$/m, `r${valid.address}`),
+      bounce.replace(/^r.*$/m, `r${valid.value}`),
+      bounce.replace(/^r.*$/m, `r${valid.value.replace(/^SRS0-..../, 'SRS0-AAAA')}`),
+      forwarded.replace(/^r.*$/m, `r${valid.value}`),
       forwarded.replace(/^s.*\n/, ''),
     ];
     for (const control of controls) await submit(filter.socketPath, await queueMessage(spool, [control]));
@@ -161,8 +161,8 @@ describe('SRS reversal is no open relay', () => {
     await filter.ready;
     const srs = createSrs({ secrets: [Buffer.from(TEST_SECRET)], separator: '-' });
     const valid = srs.forward('victim@elsewhere.test', 'example.org');
-    if (!valid.ok) throw new Error(valid.message);
-    const control = readFixture('single-alias-to-remote.ctl').toString().replace(/^r.*$/m, `r${valid.address}`);
+    if (!valid.ok) throw new Error(valid.error.message);
+    const control = readFixture('single-alias-to-remote.ctl').toString().replace(/^r.*$/m, `r${valid.value}`);
     const message = await queueMessage(spool, [control]);
     expect(await submit(filter.socketPath, message)).toMatch(/^550 5\.7\.1 /);
     expect(await fs.readFile(message.controlFiles[0] as string, 'utf8')).toBe(control);
@@ -174,10 +174,10 @@ describe('SRS reversal is no open relay', () => {
     await filter.ready;
     const srs = createSrs({ secrets: [Buffer.from(TEST_SECRET)], separator: '-' });
     const foreign = srs.forward('victim@elsewhere.test', 'other-forwarder.test');
-    if (!foreign.ok) throw new Error(foreign.message);
-    const control = readFixture('srs-bounce-external-nullsender.ctl').toString().replace(/^r.*$/m, `r${foreign.address}`);
+    if (!foreign.ok) throw new Error(foreign.error.message);
+    const control = readFixture('srs-bounce-external-nullsender.ctl').toString().replace(/^r.*$/m, `r${foreign.value}`);
     const message = await queueMessage(spool, [control]);
     await submit(filter.socketPath, message);
-    expect((await fs.readFile(message.controlFiles[0] as string, 'utf8')).match(/^r.*$/m)?.[0]).toBe(`r${foreign.address}`);
+    expect((await fs.readFile(message.controlFiles[0] as string, 'utf8')).match(/^r.*$/m)?.[0]).toBe(`r${foreign.value}`);
   });
 });

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parsePolicy, type Policy } from '../../../lib/config';
-import type { CourierPaths } from '../../../lib/courier/types';
+import type { CourierPaths } from '../../../lib/courier/host';
 import { createFilterStores } from '../../../filter/stores';
 
 const dir = mkdtempSync(join(tmpdir(), 'srsfilter-stores-'));
@@ -11,7 +11,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function policyWith(extra: string): Policy {
   const parsed = parsePolicy(`srs-domain: example.org\nsecrets-file: /s\n${extra}`, 'srsfilter.yaml');
-  if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
+  if (!parsed.ok) throw new Error(JSON.stringify(parsed.error));
   return parsed.value;
 }
 

@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { open } from 'lmdb';
 import { parseStoreLocation } from '../../../lib/config/envelopeDatabase';
-import { boundStore, openStore, StoreError, type SenderStore } from '../../../lib/store';
+import { ok } from '../../../lib/result';
+import { boundStore, openStore, StoreError, type SenderStore, type TakeResult } from '../../../lib/store';
 import { startRedisServer, type RedisServer } from '../../../kit/redisServer';
 
 const DAY_S = 86_400;
@@ -29,8 +30,8 @@ function redisCli(port: number, ...args: string[]): string {
 
 function locationOf(text: string) {
   const parsed = parseStoreLocation(text);
-  if (!parsed.ok) throw new Error(parsed.message);
-  return parsed.location;
+  if (!parsed.ok) throw new Error(parsed.error.message);
+  return parsed.value;
 }
 
 describeWithRedis('the Redis store (a real redis-server)', () => {
@@ -66,7 +67,7 @@ describeWithRedis('the Redis store (a real redis-server)', () => {
     try {
       expect(await store.take(['a', 'b'], 2, 60_000)).toEqual({ ok: true });
       expect(await other.take(['a'], 2, 60_000)).toEqual({ ok: true });
-      expect(await other.take(['b', 'a'], 2, 60_000)).toEqual({ ok: false, key: 'a' });
+      expect(await other.take(['b', 'a'], 2, 60_000)).toEqual({ ok: false, error: { key: 'a' } });
       expect(redisCli(redis.port, 'GET', 'srsfilter/bounces/b')).toBe('1');
       await store.giveBack(['a']);
       expect(await other.take(['a'], 2, 60_000)).toEqual({ ok: true });
@@ -164,7 +165,7 @@ describe('the embedded store (LMDB on disk)', () => {
     const second = await openStore({ kind: 'lmdb', path }, now);
     try {
       expect(await first.take(['a', 'a'], 2, 60_000)).toEqual({ ok: true });
-      expect(await second.take(['b', 'a'], 2, 60_000)).toEqual({ ok: false, key: 'a' });
+      expect(await second.take(['b', 'a'], 2, 60_000)).toEqual({ ok: false, error: { key: 'a' } });
       await second.giveBack(['a']);
       expect(await second.take(['b', 'a'], 2, 60_000)).toEqual({ ok: true });
       clock += 60_000;
@@ -190,7 +191,7 @@ describe('boundStore', () => {
       put: () => new Promise(() => undefined),
       get: () => new Promise(() => undefined),
       count: () => Promise.resolve(0),
-      take: () => Promise.resolve({ ok: true }),
+      take: () => Promise.resolve(ok()),
       giveBack: () => Promise.resolve(),
       close: () => Promise.resolve(),
     };
@@ -202,7 +203,7 @@ describe('boundStore', () => {
 
   test('a bounce count taken after its time is up is given back: its message took no reversal', async () => {
     const givenBack: string[][] = [];
-    let answer: (result: { ok: true }) => void = () => undefined;
+    let answer: (result: TakeResult) => void = () => undefined;
     const late: SenderStore = {
       location: 'late:',
       put: () => Promise.resolve(),
@@ -217,7 +218,7 @@ describe('boundStore', () => {
     };
     const bounded = boundStore(late, 20);
     await expect(bounded.take(['k1', 'k2'], 10, 1000)).rejects.toMatchObject({ code: 'store-timeout' });
-    answer({ ok: true });
+    answer(ok());
     await new Promise((resolve) => setImmediate(resolve));
     expect(givenBack).toEqual([['k1', 'k2']]);
   });
@@ -229,7 +230,7 @@ describe('boundStore', () => {
       put: () => Promise.resolve(),
       get: () => Promise.resolve(null),
       count: () => Promise.resolve(0),
-      take: () => Promise.resolve({ ok: true }),
+      take: () => Promise.resolve(ok()),
       giveBack: (keys) => {
         givenBack.push([...keys]);
         return Promise.resolve();

@@ -15,13 +15,13 @@ import {
 import type { CheckFacts, CourierFacts, PathFacts, PresentPath, SecretsFacts } from '../../../cli/check/facts';
 import { formatCheckReport } from '../../../cli/check/format';
 import { parsePolicy, type Policy } from '../../../lib/config';
-import { parseBofhOptions } from '../../../lib/courier/bofh';
-import { createLocalDomains, parseLocals } from '../../../lib/courier/localDomains';
-import { DEBIAN_COURIER_PATHS as PATHS } from '../../../lib/courier/paths';
+import { parseBofhOptions } from '../../../lib/courier/host/bofh';
+import { createLocalDomains, parseLocals } from '../../../lib/courier/host/localDomains';
+import { DEBIAN_COURIER_PATHS as PATHS } from '../../../lib/courier/host/paths';
 
 function policyOf(extraYaml = ''): Policy {
   const parsed = parsePolicy(`srs-domain: example.org\nsecrets-file: /etc/courier/srsfilter.secret\n${extraYaml}`, 'srsfilter.yaml');
-  if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
+  if (!parsed.ok) throw new Error(JSON.stringify(parsed.error));
   return parsed.value;
 }
 
@@ -33,9 +33,9 @@ function secretsFacts(overrides: Partial<SecretsFacts> = {}): SecretsFacts {
   return {
     path: '/etc/courier/srsfilter.secret',
     file: file(0o640),
-    read: { ok: true, secrets: [Buffer.from('a'.repeat(32))] },
+    read: { ok: true, value: [Buffer.from('a'.repeat(32))] },
     mailGroup: 'courier',
-    mailIdentity: { ok: true, identity: COURIER },
+    mailIdentity: { ok: true, value: COURIER },
     ...overrides,
   };
 }
@@ -47,9 +47,9 @@ function courierFacts(overrides: Partial<CourierFacts> = {}): CourierFacts {
     filter: file(0o755),
     activeLink: { state: 'present', kind: 'symlink', mode: 0o777, uid: 0, gid: 0 },
     socket: { state: 'present', kind: 'socket', mode: 0o660, uid: 103, gid: 106 },
-    enableFiltering: { ok: true, sources: ['esmtp'] },
-    bofh: { ok: true, options: parseBofhOptions('opt BOFHSPFMAILFROM=pass,none,neutral,softfail,unknown\nopt BOFHSPFHELO=pass,none,neutral,softfail,unknown\n') },
-    courierLocalDomains: { ok: true, domains: createLocalDomains({ locals: parseLocals('example.org\n'), hostedDomains: [], extra: [], hostname: 'mx' }) },
+    enableFiltering: { ok: true, value: ['esmtp'] },
+    bofh: { ok: true, value: parseBofhOptions('opt BOFHSPFMAILFROM=pass,none,neutral,softfail,unknown\nopt BOFHSPFHELO=pass,none,neutral,softfail,unknown\n') },
+    courierLocalDomains: { ok: true, value: createLocalDomains({ locals: parseLocals('example.org\n'), hostedDomains: [], extra: [], hostname: 'mx' }) },
     aliasDir: '/etc/courier/aliasdir',
     aliasFiles: new Map(tagFiles.map((name) => [name, file(0o644)])),
     ...overrides,
@@ -75,7 +75,7 @@ describe('secrets file checks', () => {
   });
 
   it('note each secret shorter than 16 bytes, naming it by position and never showing it', () => {
-    const read = { ok: true as const, secrets: [Buffer.from('a'.repeat(16)), Buffer.from('shortsecret'), Buffer.from('x'.repeat(15))] };
+    const read = { ok: true as const, value: [Buffer.from('a'.repeat(16)), Buffer.from('shortsecret'), Buffer.from('x'.repeat(15))] };
     const found = checkSecretsFile(secretsFacts({ read }));
     expect(kinds(found)).toEqual(['ok', 'note', 'note']);
     expect(found[1]?.text).toMatch(/^secret 2 of 3 in \/etc\/courier\/srsfilter\.secret is 11 bytes: .*srsctl genkey/);
@@ -90,7 +90,7 @@ describe('secrets file checks', () => {
   });
 
   it('report one without a secret', () => {
-    const read = { ok: false as const, problem: { code: 'no-secrets' as const, file: 'f', line: null, column: null, key: 'secrets-file', message: 'holds no secret' } };
+    const read = { ok: false as const, error: { code: 'no-secrets' as const, file: 'f', line: null, column: null, key: 'secrets-file', message: 'holds no secret' } };
     expect(problems(checkSecretsFile(secretsFacts({ read })))).toEqual([{ kind: 'problem', text: 'holds no secret', fix: expect.stringMatching(/srsctl genkey/) }]);
   });
 
@@ -120,7 +120,7 @@ describe('secrets file checks', () => {
   });
 
   it('fail, as the filter does, when the mail user or group is unknown', () => {
-    const mailIdentity = { ok: false as const, message: 'the mail user courier is unknown on this system' };
+    const mailIdentity = { ok: false as const, error: { code: 'unknown-user' as const, message: 'the mail user courier is unknown on this system' } };
     expect(checkSecretsFile(secretsFacts({ mailIdentity }))).toEqual([
       {
         kind: 'problem',
@@ -180,13 +180,13 @@ describe("Courier's set-up", () => {
   });
 
   it('wants esmtp in enablefiltering and mentions local', () => {
-    expect(kinds(checkEnableFiltering({ ok: true, sources: ['esmtp', 'local'] }, 'ef'))).toEqual(['ok']);
-    expect(kinds(checkEnableFiltering({ ok: true, sources: ['esmtp'] }, 'ef'))).toEqual(['ok', 'note']);
-    expect(kinds(checkEnableFiltering({ ok: true, sources: [] }, 'ef'))).toEqual(['problem']);
+    expect(kinds(checkEnableFiltering({ ok: true, value: ['esmtp', 'local'] }, 'ef'))).toEqual(['ok']);
+    expect(kinds(checkEnableFiltering({ ok: true, value: ['esmtp'] }, 'ef'))).toEqual(['ok', 'note']);
+    expect(kinds(checkEnableFiltering({ ok: true, value: [] }, 'ef'))).toEqual(['problem']);
   });
 
   it("notes, without failing, SPF checks at SMTP time that are off or accept a fail, and says why they matter with SRS", () => {
-    const bofh = (text: string) => checkSmtpSpf({ ok: true, options: parseBofhOptions(text) }, '/etc/courier/bofh');
+    const bofh = (text: string) => checkSmtpSpf({ ok: true, value: parseBofhOptions(text) }, '/etc/courier/bofh');
     expect(bofh('')).toEqual([
       {
         kind: 'note',
@@ -200,8 +200,8 @@ describe("Courier's set-up", () => {
       { kind: 'note', text: expect.stringMatching(/^\/etc\/courier\/bofh: opt BOFHSPFMAILFROM=all accepts an SPF fail: /) },
       { kind: 'ok', text: '/etc/courier/bofh: opt BOFHSPFHELO=pass,none refuses an SPF fail' },
     ]);
-    expect(checkSmtpSpf({ ok: false, code: 'unreadable', message: 'cannot read /etc/courier/bofh: EACCES' }, '/etc/courier/bofh')).toMatchObject([{ kind: 'note' }]);
-    expect(kinds(checkCourier(courierFacts({ bofh: { ok: true, options: new Map() } }), policyOf(), { beforeStart: false }))).not.toContain('problem');
+    expect(checkSmtpSpf({ ok: false, error: { code: 'unreadable', message: 'cannot read /etc/courier/bofh: EACCES' } }, '/etc/courier/bofh')).toMatchObject([{ kind: 'note' }]);
+    expect(kinds(checkCourier(courierFacts({ bofh: { ok: true, value: new Map() } }), policyOf(), { beforeStart: false }))).not.toContain('problem');
   });
 
   it("wants srs-domain among Courier's own local domains", () => {
@@ -244,7 +244,7 @@ describe('the whole report', () => {
     configPath: '/etc/courier/srsfilter.yaml',
     policy: { ok: true, value: policyOf() },
     secrets: secretsFacts({ file: file(0o644) }),
-    courierPaths: { ok: true, paths: PATHS },
+    courierPaths: { ok: true, value: PATHS },
     courier: courierFacts(),
     store: undefined,
   };
@@ -265,9 +265,9 @@ describe('the whole report', () => {
   it('skips what depends on an unusable policy or courier-config', () => {
     const results = runChecks({
       ...facts,
-      policy: { ok: false, problems: [{ code: 'unreadable', file: 'p', line: null, column: null, key: '', message: 'no such file' }] },
+      policy: { ok: false, error: [{ code: 'unreadable', file: 'p', line: null, column: null, key: '', message: 'no such file' }] },
       secrets: undefined,
-      courierPaths: { ok: false, code: 'not-installed', message: 'courier-config not found on PATH: is courier-mta installed?' },
+      courierPaths: { ok: false, error: { code: 'not-installed', message: 'courier-config not found on PATH: is courier-mta installed?' } },
       courier: undefined,
     });
     expect(results).toEqual([

@@ -20,7 +20,7 @@ async function run(...args: string[]) {
 
 const S = ['--secret', 'tops3cr3t'];
 const today = createSrs({ secrets: [Buffer.from('tops3cr3t')] });
-const forwarded = (today.forward('alice@sender.test', 'example.org') as { address: string }).address;
+const forwarded = (today.forward('alice@sender.test', 'example.org') as { value: string }).value;
 
 describe('the Debian srs form', () => {
   it('forwards each address on its own line, --address ones first', async () => {
@@ -36,7 +36,7 @@ describe('the Debian srs form', () => {
   it('keys a --secretfile line with its newline, after every --secret', async () => {
     const withNewline = createSrs({ secrets: [Buffer.from('tops3cr3t\n')] }).forward('alice@sender.test', 'example.org');
     expect((await run('--secretfile', path.join(dir, 'newline'), '--alias', 'example.org', 'alice@sender.test')).stdout).toBe(
-      `${(withNewline as { address: string }).address}\n`,
+      `${(withNewline as { value: string }).value}\n`,
     );
     expect((await run(...S, '--secretfile', path.join(dir, 'newline'), '--alias', 'example.org', 'alice@sender.test')).stdout).toBe(`${forwarded}\n`);
   });

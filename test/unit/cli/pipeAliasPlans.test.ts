@@ -14,7 +14,7 @@ const policy: Policy = (() => {
 })();
 const isExampleOrg = (domain: string): boolean => domain === 'example.org';
 const context = { policy, srs, localDomains: { isLocal: isExampleOrg }, acceptMailFor: { accepts: isExampleOrg } };
-const srsOf = (sender: string): string => (srs.forward(sender, 'example.org') as { address: string }).address;
+const srsOf = (sender: string): string => (srs.forward(sender, 'example.org') as { value: string }).value;
 
 describe('planForward', () => {
   it('rewrites the sender to SRS of srs-domain for every target', () => {
@@ -79,19 +79,19 @@ describe('planReverse', () => {
   it('looks a stored-sender key up in the store, and defers the bounce when the store fails', async () => {
     const stored: Policy = { ...policy, originalEnvelope: 'database' };
     const forwarded = forwardSender('alice@sender.test', srs, stored);
-    if (!forwarded.ok || forwarded.store === undefined) throw new Error('no stored form');
-    const { key } = forwarded.store;
+    if (!forwarded.ok || forwarded.value.store === undefined) throw new Error('no stored form');
+    const { key } = forwarded.value.store;
     const holding = { get: async (k: string) => (k === key ? 'alice@sender.test' : null), put: async () => undefined };
     const failing = { get: async () => Promise.reject(new Error('connection refused')), put: async () => undefined };
     const storedContext = { ...context, policy: stored };
-    await expect(planReverse('', forwarded.address, storedContext, holding)).resolves.toEqual({
+    await expect(planReverse('', forwarded.value.address, storedContext, holding)).resolves.toEqual({
       ok: true,
       reinjection: { sender: '', recipients: ['alice@sender.test'] },
     });
-    await expect(planReverse('', forwarded.address, storedContext, failing)).resolves.toMatchObject({ ok: false, status: EXIT.tempFail });
-    await expect(planReverse('', forwarded.address, storedContext, null)).resolves.toMatchObject({ ok: false, status: EXIT.tempFail });
+    await expect(planReverse('', forwarded.value.address, storedContext, failing)).resolves.toMatchObject({ ok: false, status: EXIT.tempFail });
+    await expect(planReverse('', forwarded.value.address, storedContext, null)).resolves.toMatchObject({ ok: false, status: EXIT.tempFail });
     const empty = { get: async () => null, put: async () => undefined };
-    await expect(planReverse('', forwarded.address, storedContext, empty)).resolves.toMatchObject({
+    await expect(planReverse('', forwarded.value.address, storedContext, empty)).resolves.toMatchObject({
       ok: false,
       status: EXIT.invalidAddress,
       message: expect.stringMatching(/unknown-alias/),

@@ -2,8 +2,8 @@ import { formatAddressPattern, matchesAnyAddressPattern, parseAddressPattern, ty
 
 function pattern(text: string): AddressPattern {
   const parsed = parseAddressPattern(text);
-  if (!parsed.ok) throw new Error(parsed.message);
-  return parsed.pattern;
+  if (!parsed.ok) throw new Error(parsed.error.message);
+  return parsed.value;
 }
 
 describe('parseAddressPattern', () => {
@@ -15,13 +15,13 @@ describe('parseAddressPattern', () => {
     ['@.example.org', { kind: 'subdomains', domain: 'example.org' }],
     [' Example.ORG ', { kind: 'domain', domain: 'example.org' }],
   ])('%s', (text, expected) => {
-    expect(parseAddressPattern(text)).toEqual({ ok: true, pattern: expected });
+    expect(parseAddressPattern(text)).toEqual({ ok: true, value: expected });
   });
 
   it.each(['', '@', '.', 'a b@example.org', 'user@', 'user@exa mple.org', 'example..org', '..example.org'])(
     'refuses %j',
     (text) => {
-      expect(parseAddressPattern(text)).toMatchObject({ ok: false, message: expect.stringMatching(/user@domain/) });
+      expect(parseAddressPattern(text)).toMatchObject({ ok: false, error: { message: expect.stringMatching(/user@domain/) } });
     },
   );
 

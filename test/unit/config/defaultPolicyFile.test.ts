@@ -8,7 +8,7 @@ const COMMENTED_SETTING = /^# ([a-z][a-z-]*:.*)$/gm;
 
 function parsed(text: string): Policy {
   const result = parsePolicy(text, 'srsfilter.yaml');
-  if (!result.ok) throw new Error(result.problems.map(formatProblem).join('\n'));
+  if (!result.ok) throw new Error(result.error.map(formatProblem).join('\n'));
   return result.value;
 }
 

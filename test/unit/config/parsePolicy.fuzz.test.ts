@@ -26,8 +26,8 @@ const KNOWN_CODES: ReadonlySet<ConfigProblemCode> = new Set<ConfigProblemCode>([
 
 function expectAnswer(result: ConfigResult<unknown>): void {
   if (result.ok) return;
-  expect(result.problems.length).toBeGreaterThan(0);
-  for (const problem of result.problems) {
+  expect(result.error.length).toBeGreaterThan(0);
+  for (const problem of result.error) {
     expect(KNOWN_CODES.has(problem.code)).toBe(true);
     expect(problem.message).not.toBe('');
     if (problem.line !== null) expect(problem.line).toBeGreaterThanOrEqual(1);

@@ -5,14 +5,14 @@ const MINIMAL = 'srs-domain: example.org\nsecrets-file: /etc/courier/srsfilter.s
 
 function parsedValue(text: string): Policy {
   const result = parsePolicy(text, 'srsfilter.yaml');
-  if (!result.ok) throw new Error(result.problems.map(formatProblem).join('\n'));
+  if (!result.ok) throw new Error(result.error.map(formatProblem).join('\n'));
   return result.value;
 }
 
 function problemsOf(text: string): readonly ConfigProblem[] {
   const result = parsePolicy(text, 'srsfilter.yaml');
   if (result.ok) throw new Error(`expected problems, got ${JSON.stringify(result.value)}`);
-  return result.problems;
+  return result.error;
 }
 
 describe('parsePolicy: defaults', () => {

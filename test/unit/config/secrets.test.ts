@@ -40,7 +40,7 @@ describe('parseSecrets', () => {
     ['policy', 'SRS0=vmyz=2W=otherdomain.com=test@example.com'],
   ] as const)('the %s reading of "tops3cr3t\\n" signs as the vectors say', (reading, expected) => {
     const srs = createSrs({ secrets: parseSecrets(Buffer.from('tops3cr3t\n'), reading), now: () => 1577836860_000, separator: '=' });
-    expect(srs.forward('test@otherdomain.com', 'example.com')).toEqual({ ok: true, address: expected });
+    expect(srs.forward('test@otherdomain.com', 'example.com')).toEqual({ ok: true, value: expected });
   });
 });
 
@@ -61,12 +61,12 @@ describe('readSecretsFile', () => {
   it('reads the secrets of a 0640 file', async () => {
     const path = secretFile('# rotated 2025\nnew\nold\n', 0o640);
     const result = await readSecretsFile(path, 'policy', CHECKED);
-    expect(result).toEqual({ ok: true, secrets: [Buffer.from('new'), Buffer.from('old')] });
+    expect(result).toEqual({ ok: true, value: [Buffer.from('new'), Buffer.from('old')] });
   });
 
   it('reads the perl way when asked', async () => {
     const path = secretFile('tops3cr3t\n', 0o600);
-    expect(await readSecretsFile(path, 'perl', CHECKED)).toEqual({ ok: true, secrets: [Buffer.from('tops3cr3t\n')] });
+    expect(await readSecretsFile(path, 'perl', CHECKED)).toEqual({ ok: true, value: [Buffer.from('tops3cr3t\n')] });
   });
 
   it.each([
@@ -77,9 +77,9 @@ describe('readSecretsFile', () => {
   ])('refuses mode %o (%s) and names the fix', async (mode, exposure) => {
     const path = secretFile('s\n', mode);
     const result = await readSecretsFile(path, 'policy', CHECKED);
-    expect(result).toMatchObject({ ok: false, problem: { code: 'insecure-permissions', file: path, key: 'secrets-file', line: null } });
+    expect(result).toMatchObject({ ok: false, error: { code: 'insecure-permissions', file: path, key: 'secrets-file', line: null } });
     if (result.ok) return;
-    expect(result.problem.message).toMatch(new RegExp(`^the secrets file ${exposure}.*; fix: chmod 0640 ${path} && chown root:daemon ${path}$`));
+    expect(result.error.message).toMatch(new RegExp(`^the secrets file ${exposure}.*; fix: chmod 0640 ${path} && chown root:daemon ${path}$`));
   });
 
   asRoot('refuses a 0640 file of a group other than the mail group, as root:adm (needs root to chown)', async () => {
@@ -88,7 +88,7 @@ describe('readSecretsFile', () => {
     const result = await readSecretsFile(path, 'policy', CHECKED);
     expect(result).toMatchObject({
       ok: false,
-      problem: { code: 'insecure-permissions', message: expect.stringMatching(/^the secrets file is readable by group 4 \(mode 0640\), not the mail group daemon: /) },
+      error: { code: 'insecure-permissions', message: expect.stringMatching(/^the secrets file is readable by group 4 \(mode 0640\), not the mail group daemon: /) },
     });
   });
 
@@ -96,22 +96,22 @@ describe('readSecretsFile', () => {
     const path = secretFile('s\n', 0o600);
     chownSync(path, 65534, ME.gid);
     const result = await readSecretsFile(path, 'policy', CHECKED);
-    expect(result).toMatchObject({ ok: false, problem: { code: 'insecure-permissions', message: expect.stringMatching(/^the secrets file is owned by uid 65534, neither root nor the mail user/) } });
+    expect(result).toMatchObject({ ok: false, error: { code: 'insecure-permissions', message: expect.stringMatching(/^the secrets file is owned by uid 65534, neither root nor the mail user/) } });
   });
 
   it('accepts any mode without the check (srsctl --secretfile reads like srs)', async () => {
     const path = secretFile('s\n', 0o666);
-    expect(await readSecretsFile(path, 'perl', { checkPermissions: false })).toEqual({ ok: true, secrets: [Buffer.from('s\n')] });
+    expect(await readSecretsFile(path, 'perl', { checkPermissions: false })).toEqual({ ok: true, value: [Buffer.from('s\n')] });
   });
 
   it('reports a missing file as a problem', async () => {
     const result = await readSecretsFile(join(dir, 'absent'), 'policy', CHECKED);
-    expect(result).toMatchObject({ ok: false, problem: { code: 'unreadable', message: expect.stringMatching(/no such file/) } });
+    expect(result).toMatchObject({ ok: false, error: { code: 'unreadable', message: expect.stringMatching(/no such file/) } });
   });
 
   it('reports a file without secrets', async () => {
     const result = await readSecretsFile(secretFile('# only a comment\n\n', 0o640), 'policy', CHECKED);
-    expect(result).toMatchObject({ ok: false, problem: { code: 'no-secrets' } });
+    expect(result).toMatchObject({ ok: false, error: { code: 'no-secrets' } });
   });
 
   it('refuses a directory', async () => {
@@ -119,7 +119,7 @@ describe('readSecretsFile', () => {
     mkdirSync(path, { mode: 0o750 });
     expect(await readSecretsFile(path, 'policy', { checkPermissions: false })).toMatchObject({
       ok: false,
-      problem: { code: 'unreadable', message: expect.stringMatching(/not a regular file/) },
+      error: { code: 'unreadable', message: expect.stringMatching(/not a regular file/) },
     });
   });
 
@@ -128,7 +128,7 @@ describe('readSecretsFile', () => {
     execFileSync('mkfifo', ['-m', '0600', path]);
     expect(await readSecretsFile(path, 'policy', CHECKED)).toMatchObject({
       ok: false,
-      problem: { code: 'unreadable', message: expect.stringMatching(/not a regular file/) },
+      error: { code: 'unreadable', message: expect.stringMatching(/not a regular file/) },
     });
   });
 });

@@ -2,12 +2,12 @@ import fc from 'fast-check';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEFAULT_CONTROL_FILE_LIMITS, formatControlFile, parseControlFile } from '../../../lib/courier/controlFile';
-import { withSender } from '../../../lib/courier/controlFileEdit';
-import { applyRewrite, readControlFile } from '../../../lib/courier/controlFileIo';
-import { envelopeOf } from '../../../lib/courier/envelope';
-import { findQueueDirectory, type QueueDirectory } from '../../../lib/courier/queueDirectory';
-import type { ControlFile, ControlFileErrorCode, ControlFileResult } from '../../../lib/courier/types';
+import { DEFAULT_CONTROL_FILE_LIMITS, formatControlFile, parseControlFile } from '../../../lib/courier/queue/controlFile';
+import { withSender } from '../../../lib/courier/queue/controlFileEdit';
+import { applyRewrite, readControlFile } from '../../../lib/courier/queue/controlFileIo';
+import { envelopeOf } from '../../../lib/courier/queue/envelope';
+import { findQueueDirectory, type QueueDirectory } from '../../../lib/courier/queue/queueDirectory';
+import type { ControlFile, ControlFileErrorCode, ControlFileResult } from '../../../lib/courier/queue';
 import { fuzzParameters, fuzzTimeoutMs } from '../../support/fuzzSettings';
 
 const KNOWN_CODES: ReadonlySet<ControlFileErrorCode> = new Set([
@@ -26,19 +26,19 @@ const NEWLINE = 0x0a;
 const SAMPLE = readFileSync(join(__dirname, '../../fixtures/courier/single-alias-to-remote.ctl'));
 
 function parsedFile(result: ControlFileResult): ControlFile {
-  if (!result.ok) throw new Error(`expected a parse, got ${result.code}: ${result.message}`);
-  return result.file;
+  if (!result.ok) throw new Error(`expected a parse, got ${result.error.code}: ${result.error.message}`);
+  return result.value;
 }
 
 /** A failure has a known code and a message; a parse formats back to the same bytes and yields an envelope. */
 function expectTypedParse(bytes: Buffer, result: ControlFileResult): void {
   if (!result.ok) {
-    expect(KNOWN_CODES.has(result.code)).toBe(true);
-    expect(result.message.length).toBeGreaterThan(0);
+    expect(KNOWN_CODES.has(result.error.code)).toBe(true);
+    expect(result.error.message.length).toBeGreaterThan(0);
     return;
   }
-  expect(formatControlFile(result.file).equals(bytes)).toBe(true);
-  expect(() => envelopeOf([result.file])).not.toThrow();
+  expect(formatControlFile(result.value).equals(bytes)).toBe(true);
+  expect(() => envelopeOf([result.value])).not.toThrow();
 }
 
 function lines(...records: (string | Buffer)[]): Buffer {
@@ -122,7 +122,7 @@ describe('control file fuzz: broken files give a typed error, never a throw', ()
           const result = parseControlFile(cut);
           expectTypedParse(cut, result);
           const expected = length === 0 ? 'no-sender' : cut[length - 1] === NEWLINE ? 'ok' : 'truncated';
-          expect(result.ok ? 'ok' : result.code).toBe(expected);
+          expect(result.ok ? 'ok' : result.error.code).toBe(expected);
         }),
         fuzzParameters(),
       );
@@ -137,7 +137,7 @@ describe('control file fuzz: broken files give a typed error, never a throw', ()
       fc.assert(
         fc.property(withNulArb, ([bytes, at]) => {
           const mutated = Buffer.concat([bytes.subarray(0, at), Buffer.from([0]), bytes.subarray(at)]);
-          expect(parseControlFile(mutated)).toMatchObject({ ok: false, code: 'nul-byte' });
+          expect(parseControlFile(mutated)).toMatchObject({ ok: false, error: { code: 'nul-byte' } });
         }),
         fuzzParameters(),
       );
@@ -153,7 +153,7 @@ describe('control file fuzz: broken files give a typed error, never a throw', ()
           const withoutSender = bytes.subarray(bytes.indexOf(NEWLINE) + 1);
           const first = withoutSender[0];
           fc.pre(first !== NEWLINE);
-          expect(parseControlFile(withoutSender)).toMatchObject({ ok: false, code: 'no-sender' });
+          expect(parseControlFile(withoutSender)).toMatchObject({ ok: false, error: { code: 'no-sender' } });
         }),
         fuzzParameters(),
       );
@@ -180,7 +180,7 @@ describe('control file fuzz: broken files give a typed error, never a throw', ()
                 : Buffer.concat([bytes, lines(record)]);
             const result = parseControlFile(mutated);
             expectTypedParse(mutated, result);
-            expect(result.ok ? 'ok' : result.code).toBe('sRr'.includes(type) ? 'bad-encoding' : 'ok');
+            expect(result.ok ? 'ok' : result.error.code).toBe('sRr'.includes(type) ? 'bad-encoding' : 'ok');
           },
         ),
         fuzzParameters(),
@@ -209,7 +209,7 @@ describe('control file fuzz: extremes', () => {
 
   test('a 1 MB line is too-large', () => {
     const bytes = lines('salice@sender.test', `r${'a'.repeat(1024 * 1024)}@remote.test`, 'N');
-    expect(parseControlFile(bytes)).toMatchObject({ ok: false, code: 'too-large' });
+    expect(parseControlFile(bytes)).toMatchObject({ ok: false, error: { code: 'too-large' } });
   });
 
   test('a 1 MB sender without a line end is refused, not read as a sender', () => {
@@ -221,7 +221,7 @@ describe('control file fuzz: extremes', () => {
     const line = `X${'y'.repeat(1000)}`;
     const count = Math.ceil(DEFAULT_CONTROL_FILE_LIMITS.maxBytes / line.length) + 1;
     const bytes = lines('salice@sender.test', ...Array.from({ length: count }, () => line));
-    expect(parseControlFile(bytes)).toMatchObject({ ok: false, code: 'too-large' });
+    expect(parseControlFile(bytes)).toMatchObject({ ok: false, error: { code: 'too-large' } });
   });
 });
 
@@ -231,8 +231,8 @@ describe('control file fuzz: on disk', () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'srsfilter-ctl-fuzz-'));
     const found = await findQueueDirectory(dir);
-    if (!found.ok) throw new Error(found.message);
-    queue = found.queue;
+    if (!found.ok) throw new Error(found.error.message);
+    queue = found.value;
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -264,12 +264,12 @@ describe('control file fuzz: on disk', () => {
   test('a file over the size limit is refused without reading it whole', async () => {
     const path = join(dir, 'huge');
     writeFileSync(path, Buffer.alloc(DEFAULT_CONTROL_FILE_LIMITS.maxBytes * 2, 'a'));
-    expect(await readControlFile(path, queue)).toMatchObject({ ok: false, code: 'too-large' });
+    expect(await readControlFile(path, queue)).toMatchObject({ ok: false, error: { code: 'too-large' } });
   });
 
   test('a missing file and a directory give not-found and unreadable', async () => {
-    expect(await readControlFile(join(dir, 'missing'), queue)).toMatchObject({ ok: false, code: 'not-found' });
-    expect(await readControlFile(dir, queue)).toMatchObject({ ok: false, code: 'unreadable' });
+    expect(await readControlFile(join(dir, 'missing'), queue)).toMatchObject({ ok: false, error: { code: 'not-found' } });
+    expect(await readControlFile(dir, queue)).toMatchObject({ ok: false, error: { code: 'unreadable' } });
   });
 
   test(

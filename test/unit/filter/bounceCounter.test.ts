@@ -12,31 +12,31 @@ describe('the memory bounce counter', () => {
   it('allows `limit` counts per key, then refuses without counting', async () => {
     const { counter } = counterAt(0);
     for (let i = 0; i < 3; i++) expect(await counter.take(['a'], 3, DAY)).toEqual({ ok: true });
-    expect(await counter.take(['a'], 3, DAY)).toEqual({ ok: false, key: 'a' });
+    expect(await counter.take(['a'], 3, DAY)).toEqual({ ok: false, error: { key: 'a' } });
     expect(await counter.take(['b'], 3, DAY)).toEqual({ ok: true });
     await counter.giveBack(['a']);
     expect(await counter.take(['a'], 3, DAY)).toEqual({ ok: true });
-    expect(await counter.take(['a'], 3, DAY)).toEqual({ ok: false, key: 'a' });
+    expect(await counter.take(['a'], 3, DAY)).toEqual({ ok: false, error: { key: 'a' } });
   });
 
   it('counts all keys of one message or none, a repeated key as often as it is listed', async () => {
     const { counter } = counterAt(0);
     expect(await counter.take(['a', 'a'], 3, DAY)).toEqual({ ok: true });
-    expect(await counter.take(['b', 'a', 'a'], 3, DAY)).toEqual({ ok: false, key: 'a' });
+    expect(await counter.take(['b', 'a', 'a'], 3, DAY)).toEqual({ ok: false, error: { key: 'a' } });
     expect(await counter.take(['b', 'b', 'b'], 3, DAY)).toEqual({ ok: true });
     expect(await counter.take(['a'], 3, DAY)).toEqual({ ok: true });
-    expect(await counter.take(['a', 'a', 'a', 'a'], 3, DAY)).toEqual({ ok: false, key: 'a' });
+    expect(await counter.take(['a', 'a', 'a', 'a'], 3, DAY)).toEqual({ ok: false, error: { key: 'a' } });
   });
 
   it('starts a key again from zero once its window is over', async () => {
     const { clock, counter } = counterAt(1_000);
     for (let i = 0; i < 2; i++) await counter.take(['a'], 2, DAY);
     clock.now += DAY - 1;
-    expect(await counter.take(['a'], 2, DAY)).toEqual({ ok: false, key: 'a' });
+    expect(await counter.take(['a'], 2, DAY)).toEqual({ ok: false, error: { key: 'a' } });
     clock.now += 1;
     expect(await counter.take(['a'], 2, DAY)).toEqual({ ok: true });
     expect(await counter.take(['a'], 2, DAY)).toEqual({ ok: true });
-    expect(await counter.take(['a'], 2, DAY)).toEqual({ ok: false, key: 'a' });
+    expect(await counter.take(['a'], 2, DAY)).toEqual({ ok: false, error: { key: 'a' } });
   });
 
   // A million awaited steps take seconds on a busy machine: the limit is on behaviour, not time.
@@ -58,10 +58,10 @@ describe('the memory bounce counter', () => {
     await counter.take(['abused'], 1, DAY);
     await counter.take(['x'], 1, DAY);
     await counter.take(['y'], 1, DAY);
-    expect(await counter.take(['abused'], 1, DAY)).toEqual({ ok: false, key: 'abused' });
+    expect(await counter.take(['abused'], 1, DAY)).toEqual({ ok: false, error: { key: 'abused' } });
     await counter.take(['z'], 1, DAY);
     expect(counter.size).toBeLessThanOrEqual(4);
-    expect(await counter.take(['abused'], 1, DAY)).toEqual({ ok: false, key: 'abused' });
+    expect(await counter.take(['abused'], 1, DAY)).toEqual({ ok: false, error: { key: 'abused' } });
     expect(await counter.take(['x'], 1, DAY)).toEqual({ ok: true });
   });
 });

@@ -6,7 +6,7 @@ import { describeRuntimeChanges } from '../../../filter/runtimeChanges';
 /** The parts of a runtime the description reads: the policy and the secrets. */
 function runtimeOf(yaml: string, secrets: readonly string[] = ['s3cret']): Runtime {
   const parsed = parsePolicy(`srs-domain: example.org\nsecrets-file: /etc/courier/srsfilter.secret\n${yaml}`, 'srsfilter.yaml');
-  if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
+  if (!parsed.ok) throw new Error(JSON.stringify(parsed.error));
   const srs = createSrs(srsInitOf(parsed.value, secrets.map((secret) => Buffer.from(secret))));
   return { policy: parsed.value, srs } as unknown as Runtime;
 }

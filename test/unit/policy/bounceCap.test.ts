@@ -1,6 +1,7 @@
 import type { Policy } from '../../../lib/config';
-import { applyBounceCap, decide, type BounceCounter, type Decision, type TakeResult } from '../../../lib/policy';
-import { StoreError } from '../../../lib/store';
+import { applyBounceCap, decide, type Decision } from '../../../lib/policy';
+import { ok } from '../../../lib/result';
+import { StoreError, type BounceCounter, type TakeResult } from '../../../lib/store';
 import { contextWith, envelope, srsAddressFor } from './support';
 
 /** A counter that answers as scripted and records what it was asked. */
@@ -30,7 +31,7 @@ function decisionFor(recipients: readonly string[], policy: Partial<Policy> = {}
 describe('applyBounceCap', () => {
   it('counts each reversed recipient once, with the cap and a window longer than an address lives', async () => {
     const { decision, policy } = decisionFor([ALICE_SRS0, BOB_SRS0], { maxBouncesPerAddress: 7, maxAgeDays: 21 });
-    const counter = fakeCounter(() => ({ ok: true }));
+    const counter = fakeCounter(() => ok());
     const capped = await applyBounceCap(decision, policy, counter);
     expect(capped.decision).toBe(decision);
     const keys = decision.kind === 'reverse' ? decision.recipients.map((r) => r.capKey) : [];
@@ -41,7 +42,7 @@ describe('applyBounceCap', () => {
   it('refuses the message with 550 5.7.1 naming the cap when the counter says it is reached', async () => {
     const { decision, policy } = decisionFor([ALICE_SRS0, BOB_SRS0], { maxBouncesPerAddress: 3 });
     const bobKey = decision.kind === 'reverse' ? decision.recipients[1]?.capKey ?? '' : '';
-    const capped = await applyBounceCap(decision, policy, fakeCounter(() => ({ ok: false, key: bobKey })));
+    const capped = await applyBounceCap(decision, policy, fakeCounter(() => ({ ok: false, error: { key: bobKey } })));
     expect(capped).toEqual({
       decision: {
         kind: 'reject',
@@ -61,7 +62,7 @@ describe('applyBounceCap', () => {
     ['a forward', {}, 'alice@sender.test', 'someone@remote.test'],
   ])('counts nothing for %s', async (_name, policyOverrides, sender, recipient) => {
     const { decision, policy } = decisionFor([recipient], policyOverrides, sender);
-    const counter = fakeCounter(() => ({ ok: true }));
+    const counter = fakeCounter(() => ok());
     expect(await applyBounceCap(decision, policy, counter)).toEqual({ decision, counted: [] });
     expect(counter.calls).toEqual([]);
   });

@@ -1,5 +1,5 @@
-import { withChanges } from '../../../lib/courier/controlFileEdit';
-import { formatControlFile, parseControlFile } from '../../../lib/courier/controlFile';
+import { withChanges } from '../../../lib/courier/queue/controlFileEdit';
+import { formatControlFile, parseControlFile } from '../../../lib/courier/queue/controlFile';
 import { changesOf, decide, type Decision } from '../../../lib/policy';
 import { contextWith, envelope, srsAddressFor } from './support';
 
@@ -26,18 +26,18 @@ describe('changesOf', () => {
     const srs0 = srsAddressFor('alice@sender.test');
     const text = `s\nM1\nrbob@example.org\nR\nN\nrsrsbounce-${srs0}\nR\nN\nusmtp\n`;
     const parsed = parseControlFile(Buffer.from(text));
-    if (!parsed.ok) throw new Error(parsed.message);
+    if (!parsed.ok) throw new Error(parsed.error.message);
     const decision = decide(envelope({ sender: '', recipients: [{ r: 'bob@example.org' }, { r: `srsbounce-${srs0}` }] }), contextWith());
-    const [edited] = withChanges([parsed.file], changesOf(decision));
+    const [edited] = withChanges([parsed.value], changesOf(decision));
     expect(edited && formatControlFile(edited).toString()).toBe('s\nM1\nrbob@example.org\nR\nN\nralice@sender.test\nR\nN\nusmtp\n');
   });
 
   it.each(['PostMaster@bank.test', 'MAILER-DAEMON@mx.remote.test'])('a bounce from %s is reversed and leaves with the null sender', (sender) => {
     const srs0 = srsAddressFor('alice@sender.test');
     const parsed = parseControlFile(Buffer.from(`s${sender}\nM1\nr${srs0}\nR\nN\nusmtp\n`));
-    if (!parsed.ok) throw new Error(parsed.message);
+    if (!parsed.ok) throw new Error(parsed.error.message);
     const decision = decide(envelope({ sender, recipients: [{ r: srs0 }] }), contextWith());
-    const [edited] = withChanges([parsed.file], changesOf(decision));
+    const [edited] = withChanges([parsed.value], changesOf(decision));
     expect(edited && formatControlFile(edited).toString()).toBe('s\nM1\nralice@sender.test\nR\nN\nusmtp\n');
   });
 });

@@ -1,16 +1,16 @@
 import { readFixture } from '../../../kit/repo';
 import type { Policy } from '../../../lib/config';
-import { parseControlFile } from '../../../lib/courier/controlFile';
-import { envelopeOf } from '../../../lib/courier/envelope';
-import type { Envelope } from '../../../lib/courier/types';
+import { parseControlFile } from '../../../lib/courier/queue/controlFile';
+import { envelopeOf } from '../../../lib/courier/queue/envelope';
+import type { Envelope } from '../../../lib/courier/queue';
 import { decide, type Decision } from '../../../lib/policy';
 import { contextWith } from './support';
 
 /** Control files a real Courier wrote (test/fixtures/courier/README.md). */
 function sample(name: string): Envelope {
   const parsed = parseControlFile(readFixture(name));
-  if (!parsed.ok) throw new Error(parsed.message);
-  return envelopeOf([parsed.file]);
+  if (!parsed.ok) throw new Error(parsed.error.message);
+  return envelopeOf([parsed.value]);
 }
 
 type Row = readonly [file: string, policy: Partial<Policy>, expected: Partial<Decision>];

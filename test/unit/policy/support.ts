@@ -1,5 +1,5 @@
 import { parsePolicy, type Policy } from '../../../lib/config';
-import type { Envelope, Recipient } from '../../../lib/courier/types';
+import type { Envelope, Recipient } from '../../../lib/courier/queue';
 import type { DecideContext } from '../../../lib/policy';
 import { createSrs, type Srs } from '../../../lib/srs';
 
@@ -42,8 +42,8 @@ export function contextWith(overrides: Partial<Policy> = {}): DecideContext {
 /** An SRS address of ours for `address`, made `daysAgo` days before NOW (negative: in the future). */
 export function srsAddressFor(address: string, daysAgo = 0): string {
   const forwarded = srsAt(NOW - daysAgo * DAY).forward(address, 'example.org');
-  if (!forwarded.ok) throw new Error(forwarded.message);
-  return forwarded.address;
+  if (!forwarded.ok) throw new Error(forwarded.error.message);
+  return forwarded.value;
 }
 
 export interface RecipientSpec {

@@ -22,16 +22,16 @@ function lowerAscii(text: string): string {
 
 function expectTypedResult(result: SrsResult): void {
   if (result.ok) {
-    expect(typeof result.address).toBe('string');
+    expect(typeof result.value).toBe('string');
     return;
   }
-  expect(KNOWN_CODES.has(result.code)).toBe(true);
-  expect(result.message.length).toBeGreaterThan(0);
+  expect(KNOWN_CODES.has(result.error.code)).toBe(true);
+  expect(result.error.message.length).toBeGreaterThan(0);
 }
 
 function addressOf(result: SrsResult): string {
-  if (!result.ok) throw new Error(`expected an address, got ${result.code}: ${result.message}`);
-  return result.address;
+  if (!result.ok) throw new Error(`expected an address, got ${result.error.code}: ${result.error.message}`);
+  return result.value;
 }
 
 // Everything RFC 5321 allows in a dot-atom local part, plus what SMTPUTF8 brings.
@@ -140,7 +140,7 @@ describe('SRS fuzz: round trips', () => {
           if ((((ageDays % 1024) + 1024) % 1024) <= 21) {
             expect(addressOf(result)).toBe(address);
           } else {
-            expect(result).toMatchObject({ ok: false, code: 'expired' });
+            expect(result).toMatchObject({ ok: false, error: { code: 'expired' } });
           }
         }),
         fuzzParameters(0.5),
@@ -185,7 +185,7 @@ describe('SRS fuzz: mutated addresses never reverse to another address', () => {
           const mutated = forwarded.slice(0, at) + inserted + forwarded.slice(keep);
           const result = srs.reverse(mutated);
           expectTypedResult(result);
-          if (result.ok) expect(lowerAscii(result.address)).toBe(lowerAscii(address));
+          if (result.ok) expect(lowerAscii(result.value)).toBe(lowerAscii(address));
         }),
         fuzzParameters(),
       );
@@ -206,7 +206,7 @@ describe('SRS fuzz: mutated addresses never reverse to another address', () => {
           fc.pre(!equivalent);
           const result = srs.reverse(forwarded.slice(0, at) + char + forwarded.slice(at + 1));
           expect(result.ok).toBe(false);
-          if (!result.ok) expect(['bad-hash', 'malformed']).toContain(result.code);
+          if (!result.ok) expect(['bad-hash', 'malformed']).toContain(result.error.code);
         }),
         fuzzParameters(0.5),
       );
@@ -218,7 +218,7 @@ describe('SRS fuzz: mutated addresses never reverse to another address', () => {
     const stranger = createSrs({ secrets: [Buffer.from('not-ours')], now: () => NOW_MS });
     fc.assert(
       fc.property(addressArb, (address) => {
-        expect(srs.reverse(addressOf(stranger.forward(address, ALIAS)))).toMatchObject({ ok: false, code: 'bad-hash' });
+        expect(srs.reverse(addressOf(stranger.forward(address, ALIAS)))).toMatchObject({ ok: false, error: { code: 'bad-hash' } });
       }),
       fuzzParameters(0.25),
     );

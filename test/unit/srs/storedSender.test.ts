@@ -22,9 +22,9 @@ describe('storedSenderKeyOf', () => {
   test("forwarded like a sender, it is postsrsd 2's database-mode address, at most 64 octets", () => {
     const srs = srsAt(0);
     const longSender = `0100018c7a1b2c3d-4e5f6a7b-8c9d-4e1f-9a3b-4c5d6e7f8a9b-000000@us-east-1.amazonses.com`;
-    expect(srs.forward(storedSenderKeyOf('test@otherdomain.com'), 'example.com')).toEqual({ ok: true, address: POSTSRSD_ALIAS });
+    expect(srs.forward(storedSenderKeyOf('test@otherdomain.com'), 'example.com')).toEqual({ ok: true, value: POSTSRSD_ALIAS });
     const forwarded = srs.forward(storedSenderKeyOf(longSender), 'example.com');
-    expect(forwarded.ok && localPartOctets(forwarded.address)).toBeLessThanOrEqual(64);
+    expect(forwarded.ok && localPartOctets(forwarded.value)).toBeLessThanOrEqual(64);
   });
 });
 
@@ -39,7 +39,7 @@ describe('storedSenderKeyIn', () => {
   ])('the reversal of %s needs the store under %s', (address, key) => {
     const reversed = srs.reverse(address);
     expect(reversed.ok).toBe(true);
-    expect(reversed.ok && storedSenderKeyIn(reversed.address)).toBe(key);
+    expect(reversed.ok && storedSenderKeyIn(reversed.value)).toBe(key);
   });
 
   test.each(['test@otherdomain.com', 'SRS0=x@hop.example', 'user@1.example', 'user@11'])(

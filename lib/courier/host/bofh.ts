@@ -1,6 +1,6 @@
-import { readConfigFile } from './configText';
-import { courierFiles } from './paths';
-import type { ConfigReadFailure, CourierPaths } from './types';
+import { ok, type Result } from '../../result';
+import { readConfigFile, type ConfigReadFailure } from './configText';
+import { courierFiles, type CourierPaths } from './paths';
 
 /**
  * The `opt NAME=value` lines of Courier's bofh file, read as submit's bofh_init reads them:
@@ -41,11 +41,11 @@ export function spfFailHandling(options: ReadonlyMap<string, string>, setting: S
   return keywords.includes('all') || keywords.includes('fail') ? 'accepted' : 'refused';
 }
 
-export type BofhResult = { readonly ok: true; readonly options: ReadonlyMap<string, string> } | ConfigReadFailure;
+export type BofhResult = Result<ReadonlyMap<string, string>, ConfigReadFailure>;
 
 /** A missing bofh file sets nothing, as for submit. */
 export async function readBofh(paths: CourierPaths): Promise<BofhResult> {
   const file = await readConfigFile(courierFiles(paths).bofh);
   if (!file.ok) return file;
-  return { ok: true, options: parseBofhOptions(file.text ?? '') };
+  return ok(parseBofhOptions(file.value ?? ''));
 }

@@ -1,8 +1,8 @@
 import { hostname as systemHostname } from 'node:os';
 import { domainToUnicode } from 'node:url';
-import { readConfigFile, readConfigFileOrDirectory } from './configText';
-import { courierFiles } from './paths';
-import type { ConfigReadFailure, CourierPaths, DomainRule, HostedDomain, LocalDomains, LocalDomainsResult, LocalMatch } from './types';
+import { ok, type Result } from '../../result';
+import { readConfigFile, readConfigFileOrDirectory, type ConfigReadFailure } from './configText';
+import { courierFiles, type CourierPaths } from './paths';
 
 /*
  * Which domains Courier delivers locally, decided the way its config_islocal() does
@@ -24,6 +24,41 @@ import type { ConfigReadFailure, CourierPaths, DomainRule, HostedDomain, LocalDo
  * Deliberate differences: whitespace around a line is ignored (Courier would compare it), and a
  * trailing dot on a domain is ignored.
  */
+
+/** One line of `locals` (or of the policy's `local-domains`), normalised. */
+export interface DomainRule {
+  /** Lower-case Unicode domain; a leading '.' matches every subdomain (not the domain itself). */
+  readonly pattern: string;
+  /** A `!` line: the domain is NOT local, even if a later wildcard matches it. */
+  readonly exclude: boolean;
+}
+
+/** One line of `hosteddomains`: a hosted domain, or an alias for one. */
+export interface HostedDomain {
+  /** Lower-case Unicode domain; a leading '.' matches every subdomain. */
+  readonly domain: string;
+  /** The domain after the TAB ('' when none): mail to `domain` is delivered as if to this. */
+  readonly aliasOf: string;
+}
+
+/** Which configuration made a domain local: for `srsctl explain` and log lines. */
+export interface LocalMatch {
+  readonly source: 'locals' | 'hosteddomains' | 'local-domains';
+  /** The matching line as normalised, e.g. '.example.org' or '*'. */
+  readonly rule: string;
+}
+
+export interface LocalDomains {
+  /**
+   * Case-insensitive, IDN-aware, tolerates one trailing dot. '' is not local: Courier calls an
+   * address without a domain local, but whether one may appear is the caller's judgement.
+   */
+  isLocal(domain: string): boolean;
+  /** The rule that makes `domain` local, undefined when it is not local. */
+  whyLocal(domain: string): LocalMatch | undefined;
+}
+
+export type LocalDomainsResult = Result<LocalDomains, ConfigReadFailure>;
 
 const HOSTED_SUFFIX_LOOKUPS = 5;
 
@@ -98,12 +133,12 @@ export async function readLocalDomains(
   const hosted = await readConfigFileOrDirectory(files.hostedDomains);
   if (!hosted.ok) return hosted;
   const domains = createLocalDomains({
-    locals: parseLocals(locals.text),
-    hostedDomains: parseHostedDomains(hosted.text ?? ''),
+    locals: parseLocals(locals.value),
+    hostedDomains: parseHostedDomains(hosted.value ?? ''),
     extra,
     hostname,
   });
-  return { ok: true, domains };
+  return ok(domains);
 }
 
 /** A domain as Courier compares it: lower-case Unicode, without a trailing dot; '' for none. */
@@ -124,13 +159,13 @@ export async function readDomainListOrMe(
   path: string,
   paths: CourierPaths,
   hostname: string,
-): Promise<{ readonly ok: true; readonly text: string } | ConfigReadFailure> {
+): Promise<Result<string, ConfigReadFailure>> {
   const list = await readConfigFile(path);
   if (!list.ok) return list;
-  if (list.text !== undefined) return { ok: true, text: list.text };
+  if (list.value !== undefined) return ok(list.value);
   const me = await readConfigFile(courierFiles(paths).me);
   if (!me.ok) return me;
-  return { ok: true, text: parseMe(me.text, normalizeDomain(hostname)) };
+  return ok(parseMe(me.value, normalizeDomain(hostname)));
 }
 
 function firstRule(rules: readonly DomainRule[], name: string): DomainRule | undefined {

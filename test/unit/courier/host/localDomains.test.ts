@@ -1,8 +1,8 @@
 import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createLocalDomains, parseHostedDomains, parseLocals, parseMe, readLocalDomains } from '../../../lib/courier/localDomains';
-import type { CourierPaths, LocalDomains } from '../../../lib/courier/types';
+import { createLocalDomains, parseHostedDomains, parseLocals, parseMe, readLocalDomains } from '../../../../lib/courier/host/localDomains';
+import type { CourierPaths, LocalDomains } from '../../../../lib/courier/host';
 
 function domains(locals: string, hosted = '', extra: string[] = [], hostname = 'vm'): LocalDomains {
   return createLocalDomains({ locals: parseLocals(locals), hostedDomains: parseHostedDomains(hosted), extra, hostname });
@@ -148,36 +148,36 @@ describe('readLocalDomains', () => {
     await writeFile(join(dir, 'hosteddomains', 'c.dpkg-new'), 'dpkg.test\n');
     await symlink(join(dir, 'nowhere'), join(dir, 'hosteddomains', 'dangling'));
     const result = await readLocalDomains(paths, ['own.test'], 'vm');
-    if (!result.ok) throw new Error(result.message);
+    if (!result.ok) throw new Error(result.error.message);
     const local = ['example.org', 'hosted-a.test', 'hosted-b.test', 'own.test'];
     const remote = ['backup.test', 'dpkg.test', 'remote.test', 'vm'];
-    expect(local.map((d) => result.domains.isLocal(d))).toEqual([true, true, true, true]);
-    expect(remote.map((d) => result.domains.isLocal(d))).toEqual([false, false, false, false]);
+    expect(local.map((d) => result.value.isLocal(d))).toEqual([true, true, true, true]);
+    expect(remote.map((d) => result.value.isLocal(d))).toEqual([false, false, false, false]);
   });
 
   it('reads hosteddomains as a plain file too', async () => {
     await writeFile(join(dir, 'locals'), '');
     await writeFile(join(dir, 'hosteddomains'), 'hosted.test\n');
     const result = await readLocalDomains(paths, [], 'vm');
-    expect(result.ok && result.domains.isLocal('hosted.test')).toBe(true);
+    expect(result.ok && result.value.isLocal('hosted.test')).toBe(true);
   });
 
   it('without locals, the first line of me is the local domain', async () => {
     await writeFile(join(dir, 'me'), 'mail.example.org\n');
     const result = await readLocalDomains(paths, [], 'vm');
-    if (!result.ok) throw new Error(result.message);
-    expect(result.domains.isLocal('mail.example.org')).toBe(true);
-    expect(result.domains.isLocal('vm')).toBe(false);
+    if (!result.ok) throw new Error(result.error.message);
+    expect(result.value.isLocal('mail.example.org')).toBe(true);
+    expect(result.value.isLocal('vm')).toBe(false);
   });
 
   it('without locals and me, the hostname is the local domain', async () => {
     const result = await readLocalDomains(paths, [], 'VM.example.net');
-    if (!result.ok) throw new Error(result.message);
-    expect(result.domains.isLocal('vm.example.net')).toBe(true);
+    if (!result.ok) throw new Error(result.error.message);
+    expect(result.value.isLocal('vm.example.net')).toBe(true);
   });
 
   it('answers unreadable when locals is a directory (Courier reads it as one file)', async () => {
     await mkdir(join(dir, 'locals'));
-    expect(await readLocalDomains(paths, [], 'vm')).toMatchObject({ ok: false, code: 'unreadable', message: expect.stringContaining('directory') });
+    expect(await readLocalDomains(paths, [], 'vm')).toMatchObject({ ok: false, error: { code: 'unreadable', message: expect.stringContaining('directory') } });
   });
 });

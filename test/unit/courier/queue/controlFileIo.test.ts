@@ -2,12 +2,12 @@ import { execFileSync } from 'node:child_process';
 import { chown, copyFile, link, mkdir, mkdtemp, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { formatControlFile, parseControlFile } from '../../../lib/courier/controlFile';
-import { withRecipientAddress, withSender } from '../../../lib/courier/controlFileEdit';
-import { applyRewrite, readControlFile, readControlFiles, type DiskWait } from '../../../lib/courier/controlFileIo';
-import { findQueueDirectory, type QueueDirectory } from '../../../lib/courier/queueDirectory';
-import type { ControlFile, EnvelopeChanges } from '../../../lib/courier/types';
-import { FIXTURES, fixture } from './fixtures';
+import { formatControlFile, parseControlFile } from '../../../../lib/courier/queue/controlFile';
+import { withRecipientAddress, withSender } from '../../../../lib/courier/queue/controlFileEdit';
+import { applyRewrite, readControlFile, readControlFiles, type DiskWait } from '../../../../lib/courier/queue/controlFileIo';
+import { findQueueDirectory, type QueueDirectory } from '../../../../lib/courier/queue/queueDirectory';
+import type { ControlFile, EnvelopeChanges } from '../../../../lib/courier/queue';
+import { FIXTURES, fixture } from '../fixtures';
 
 const SRS_SENDER = 'SRS0=abcd=AB=sender.test=alice@example.org';
 let dir: string;
@@ -17,8 +17,8 @@ let queue: QueueDirectory;
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'srsfilter-courier-'));
   const found = await findQueueDirectory(dir);
-  if (!found.ok) throw new Error(found.message);
-  queue = found.queue;
+  if (!found.ok) throw new Error(found.error.message);
+  queue = found.value;
 });
 afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
@@ -32,52 +32,52 @@ async function copy(sample: string): Promise<string> {
 
 function load(sample: string): ControlFile {
   const result = parseControlFile(fixture(sample));
-  if (!result.ok) throw new Error(result.message);
-  return result.file;
+  if (!result.ok) throw new Error(result.error.message);
+  return result.value;
 }
 
 describe('readControlFile', () => {
   it('reads and parses a control file', async () => {
     const result = await readControlFile(await copy('multi-alias.ctl'), queue);
-    expect(result.ok && formatControlFile(result.file).equals(fixture('multi-alias.ctl'))).toBe(true);
+    expect(result.ok && formatControlFile(result.value).equals(fixture('multi-alias.ctl'))).toBe(true);
   });
 
   it('maps a missing file to not-found', async () => {
-    expect(await readControlFile(join(dir, 'gone'), queue)).toMatchObject({ ok: false, code: 'not-found' });
+    expect(await readControlFile(join(dir, 'gone'), queue)).toMatchObject({ ok: false, error: { code: 'not-found' } });
   });
 
   it('maps a path it cannot read (a directory) to unreadable', async () => {
-    expect(await readControlFile(dir, queue)).toMatchObject({ ok: false, code: 'unreadable' });
+    expect(await readControlFile(dir, queue)).toMatchObject({ ok: false, error: { code: 'unreadable' } });
   });
 
   it('refuses a FIFO without blocking on it', async () => {
     const path = join(dir, 'fifo');
     execFileSync('mkfifo', [path]);
-    expect(await readControlFile(path, queue)).toMatchObject({ ok: false, code: 'unreadable', message: `${path} is not a regular file` });
+    expect(await readControlFile(path, queue)).toMatchObject({ ok: false, error: { code: 'unreadable', message: `${path} is not a regular file` } });
   });
 
   it('does not follow a symbolic link', async () => {
     const path = join(dir, 'link');
     await symlink(await copy('local-only.ctl'), path);
-    expect(await readControlFile(path, queue)).toMatchObject({ ok: false, code: 'unreadable', message: `${path} is a symbolic link` });
+    expect(await readControlFile(path, queue)).toMatchObject({ ok: false, error: { code: 'unreadable', message: `${path} is a symbolic link` } });
   });
 
   it('reads an empty file as one without a sender', async () => {
     const path = join(dir, 'empty');
     await writeFile(path, '');
-    expect(await readControlFile(path, queue)).toMatchObject({ ok: false, code: 'no-sender' });
+    expect(await readControlFile(path, queue)).toMatchObject({ ok: false, error: { code: 'no-sender' } });
   });
 
   it('passes parse errors through', async () => {
     const path = join(dir, 'truncated');
     await writeFile(path, 'salice@sender.test\nrbob@example.org');
-    expect(await readControlFile(path, queue)).toMatchObject({ ok: false, code: 'truncated' });
+    expect(await readControlFile(path, queue)).toMatchObject({ ok: false, error: { code: 'truncated' } });
   });
 
   it('stops reading past the size limit', async () => {
     const path = join(dir, 'big');
     await writeFile(path, Buffer.concat([Buffer.from('s\n'), Buffer.alloc(300_000, 'O\n')]));
-    expect(await readControlFile(path, queue, { maxBytes: 100_000, maxLineBytes: 10 })).toMatchObject({ ok: false, code: 'too-large' });
+    expect(await readControlFile(path, queue, { maxBytes: 100_000, maxLineBytes: 10 })).toMatchObject({ ok: false, error: { code: 'too-large' } });
     expect((await readControlFile(path, queue, { maxBytes: 400_000, maxLineBytes: 10 })).ok).toBe(true);
   });
 });
@@ -93,7 +93,7 @@ describe.each<DiskWait>(['blocking', 'pooled'])('applyRewrite on disk, waiting %
   ])('%s the file through the same inode, exactly as the lab rewrite', async (_change, sample, changes) => {
     const path = await copy(`${sample}.ctl`);
     const before = await stat(path);
-    expect(await rewrite(path, `${sample}.ctl`, changes())).toMatchObject({ ok: true, written: [path] });
+    expect(await rewrite(path, `${sample}.ctl`, changes())).toMatchObject({ ok: true, value: { written: [path] } });
     expect((await stat(path)).ino).toBe(before.ino);
     expect((await readFile(path)).equals(fixture(`${sample}.after-probe.ctl`))).toBe(true);
   });
@@ -109,7 +109,7 @@ describe.each<DiskWait>(['blocking', 'pooled'])('applyRewrite on disk, waiting %
 
   it('maps a missing file to not-found and does not create it', async () => {
     const path = join(dir, 'gone');
-    expect(await rewrite(path, 'local-only.ctl', sender())).toMatchObject({ ok: false, code: 'not-found', path });
+    expect(await rewrite(path, 'local-only.ctl', sender())).toMatchObject({ ok: false, error: { code: 'not-found', path } });
     await expect(stat(path)).rejects.toMatchObject({ code: 'ENOENT' });
   });
 
@@ -117,12 +117,12 @@ describe.each<DiskWait>(['blocking', 'pooled'])('applyRewrite on disk, waiting %
     const target = await copy('local-only.ctl');
     const path = join(dir, 'link');
     await symlink(target, path);
-    expect(await rewrite(path, 'local-only.ctl', sender())).toMatchObject({ ok: false, code: 'unwritable' });
+    expect(await rewrite(path, 'local-only.ctl', sender())).toMatchObject({ ok: false, error: { code: 'unwritable' } });
     expect((await readFile(target)).equals(fixture('local-only.ctl'))).toBe(true);
   });
 
   it('maps a path it cannot write (a directory) to unwritable', async () => {
-    expect(await rewrite(dir, 'local-only.ctl', sender())).toMatchObject({ ok: false, code: 'unwritable' });
+    expect(await rewrite(dir, 'local-only.ctl', sender())).toMatchObject({ ok: false, error: { code: 'unwritable' } });
   });
 });
 
@@ -134,7 +134,7 @@ describe('applyRewrite', () => {
       { path: paths[1] as string, file: load('multi-alias.ctl') },
     ];
     const result = await applyRewrite(targets, { sender: SRS_SENDER }, 'pooled', queue);
-    expect(result).toMatchObject({ ok: true, written: paths });
+    expect(result).toMatchObject({ ok: true, value: { written: paths } });
     expect((await readFile(paths[0] as string)).equals(fixture('two-remote-direct.after-probe.ctl'))).toBe(true);
     expect((await readFile(paths[1] as string)).equals(fixture('multi-alias.after-probe.ctl'))).toBe(true);
   });
@@ -151,22 +151,22 @@ describe('applyRewrite', () => {
       'pooled',
       queue,
     );
-    expect(result).toMatchObject({ ok: true, written: [path] });
+    expect(result).toMatchObject({ ok: true, value: { written: [path] } });
     expect((await readFile(path)).equals(fixture('srs-bounce-external-nullsender.after-probe.ctl'))).toBe(true);
-    expect(result.ok && formatControlFile(result.files[1] as ControlFile).equals(fixture('srs-bounce-external-nullsender.after-probe.ctl'))).toBe(
+    expect(result.ok && formatControlFile(result.value.files[1] as ControlFile).equals(fixture('srs-bounce-external-nullsender.after-probe.ctl'))).toBe(
       true,
     );
   });
 
   it('writes nothing for a sender that is already the one in the file', async () => {
     const path = await copy('local-only.ctl');
-    expect(await applyRewrite([{ path, file: load('local-only.ctl') }], { sender: 'alice@sender.test' }, 'pooled', queue)).toMatchObject({ ok: true, written: [] });
+    expect(await applyRewrite([{ path, file: load('local-only.ctl') }], { sender: 'alice@sender.test' }, 'pooled', queue)).toMatchObject({ ok: true, value: { written: [] } });
   });
 
   it('reports which path failed', async () => {
     const missing = join(dir, 'gone');
     const result = await applyRewrite([{ path: missing, file: load('local-only.ctl') }], { sender: SRS_SENDER }, 'pooled', queue);
-    expect(result).toMatchObject({ ok: false, code: 'not-found', path: missing });
+    expect(result).toMatchObject({ ok: false, error: { code: 'not-found', path: missing } });
   });
 });
 
@@ -185,10 +185,10 @@ describe('what was opened must be a file of the queue', () => {
     await copyFile(join(FIXTURES, 'single-alias-to-remote.ctl'), join(outside, 'ctl'));
     await symlink(outside, join(dir, 'msg'));
     const path = join(dir, 'msg', 'ctl');
-    const refused = { ok: false, code: 'outside-queue', message: expect.stringContaining(`resolves to ${join(outside, 'ctl')}`) };
-    expect(await readControlFile(path, queue)).toEqual(refused);
+    const refused = { code: 'outside-queue', message: expect.stringContaining(`resolves to ${join(outside, 'ctl')}`) };
+    expect(await readControlFile(path, queue)).toEqual({ ok: false, error: refused });
     const file = load('single-alias-to-remote.ctl');
-    expect(await applyRewrite([{ path, file }], { sender: SRS_SENDER }, 'blocking', queue)).toEqual({ ...refused, path });
+    expect(await applyRewrite([{ path, file }], { sender: SRS_SENDER }, 'blocking', queue)).toEqual({ ok: false, error: { ...refused, path } });
     expect((await readFile(join(outside, 'ctl'))).equals(fixture('single-alias-to-remote.ctl'))).toBe(true);
   });
 
@@ -200,13 +200,13 @@ describe('what was opened must be a file of the queue', () => {
 
   it('refuses a file on another file system than the queue', async () => {
     const path = await copy('local-only.ctl');
-    expect(await readControlFile(path, { ...queue, device: queue.device + 1 })).toMatchObject({ ok: false, code: 'outside-queue' });
+    expect(await readControlFile(path, { ...queue, device: queue.device + 1 })).toMatchObject({ ok: false, error: { code: 'outside-queue' } });
   });
 
   (process.getuid?.() === 0 ? it : it.skip)('refuses a file of neither the mail user nor the mail group, and takes one of either', async () => {
     const path = await copy('local-only.ctl');
     await chown(path, 4242, 4242);
-    expect(await readControlFile(path, queue)).toMatchObject({ ok: false, code: 'foreign-owner', message: expect.stringContaining('uid 4242 gid 4242') });
+    expect(await readControlFile(path, queue)).toMatchObject({ ok: false, error: { code: 'foreign-owner', message: expect.stringContaining('uid 4242 gid 4242') } });
     // A local user's sendmail runs submit with the user's id and the mail group.
     await chown(path, 4242, queue.group);
     expect(await readControlFile(path, queue)).toMatchObject({ ok: true });
@@ -219,7 +219,7 @@ describe('readControlFiles', () => {
   it('reads every file of the message in order', async () => {
     const paths = [await copy('two-remote-direct.ctl'), await copy('multi-alias.ctl')];
     const result = await readControlFiles(paths, queue);
-    expect(result.ok && result.targets.map((target) => target.path)).toEqual(paths);
+    expect(result.ok && result.value.map((target) => target.path)).toEqual(paths);
   });
 
   it('refuses a message whose control files together are over the budget', async () => {
@@ -227,6 +227,6 @@ describe('readControlFiles', () => {
     const sizes = await Promise.all(paths.map(async (path) => (await stat(path)).size));
     const total = (sizes[0] as number) + (sizes[1] as number);
     expect((await readControlFiles(paths, queue, total)).ok).toBe(true);
-    expect(await readControlFiles(paths, queue, total - 1)).toMatchObject({ ok: false, code: 'message-too-large', path: paths[1] });
+    expect(await readControlFiles(paths, queue, total - 1)).toMatchObject({ ok: false, error: { code: 'message-too-large', path: paths[1] } });
   });
 });

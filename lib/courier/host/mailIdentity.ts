@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { fail, ok, type Failure, type Result } from '../../result';
 
 /** Courier's mail user and mail group as the kernel knows them: what file ownership is compared with. */
 export interface MailIdentity {
@@ -11,7 +12,11 @@ export interface MailIdentity {
   readonly gid: number;
 }
 
-export type MailIdentityResult = { readonly ok: true; readonly identity: MailIdentity } | { readonly ok: false; readonly message: string };
+export type MailIdentityErrorCode =
+  | 'unknown-user' // `id` does not know the mail user
+  | 'unknown-group'; // `getent group` does not know the mail group
+
+export type MailIdentityResult = Result<MailIdentity, Failure<MailIdentityErrorCode>>;
 
 /** Resolves to a command's standard output; rejects, as execFile does, when it fails or exits non-zero. */
 export type RunLookup = (command: string, args: readonly string[]) => Promise<string>;
@@ -32,11 +37,11 @@ export async function resolveMailIdentity(user: string, group: string, run: RunL
   ]);
   const uid = idOf(uidText);
   const gids = (gidsText ?? '').trim().split(/\s+/).map(idOf);
-  if (uid === undefined || !gids.every((gid) => gid !== undefined)) return unknown(`the mail user ${user}`);
+  if (uid === undefined || !gids.every((gid) => gid !== undefined)) return unknown('unknown-user', `the mail user ${user}`);
   // getent prints `name:password:gid:members`.
   const gid = idOf(groupLine?.split(':')[2]);
-  if (gid === undefined) return unknown(`the mail group ${group}`);
-  return { ok: true, identity: { user, uid, gids, group, gid } };
+  if (gid === undefined) return unknown('unknown-group', `the mail group ${group}`);
+  return ok({ user, uid, gids, group, gid });
 }
 
 function idOf(text: string | undefined): number | undefined {
@@ -44,8 +49,8 @@ function idOf(text: string | undefined): number | undefined {
   return /^\d+$/.test(trimmed) ? Number(trimmed) : undefined;
 }
 
-function unknown(what: string): MailIdentityResult {
-  return { ok: false, message: `${what} is unknown on this system` };
+function unknown(code: MailIdentityErrorCode, what: string): MailIdentityResult {
+  return fail({ code, message: `${what} is unknown on this system` });
 }
 
 async function runLookup(command: string, args: readonly string[]): Promise<string> {

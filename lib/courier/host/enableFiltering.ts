@@ -1,6 +1,9 @@
-import { readConfigFile } from './configText';
-import { courierFiles } from './paths';
-import type { CourierPaths, EnableFilteringResult } from './types';
+import { ok, type Result } from '../../result';
+import { readConfigFile, type ConfigReadFailure } from './configText';
+import { courierFiles, type CourierPaths } from './paths';
+
+/** The mail sources submit filters ('esmtp', 'local', 'uucp'); [] when the file is absent. */
+export type EnableFilteringResult = Result<readonly string[], ConfigReadFailure>;
 
 /**
  * submit reads only the first line (config_read1l) and splits it on blanks; a source is filtered
@@ -14,5 +17,5 @@ export function parseEnableFiltering(text: string): string[] {
 export async function readEnableFiltering(paths: CourierPaths): Promise<EnableFilteringResult> {
   const file = await readConfigFile(courierFiles(paths).enableFiltering);
   if (!file.ok) return file;
-  return { ok: true, sources: file.text === undefined ? [] : parseEnableFiltering(file.text) };
+  return ok(file.value === undefined ? [] : parseEnableFiltering(file.value));
 }

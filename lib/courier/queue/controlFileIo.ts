@@ -14,20 +14,27 @@ import {
   writeSync,
 } from 'node:fs';
 import { promisify } from 'node:util';
-import { errnoCode } from '../errno';
-import { DEFAULT_CONTROL_FILE_LIMITS, formatControlFile, parseControlFile } from './controlFile';
-import { withChanges } from './controlFileEdit';
+import { errnoCode } from '../../errno';
+import { fail, ok, type Result } from '../../result';
+import {
+  type ControlFile,
+  type ControlFileErrorCode,
+  type ControlFileFailure,
+  type ControlFileLimits,
+  type ControlFileResult,
+  DEFAULT_CONTROL_FILE_LIMITS,
+  formatControlFile,
+  parseControlFile,
+} from './controlFile';
+import { withChanges, type EnvelopeChanges } from './controlFileEdit';
 import type { QueueDirectory } from './queueDirectory';
-import type {
-  ControlFile,
-  ControlFileErrorCode,
-  ControlFileFailure,
-  ControlFileLimits,
-  ControlFileResult,
-  EnvelopeChanges,
-} from './types';
 
-type ControlFileWriteResult = { readonly ok: true } | ControlFileFailure;
+type ControlFileWriteResult = Result<void, ControlFileFailure>;
+
+/** A failure of one of a message's control files, and which one. */
+export interface ControlFilePathFailure extends ControlFileFailure {
+  readonly path: string;
+}
 
 export interface ControlFileTarget {
   readonly path: string;
@@ -35,15 +42,14 @@ export interface ControlFileTarget {
   readonly file: ControlFile;
 }
 
-export type ApplyRewriteResult =
-  | {
-      readonly ok: true;
-      /** The files after the changes, same order as the targets. */
-      readonly files: readonly ControlFile[];
-      /** Paths whose bytes changed and were written. */
-      readonly written: readonly string[];
-    }
-  | (ControlFileFailure & { readonly path: string });
+export interface Rewritten {
+  /** The files after the changes, same order as the targets. */
+  readonly files: readonly ControlFile[];
+  /** Paths whose bytes changed and were written. */
+  readonly written: readonly string[];
+}
+
+export type ApplyRewriteResult = Result<Rewritten, ControlFilePathFailure>;
 
 /**
  * Where a rewrite waits for the disk. `blocking`: on the calling thread, the fastest answer when
@@ -118,12 +124,10 @@ export async function readControlFile(
 ): Promise<ControlFileResult> {
   const unlimited = { left: Number.POSITIVE_INFINITY, total: Number.POSITIVE_INFINITY };
   const result = await readWithin(path, queue, limits, unlimited);
-  return result.ok ? { ok: true, file: result.file } : result;
+  return result.ok ? ok(result.value.file) : result;
 }
 
-export type ReadControlFilesResult =
-  | { readonly ok: true; readonly targets: readonly ControlFileTarget[] }
-  | (ControlFileFailure & { readonly path: string });
+export type ReadControlFilesResult = Result<readonly ControlFileTarget[], ControlFilePathFailure>;
 
 /** Every control file of one message, or the first that cannot be read or is over the budget. */
 export async function readControlFiles(
@@ -136,14 +140,14 @@ export async function readControlFiles(
   for (const path of paths) {
     const budget = { left: maxTotalBytes - total, total: maxTotalBytes };
     const result = await readWithin(path, queue, DEFAULT_CONTROL_FILE_LIMITS, budget);
-    if (!result.ok) return { ...result, path };
-    total += result.size;
-    targets.push({ path, file: result.file });
+    if (!result.ok) return fail({ ...result.error, path });
+    total += result.value.size;
+    targets.push({ path, file: result.value.file });
   }
-  return { ok: true, targets };
+  return ok(targets);
 }
 
-type SizedResult = { readonly ok: true; readonly file: ControlFile; readonly size: number } | ControlFileFailure;
+type SizedResult = Result<{ readonly file: ControlFile; readonly size: number }, ControlFileFailure>;
 
 /** `budget.left`: the bytes this file may have, of `budget.total` for the whole message. */
 async function readWithin(
@@ -157,11 +161,11 @@ async function readWithin(
     // there is. One byte past the limit lets parseControlFile report 'too-large' without
     // ever holding more than the limit in memory.
     if (stats.size > budget.left) {
-      return { ok: false, code: 'message-too-large', message: `the control files of the message are over ${budget.total} bytes together` };
+      return fail({ code: 'message-too-large', message: `the control files of the message are over ${budget.total} bytes together` });
     }
     const bytes = readAtMost(descriptor, Math.min(stats.size, limits.maxBytes + 1));
     const parsed = parseControlFile(bytes, limits);
-    return parsed.ok ? { ...parsed, size: bytes.length } : parsed;
+    return parsed.ok ? ok({ file: parsed.value, size: bytes.length }) : parsed;
   });
 }
 
@@ -191,10 +195,10 @@ export async function applyRewrite(
     // The target was read whole (parseControlFile keeps every byte), so its length is the
     // file's length on disk.
     const result = await rewriteInPlace(target.path, after, before.length, DURABLE_CALLS[wait], queue);
-    if (!result.ok) return { ...result, path: target.path };
+    if (!result.ok) return fail({ ...result.error, path: target.path });
     written.push(target.path);
   }
-  return { ok: true, files, written };
+  return ok({ files, written });
 }
 
 /**
@@ -221,7 +225,7 @@ async function rewriteInPlace(
       // O_DSYNC covers writes, not a truncation: the shorter length needs its own sync.
       await calls.fdatasync(descriptor);
     }
-    return { ok: true as const };
+    return ok();
   });
 }
 
@@ -235,8 +239,8 @@ async function withDescriptor<T>(
   flags: number,
   denied: ControlFileErrorCode,
   queue: QueueDirectory,
-  use: (descriptor: number, stats: Stats) => T | Promise<T>,
-): Promise<T | ControlFileFailure> {
+  use: (descriptor: number, stats: Stats) => Result<T, ControlFileFailure> | Promise<Result<T, ControlFileFailure>>,
+): Promise<Result<T, ControlFileFailure>> {
   let descriptor: number;
   try {
     descriptor = openSync(path, flags);
@@ -245,7 +249,7 @@ async function withDescriptor<T>(
   }
   try {
     const opened = inspectOpened(descriptor, path, denied, queue);
-    return 'ok' in opened ? opened : await use(descriptor, opened);
+    return opened.ok ? await use(descriptor, opened.value) : opened;
   } catch (error) {
     return systemFailure(error, path, denied);
   } finally {
@@ -262,19 +266,19 @@ async function withDescriptor<T>(
  * with its caller's user id: mail re-injected by a local user's sendmail (a .courier forward)
  * belongs to that user and the mail group.
  */
-function inspectOpened(descriptor: number, path: string, denied: ControlFileErrorCode, queue: QueueDirectory): Stats | ControlFileFailure {
+function inspectOpened(descriptor: number, path: string, denied: ControlFileErrorCode, queue: QueueDirectory): Result<Stats, ControlFileFailure> {
   const stats = fstatSync(descriptor);
-  if (!stats.isFile()) return { ok: false, code: denied, message: `${path} is not a regular file` };
-  if (stats.dev !== queue.device) return { ok: false, code: 'outside-queue', message: `${path} is not on the file system of Courier's queue` };
+  if (!stats.isFile()) return fail({ code: denied, message: `${path} is not a regular file` });
+  if (stats.dev !== queue.device) return fail({ code: 'outside-queue', message: `${path} is not on the file system of Courier's queue` });
   if (stats.uid !== queue.owner && stats.gid !== queue.group) {
-    return { ok: false, code: 'foreign-owner', message: `${path} belongs to uid ${stats.uid} gid ${stats.gid}, neither the mail user nor the mail group` };
+    return fail({ code: 'foreign-owner', message: `${path} belongs to uid ${stats.uid} gid ${stats.gid}, neither the mail user nor the mail group` });
   }
   const real = realPathOf(descriptor);
-  if (real === undefined) return { ok: false, code: 'io-error', message: `${path}: its real path cannot be read from /proc/self/fd` };
+  if (real === undefined) return fail({ code: 'io-error', message: `${path}: its real path cannot be read from /proc/self/fd` });
   if (!real.startsWith(`${queue.realPath}/`)) {
-    return { ok: false, code: 'outside-queue', message: `${path} resolves to ${real}, outside Courier's queue ${queue.realPath}` };
+    return fail({ code: 'outside-queue', message: `${path} resolves to ${real}, outside Courier's queue ${queue.realPath}` });
   }
-  return stats;
+  return ok(stats);
 }
 
 function realPathOf(descriptor: number): string | undefined {
@@ -302,11 +306,11 @@ function readAtMost(descriptor: number, length: number): Buffer {
 const PERMISSION_ERRORS = new Set(['EACCES', 'EPERM', 'EROFS', 'EISDIR']);
 
 /** Operating-system errors are expected failures; anything else is a bug and is rethrown. */
-function systemFailure(error: unknown, path: string, denied: ControlFileErrorCode): ControlFileFailure {
+function systemFailure(error: unknown, path: string, denied: ControlFileErrorCode): Result<never, ControlFileFailure> {
   const code = errnoCode(error);
   if (code === undefined) throw error;
-  if (code === 'ENOENT') return { ok: false, code: 'not-found', message: `${path} does not exist` };
-  if (code === 'ELOOP') return { ok: false, code: denied, message: `${path} is a symbolic link` };
-  if (PERMISSION_ERRORS.has(code)) return { ok: false, code: denied, message: `${path}: ${code}` };
-  return { ok: false, code: 'io-error', message: `${path}: ${code}` };
+  if (code === 'ENOENT') return fail({ code: 'not-found', message: `${path} does not exist` });
+  if (code === 'ELOOP') return fail({ code: denied, message: `${path} is a symbolic link` });
+  if (PERMISSION_ERRORS.has(code)) return fail({ code: denied, message: `${path}: ${code}` });
+  return fail({ code: 'io-error', message: `${path}: ${code}` });
 }

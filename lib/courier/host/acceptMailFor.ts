@@ -1,8 +1,17 @@
 import { hostname as systemHostname } from 'node:os';
-import { readConfigFileOrDirectory } from './configText';
-import { hostnameForm, lookupName, matchingRule, parseHostedDomains, parseLocals, readDomainListOrMe, suffixLookup } from './localDomains';
-import { courierFiles } from './paths';
-import type { AcceptMailFor, AcceptMailForResult, CourierPaths, DomainRule } from './types';
+import { ok, type Result } from '../../result';
+import { readConfigFileOrDirectory, type ConfigReadFailure } from './configText';
+import {
+  hostnameForm,
+  lookupName,
+  matchingRule,
+  parseHostedDomains,
+  parseLocals,
+  readDomainListOrMe,
+  suffixLookup,
+  type DomainRule,
+} from './localDomains';
+import { courierFiles, type CourierPaths } from './paths';
 
 /*
  * Which domains Courier's ESMTP server accepts mail for, decided the way its acceptdomain() does
@@ -22,6 +31,14 @@ import type { AcceptMailFor, AcceptMailForResult, CourierPaths, DomainRule } fro
  * - Domains compare lower-cased and in Unicode, as Courier's lookup does (makeacceptmailfor
  *   wants lower-case lines; an upper-case line counts here where Courier would miss it).
  */
+
+/** The domains Courier's ESMTP server accepts mail for: its local domains and those it relays for. */
+export interface AcceptMailFor {
+  /** Case-insensitive, IDN-aware, tolerates one trailing dot; '' is not accepted. */
+  accepts(domain: string): boolean;
+}
+
+export type AcceptMailForResult = Result<AcceptMailFor, ConfigReadFailure>;
 
 const DAT_SUFFIX_LOOKUPS = 7;
 
@@ -56,10 +73,10 @@ export async function readAcceptMailFor(paths: CourierPaths, hostname: string = 
   const dat = await readConfigFileOrDirectory(files.esmtpAcceptMailForDir);
   if (!dat.ok) return dat;
   const domains = createAcceptMailFor({
-    list: parseLocals(list.text),
+    list: parseLocals(list.value),
     // The makedat source format, as for hosteddomains; the TAB value means nothing here.
-    dat: parseHostedDomains(dat.text ?? '').map((entry) => entry.domain),
+    dat: parseHostedDomains(dat.value ?? '').map((entry) => entry.domain),
     hostname,
   });
-  return { ok: true, domains };
+  return ok(domains);
 }

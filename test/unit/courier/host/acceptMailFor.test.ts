@@ -1,9 +1,9 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createAcceptMailFor, readAcceptMailFor } from '../../../lib/courier/acceptMailFor';
-import { parseLocals } from '../../../lib/courier/localDomains';
-import type { AcceptMailFor, CourierPaths } from '../../../lib/courier/types';
+import { createAcceptMailFor, readAcceptMailFor } from '../../../../lib/courier/host/acceptMailFor';
+import { parseLocals } from '../../../../lib/courier/host/localDomains';
+import type { AcceptMailFor, CourierPaths } from '../../../../lib/courier/host';
 
 function accepted(list: string, dat: string[] = [], hostname = 'vm'): AcceptMailFor {
   return createAcceptMailFor({ list: parseLocals(list), dat, hostname });
@@ -61,25 +61,25 @@ describe('readAcceptMailFor', () => {
     await writeFile(join(dir, 'esmtpacceptmailfor.dir', 'b'), 'backup-b.test\n.\nafter-end.test\n');
     await writeFile(join(dir, 'esmtpacceptmailfor.dir', 'b~'), 'editor-backup.test\n');
     const result = await readAcceptMailFor(paths, 'vm');
-    if (!result.ok) throw new Error(result.message);
+    if (!result.ok) throw new Error(result.error.message);
     const names = ['example.org', 'backup-a.test', 'x.sub.test', 'backup-b.test', 'after-end.test', 'editor-backup.test', 'remote.test'];
-    expect(which(result.domains, names)).toEqual(['example.org', 'backup-a.test', 'x.sub.test', 'backup-b.test']);
+    expect(which(result.value, names)).toEqual(['example.org', 'backup-a.test', 'x.sub.test', 'backup-b.test']);
   });
 
   it('without the file, the domain of me is accepted (and only it)', async () => {
     await writeFile(join(dir, 'me'), 'mail.example.org\n');
     const result = await readAcceptMailFor(paths, 'vm');
-    if (!result.ok) throw new Error(result.message);
-    expect(which(result.domains, ['mail.example.org', 'vm', 'example.org'])).toEqual(['mail.example.org']);
+    if (!result.ok) throw new Error(result.error.message);
+    expect(which(result.value, ['mail.example.org', 'vm', 'example.org'])).toEqual(['mail.example.org']);
   });
 
   it('without the file and me, the hostname is accepted', async () => {
     const result = await readAcceptMailFor(paths, 'VM.example.net');
-    expect(result.ok && result.domains.accepts('vm.example.net')).toBe(true);
+    expect(result.ok && result.value.accepts('vm.example.net')).toBe(true);
   });
 
   it('answers unreadable when esmtpacceptmailfor is a directory', async () => {
     await mkdir(join(dir, 'esmtpacceptmailfor'));
-    expect(await readAcceptMailFor(paths, 'vm')).toMatchObject({ ok: false, code: 'unreadable', message: expect.stringContaining('directory') });
+    expect(await readAcceptMailFor(paths, 'vm')).toMatchObject({ ok: false, error: { code: 'unreadable', message: expect.stringContaining('directory') } });
   });
 });

@@ -1,10 +1,22 @@
-import { decodeAddress, recordType } from './controlFile';
-import type { ControlFile, EnvelopeChanges } from './types';
+import { decodeAddress, recordType, type ControlFile } from './controlFile';
 
 /*
  * Editors replace one record and keep every other record, and the order, as they were:
  * Courier pairs the n-th `r` with the n-th `R`/`N` and refers to recipients by position.
  */
+
+/** A new envelope recipient address for recipient `index` of control file `file`. */
+export interface RecipientChange {
+  readonly file: number;
+  readonly index: number;
+  readonly to: string;
+}
+
+/** The rewrite a policy decided; lib/policy builds its decisions on these types. */
+export interface EnvelopeChanges {
+  readonly sender?: string;
+  readonly recipients?: readonly RecipientChange[];
+}
 
 /** A new `s` record. The null sender ('') is a valid value both before and after. */
 export function withSender(file: ControlFile, sender: string): ControlFile {

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { resolveMailIdentity, type RunLookup } from '../../../lib/courier/mailIdentity';
+import { resolveMailIdentity, type RunLookup } from '../../../../lib/courier/host/mailIdentity';
 
 /** Answers as Debian's id and getent do for courier-mta's user and group. */
 const debian: RunLookup = async (command, args) => {
@@ -18,13 +18,13 @@ describe('resolveMailIdentity', () => {
   it('numbers the mail user, its groups and the mail group', async () => {
     expect(await resolveMailIdentity('courier', 'courier', debian)).toEqual({
       ok: true,
-      identity: { user: 'courier', uid: 103, gids: [106, 8], group: 'courier', gid: 106 },
+      value: { user: 'courier', uid: 103, gids: [106, 8], group: 'courier', gid: 106 },
     });
   });
 
   it('names what is unknown', async () => {
-    expect(await resolveMailIdentity('mail', 'courier', debian)).toEqual({ ok: false, message: 'the mail user mail is unknown on this system' });
-    expect(await resolveMailIdentity('courier', 'mail', debian)).toEqual({ ok: false, message: 'the mail group mail is unknown on this system' });
+    expect(await resolveMailIdentity('mail', 'courier', debian)).toEqual({ ok: false, error: { code: 'unknown-user', message: 'the mail user mail is unknown on this system' } });
+    expect(await resolveMailIdentity('courier', 'mail', debian)).toEqual({ ok: false, error: { code: 'unknown-group', message: 'the mail group mail is unknown on this system' } });
   });
 
   it('refuses output that is no number', async () => {
@@ -36,7 +36,7 @@ describe('resolveMailIdentity', () => {
     const me = (option: string) => execFileSync('id', [option], { encoding: 'utf8' }).trim();
     expect(await resolveMailIdentity(me('-un'), me('-gn'))).toEqual({
       ok: true,
-      identity: { user: me('-un'), uid: Number(me('-u')), gids: me('-G').split(' ').map(Number), group: me('-gn'), gid: Number(me('-g')) },
+      value: { user: me('-un'), uid: Number(me('-u')), gids: me('-G').split(' ').map(Number), group: me('-gn'), gid: Number(me('-g')) },
     });
   });
 });

@@ -1,15 +1,17 @@
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { posix } from 'node:path';
-import { errnoCode } from '../errno';
-import type { ConfigReadFailure } from './types';
+import { errnoCode } from '../../errno';
+import { fail, ok, type Failure, type Result } from '../../result';
 
-/** The text of a Courier configuration file; `text` undefined when the file does not exist. */
-export type ConfigTextResult = { readonly ok: true; readonly text: string | undefined } | ConfigReadFailure;
+export type ConfigReadFailure = Failure<'unreadable'>;
+
+/** The text of a Courier configuration file; undefined when the file does not exist. */
+export type ConfigTextResult = Result<string | undefined, ConfigReadFailure>;
 
 /** A plain configuration file, read with readfile()/config_read1l() by Courier: a directory is an error. */
 export async function readConfigFile(path: string): Promise<ConfigTextResult> {
   try {
-    return { ok: true, text: await readFile(path, 'utf8') };
+    return ok(await readFile(path, 'utf8'));
   } catch (error) {
     return missingOrUnreadable(error, path);
   }
@@ -24,11 +26,11 @@ export async function readConfigFile(path: string): Promise<ConfigTextResult> {
  */
 export async function readConfigFileOrDirectory(path: string): Promise<ConfigTextResult> {
   try {
-    if (!(await stat(path)).isDirectory()) return { ok: true, text: await readFile(path, 'utf8') };
+    if (!(await stat(path)).isDirectory()) return ok(await readFile(path, 'utf8'));
     const names = (await readdir(path)).filter((name) => !name.endsWith('~') && !/\.dpkg-[a-z]*$/.test(name)).sort();
     const texts: string[] = [];
     for (const name of names) texts.push((await readRegularFile(posix.join(path, name))) ?? '');
-    return { ok: true, text: texts.map(endWithNewline).join('') };
+    return ok(texts.map(endWithNewline).join(''));
   } catch (error) {
     return missingOrUnreadable(error, path);
   }
@@ -52,7 +54,7 @@ function endWithNewline(text: string): string {
 function missingOrUnreadable(error: unknown, path: string): ConfigTextResult {
   const code = errnoCode(error);
   if (code === undefined) throw error;
-  if (code === 'ENOENT') return { ok: true, text: undefined };
-  if (code === 'EISDIR') return { ok: false, code: 'unreadable', message: `${path} is a directory; Courier reads it as one file` };
-  return { ok: false, code: 'unreadable', message: `cannot read ${path}: ${code}` };
+  if (code === 'ENOENT') return ok(undefined);
+  if (code === 'EISDIR') return fail({ code: 'unreadable', message: `${path} is a directory; Courier reads it as one file` });
+  return fail({ code: 'unreadable', message: `cannot read ${path}: ${code}` });
 }

@@ -1,12 +1,12 @@
-import { parseControlFile } from '../../../lib/courier/controlFile';
-import { envelopeOf } from '../../../lib/courier/envelope';
-import type { ControlFile, Recipient } from '../../../lib/courier/types';
-import { fixture } from './fixtures';
+import { parseControlFile } from '../../../../lib/courier/queue/controlFile';
+import { envelopeOf } from '../../../../lib/courier/queue/envelope';
+import type { ControlFile, Recipient } from '../../../../lib/courier/queue';
+import { fixture } from '../fixtures';
 
 function load(source: string | Buffer): ControlFile {
   const result = parseControlFile(typeof source === 'string' ? fixture(source) : source);
-  if (!result.ok) throw new Error(result.message);
-  return result.file;
+  if (!result.ok) throw new Error(result.error.message);
+  return result.value;
 }
 
 function recipient(index: number, address: string, extra: Partial<Recipient> = {}): Recipient {

@@ -1,10 +1,47 @@
-import { decodeAddress, recordType } from './controlFile';
-import type { ControlFile, Envelope, Recipient } from './types';
+import { decodeAddress, recordType, type ControlFile } from './controlFile';
 
 /*
  * Reads records the way Courier's ctlfile_openfn does: the n-th `R` and the n-th `N` belong to
  * the n-th `r` (by count, not by adjacency), and `S<n>`/`F<n>` mark recipient n done.
  */
+
+/** One recipient of a control file, in file order. */
+export interface Recipient {
+  /** Which control file of the message holds it, 0-based in the order Courier sent the paths. */
+  readonly file: number;
+  /** Position among that file's `r` records, 0-based (the number `I`/`S` records use). */
+  readonly index: number;
+  /** The `r` record: where Courier will deliver. */
+  readonly address: string;
+  /** The `R` record (ORCPT): the alias it came from, '' when none. `rfc822;` prefix removed. */
+  readonly originalRecipient: string;
+  /** The `N` record: DSN NOTIFY flags ('' none, 'N' never, 'F','S','D' combinations). */
+  readonly dsn: string;
+  /**
+   * True when an `S<index>` (delivered) or `F<index>` (failed) record marks it done, e.g. the
+   * alias entry of a multi-member alias. Courier delivers done recipients no more.
+   */
+  readonly done: boolean;
+  /**
+   * Text of the `I<index> R …` record, '' when none (e.g. "250 Ok - delivered to alias.").
+   * A multi-line reply has one record per line; they are joined with '\n'.
+   */
+  readonly doneReply: string;
+}
+
+/** What the policy needs to know about one message, read from its control file(s). */
+export interface Envelope {
+  /** The `s` record; '' for the null sender. */
+  readonly sender: string;
+  /** Every recipient of every control file, in order. */
+  readonly recipients: readonly Recipient[];
+  /** The `u` record: how it arrived ('smtp', 'authsmtp', 'local', …). */
+  readonly source: string;
+  /** True when an `ORELAYCLIENT=` record is present (the client may relay). */
+  readonly relayClient: boolean;
+  /** The `M` record: Courier's queue/message id. */
+  readonly messageId: string;
+}
 
 /** The envelope of one message. `files` are its control files in the order submit sent them. */
 export function envelopeOf(files: readonly ControlFile[]): Envelope {

@@ -1,5 +1,5 @@
-import { hasControlCharacter } from '../text';
-import type { ControlFile, ControlFileErrorCode, ControlFileLimits, ControlFileResult } from './types';
+import { fail, ok, type Failure, type Result } from '../../result';
+import { hasControlCharacter } from '../../text';
 
 /*
  * Courier's queue control file: one record a line, the first byte is the record type
@@ -14,6 +14,42 @@ import type { ControlFile, ControlFileErrorCode, ControlFileLimits, ControlFileR
  * is: record types we do not know, empty lines (Courier skips them), `R`/`N` counts that do not
  * match the `r` count, and `I`/`S` records for recipients that do not exist.
  */
+
+/**
+ * A parsed control file. Only parseControlFile and the with* editors make one, so every
+ * address record in it is valid UTF-8 and the first record is the `s` record.
+ */
+export interface ControlFile {
+  /** Every record in file order, byte for byte, without its '\n'; byte 0 is the record type. */
+  readonly records: readonly Buffer[];
+}
+
+/** Stable codes: they appear in logs and in the filter's 4xx reply. */
+export type ControlFileErrorCode =
+  | 'not-found' // the path does not exist (read/write)
+  | 'unreadable' // no permission, or a directory (read)
+  | 'unwritable' // no permission or read-only file system (write)
+  | 'io-error' // any other operating-system error
+  | 'too-large' // the file or one line is over the limits
+  | 'truncated' // the last line has no '\n': not what submit wrote
+  | 'nul-byte' // a NUL byte: Courier's C code would see a different file
+  | 'no-sender' // empty file, or the first record is not `s`
+  | 'duplicate-sender' // a second `s` record: which one is the sender is ambiguous
+  | 'bad-encoding' // an address record (s, r, R) is no valid UTF-8 or holds a control character
+  | 'outside-queue' // the opened file lies outside Courier's queue (a symlinked directory) or on another device
+  | 'foreign-owner' // the opened file belongs neither to the mail user nor to the mail group
+  | 'message-too-large'; // the control files of one message together are over the limit
+
+/** Its message is one sentence for a log line; it never contains the file's content. */
+export type ControlFileFailure = Failure<ControlFileErrorCode>;
+
+export type ControlFileResult = Result<ControlFile, ControlFileFailure>;
+
+/** Bounds on what parseControlFile accepts, so a hostile or broken file cannot exhaust memory. */
+export interface ControlFileLimits {
+  readonly maxBytes: number;
+  readonly maxLineBytes: number;
+}
 
 export const DEFAULT_CONTROL_FILE_LIMITS: ControlFileLimits = {
   // A control file of 100 recipients is a few kB; 4 MiB leaves room without risking memory.
@@ -93,9 +129,9 @@ function checkRecords(records: Buffer[]): ControlFileResult {
       return failure('bad-encoding', `address record ${type} on line ${i + 1} is not clean UTF-8`);
     }
   }
-  return { ok: true, file: { records } };
+  return ok({ records });
 }
 
 function failure(code: ControlFileErrorCode, message: string): ControlFileResult {
-  return { ok: false, code, message };
+  return fail({ code, message });
 }

@@ -1,8 +1,8 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseEnableFiltering, readEnableFiltering } from '../../../lib/courier/enableFiltering';
-import type { CourierPaths } from '../../../lib/courier/types';
+import { parseEnableFiltering, readEnableFiltering } from '../../../../lib/courier/host/enableFiltering';
+import type { CourierPaths } from '../../../../lib/courier/host';
 
 describe('parseEnableFiltering', () => {
   it.each([
@@ -29,15 +29,15 @@ describe('readEnableFiltering', () => {
 
   it('reads the file', async () => {
     await writeFile(join(dir, 'enablefiltering'), 'esmtp local\n');
-    expect(await readEnableFiltering(paths)).toEqual({ ok: true, sources: ['esmtp', 'local'] });
+    expect(await readEnableFiltering(paths)).toEqual({ ok: true, value: ['esmtp', 'local'] });
   });
 
   it('a missing file means no source is filtered', async () => {
-    expect(await readEnableFiltering(paths)).toEqual({ ok: true, sources: [] });
+    expect(await readEnableFiltering(paths)).toEqual({ ok: true, value: [] });
   });
 
   it('answers unreadable for a directory', async () => {
     await mkdir(join(dir, 'enablefiltering'));
-    expect(await readEnableFiltering(paths)).toMatchObject({ ok: false, code: 'unreadable' });
+    expect(await readEnableFiltering(paths)).toMatchObject({ ok: false, error: { code: 'unreadable' } });
   });
 });

@@ -1,8 +1,26 @@
 import { execFile } from 'node:child_process';
 import { posix } from 'node:path';
 import { promisify } from 'node:util';
-import { errnoCode } from '../errno';
-import type { CourierPaths, CourierPathsResult } from './types';
+import { errnoCode } from '../../errno';
+import { fail, ok, type Failure, type Result } from '../../result';
+
+/** What `courier-config` prints, the fields srsfilter uses. */
+export interface CourierPaths {
+  readonly sysconfdir: string;
+  readonly localstatedir: string;
+  readonly libexecdir: string;
+  readonly bindir: string;
+  readonly sbindir: string;
+  readonly mailuser: string;
+  readonly mailgroup: string;
+}
+
+export type CourierPathsErrorCode =
+  | 'not-installed' // no courier-config on PATH
+  | 'failed' // courier-config exited non-zero or timed out
+  | 'bad-output'; // a needed field is missing or not an absolute path
+
+export type CourierPathsResult = Result<CourierPaths, Failure<CourierPathsErrorCode>>;
 
 const DIRECTORY_FIELDS = ['sysconfdir', 'localstatedir', 'libexecdir', 'bindir', 'sbindir'] as const;
 const NAME_FIELDS = ['mailuser', 'mailgroup'] as const;
@@ -21,18 +39,15 @@ export function parseCourierConfig(stdout: string): CourierPathsResult {
     if (!values.get(field)) return badOutput(`${field} is missing`);
   }
   const get = (field: keyof CourierPaths): string => values.get(field) as string;
-  return {
-    ok: true,
-    paths: {
-      sysconfdir: get('sysconfdir'),
-      localstatedir: get('localstatedir'),
-      libexecdir: get('libexecdir'),
-      bindir: get('bindir'),
-      sbindir: get('sbindir'),
-      mailuser: get('mailuser'),
-      mailgroup: get('mailgroup'),
-    },
-  };
+  return ok({
+    sysconfdir: get('sysconfdir'),
+    localstatedir: get('localstatedir'),
+    libexecdir: get('libexecdir'),
+    bindir: get('bindir'),
+    sbindir: get('sbindir'),
+    mailuser: get('mailuser'),
+    mailgroup: get('mailgroup'),
+  });
 }
 
 /** Runs `courier-config` from PATH; `run` is injectable for tests and must reject like execFile does. */
@@ -42,10 +57,10 @@ export async function discoverCourierPaths(run: () => Promise<string> = runCouri
     stdout = await run();
   } catch (error) {
     if (errnoCode(error) === 'ENOENT') {
-      return { ok: false, code: 'not-installed', message: 'courier-config not found on PATH: is courier-mta installed?' };
+      return fail({ code: 'not-installed', message: 'courier-config not found on PATH: is courier-mta installed?' });
     }
     const detail = (error as { message?: unknown } | null | undefined)?.message ?? error;
-    return { ok: false, code: 'failed', message: `courier-config failed: ${String(detail)}` };
+    return fail({ code: 'failed', message: `courier-config failed: ${String(detail)}` });
   }
   return parseCourierConfig(stdout);
 }
@@ -81,9 +96,9 @@ export const DEBIAN_COURIER_PATHS: CourierPaths = {
 export async function resolveCourierPaths(overrides: CourierPathOverrides, options: ResolveOptions = {}): Promise<CourierPathsResult> {
   const { needs = ['sysconfdir', 'localstatedir'], run = runCourierConfig } = options;
   const complete = needs.every((field) => overrides[field] !== undefined);
-  const discovered = complete ? { ok: true as const, paths: DEBIAN_COURIER_PATHS } : await discoverCourierPaths(run);
+  const discovered = complete ? ok(DEBIAN_COURIER_PATHS) : await discoverCourierPaths(run);
   if (!discovered.ok) return discovered;
-  return { ok: true, paths: { ...discovered.paths, ...overrides } };
+  return ok({ ...discovered.value, ...overrides });
 }
 
 /** The files and directories srsfilter touches, derived the way Courier's build lays them out. */
@@ -141,5 +156,5 @@ function unquote(value: string): string {
 }
 
 function badOutput(detail: string): CourierPathsResult {
-  return { ok: false, code: 'bad-output', message: `unexpected courier-config output: ${detail}` };
+  return fail({ code: 'bad-output', message: `unexpected courier-config output: ${detail}` });
 }

@@ -1,14 +1,14 @@
-import { formatControlFile, parseControlFile } from '../../../lib/courier/controlFile';
-import { withChanges, withRecipientAddress, withSender } from '../../../lib/courier/controlFileEdit';
-import type { ControlFile } from '../../../lib/courier/types';
-import { fixture } from './fixtures';
+import { formatControlFile, parseControlFile } from '../../../../lib/courier/queue/controlFile';
+import { withChanges, withRecipientAddress, withSender } from '../../../../lib/courier/queue/controlFileEdit';
+import type { ControlFile } from '../../../../lib/courier/queue';
+import { fixture } from '../fixtures';
 
 const SRS_SENDER = 'SRS0=abcd=AB=sender.test=alice@example.org';
 
 function load(name: string): ControlFile {
   const result = parseControlFile(fixture(name));
-  if (!result.ok) throw new Error(result.message);
-  return result.file;
+  if (!result.ok) throw new Error(result.error.message);
+  return result.value;
 }
 
 function text(file: ControlFile): string {

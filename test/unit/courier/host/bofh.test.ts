@@ -1,8 +1,8 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseBofhOptions, readBofh, spfFailHandling } from '../../../lib/courier/bofh';
-import type { CourierPaths } from '../../../lib/courier/types';
+import { parseBofhOptions, readBofh, spfFailHandling } from '../../../../lib/courier/host/bofh';
+import type { CourierPaths } from '../../../../lib/courier/host';
 
 describe('parseBofhOptions', () => {
   it('reads opt lines as submit does and ignores the other directives', () => {
@@ -66,15 +66,15 @@ describe('readBofh', () => {
 
   it('reads sysconfdir/bofh', async () => {
     await writeFile(join(dir, 'bofh'), 'opt BOFHSPFHELO=pass,none\n');
-    expect(await readBofh(paths)).toEqual({ ok: true, options: new Map([['BOFHSPFHELO', 'pass,none']]) });
+    expect(await readBofh(paths)).toEqual({ ok: true, value: new Map([['BOFHSPFHELO', 'pass,none']]) });
   });
 
   it('a missing file sets nothing', async () => {
-    expect(await readBofh(paths)).toEqual({ ok: true, options: new Map() });
+    expect(await readBofh(paths)).toEqual({ ok: true, value: new Map() });
   });
 
   it('answers unreadable for a directory', async () => {
     await mkdir(join(dir, 'bofh'));
-    expect(await readBofh(paths)).toMatchObject({ ok: false, code: 'unreadable' });
+    expect(await readBofh(paths)).toMatchObject({ ok: false, error: { code: 'unreadable' } });
   });
 });

@@ -5,19 +5,19 @@ import {
   OVERRIDABLE_COURIER_PATHS,
   parseCourierConfig,
   resolveCourierPaths,
-} from '../../../lib/courier/paths';
-import { fixture } from './fixtures';
+} from '../../../../lib/courier/host/paths';
+import { fixture } from '../fixtures';
 
 const DEBIAN_OUTPUT = fixture('courier-config.debian12.txt').toString('utf8');
 
 describe('parseCourierConfig', () => {
   it("reads the real output of Debian 12's courier-config (quoted configure_args included) as DEBIAN_COURIER_PATHS", () => {
-    expect(parseCourierConfig(DEBIAN_OUTPUT)).toEqual({ ok: true, paths: DEBIAN });
+    expect(parseCourierConfig(DEBIAN_OUTPUT)).toEqual({ ok: true, value: DEBIAN });
   });
 
   it('reads a build with another prefix', () => {
     const output = DEBIAN_OUTPUT.replaceAll('/etc/courier', '/usr/local/etc/courier').replace('mailuser=courier', 'mailuser=daemon');
-    expect(parseCourierConfig(output)).toMatchObject({ ok: true, paths: { sysconfdir: '/usr/local/etc/courier', mailuser: 'daemon' } });
+    expect(parseCourierConfig(output)).toMatchObject({ ok: true, value: { sysconfdir: '/usr/local/etc/courier', mailuser: 'daemon' } });
   });
 
   it.each([
@@ -26,31 +26,30 @@ describe('parseCourierConfig', () => {
     ['an empty mailgroup', DEBIAN_OUTPUT.replace('mailgroup=courier', 'mailgroup=')],
     ['no output at all', ''],
   ])('answers bad-output for %s', (_what, output) => {
-    expect(parseCourierConfig(output)).toMatchObject({ ok: false, code: 'bad-output' });
+    expect(parseCourierConfig(output)).toMatchObject({ ok: false, error: { code: 'bad-output' } });
   });
 });
 
 describe('discoverCourierPaths', () => {
   it('parses what the injected runner prints', async () => {
-    expect(await discoverCourierPaths(async () => DEBIAN_OUTPUT)).toEqual({ ok: true, paths: DEBIAN });
+    expect(await discoverCourierPaths(async () => DEBIAN_OUTPUT)).toEqual({ ok: true, value: DEBIAN });
   });
 
   it('answers not-installed when courier-config is not on PATH', async () => {
     const missing = Object.assign(new Error('spawn courier-config ENOENT'), { code: 'ENOENT' });
-    expect(await discoverCourierPaths(() => Promise.reject(missing))).toMatchObject({ ok: false, code: 'not-installed' });
+    expect(await discoverCourierPaths(() => Promise.reject(missing))).toMatchObject({ ok: false, error: { code: 'not-installed' } });
   });
 
   it('answers failed when courier-config exits non-zero', async () => {
     const exit = Object.assign(new Error('Command failed: courier-config'), { code: 1 });
     expect(await discoverCourierPaths(() => Promise.reject(exit))).toEqual({
       ok: false,
-      code: 'failed',
-      message: 'courier-config failed: Command failed: courier-config',
+      error: { code: 'failed', message: 'courier-config failed: Command failed: courier-config' },
     });
   });
 
   it('answers bad-output when the runner prints garbage', async () => {
-    expect(await discoverCourierPaths(async () => 'hello\n')).toMatchObject({ ok: false, code: 'bad-output' });
+    expect(await discoverCourierPaths(async () => 'hello\n')).toMatchObject({ ok: false, error: { code: 'bad-output' } });
   });
 });
 
@@ -62,7 +61,7 @@ describe('resolveCourierPaths', () => {
     const run = printsLocalBuild();
     expect(await resolveCourierPaths({ sysconfdir: '/srv/etc' }, { run })).toEqual({
       ok: true,
-      paths: { ...DEBIAN, sysconfdir: '/srv/etc', libexecdir: '/opt/courier/lib', mailuser: 'daemon' },
+      value: { ...DEBIAN, sysconfdir: '/srv/etc', libexecdir: '/opt/courier/lib', mailuser: 'daemon' },
     });
     expect(run).toHaveBeenCalledTimes(1);
   });
@@ -71,7 +70,7 @@ describe('resolveCourierPaths', () => {
     const run = jest.fn(() => Promise.reject(Object.assign(new Error('spawn courier-config ENOENT'), { code: 'ENOENT' })));
     expect(await resolveCourierPaths({ sysconfdir: '/srv/etc', localstatedir: '/srv/var' }, { run })).toEqual({
       ok: true,
-      paths: { ...DEBIAN, sysconfdir: '/srv/etc', localstatedir: '/srv/var' },
+      value: { ...DEBIAN, sysconfdir: '/srv/etc', localstatedir: '/srv/var' },
     });
     expect(run).not.toHaveBeenCalled();
   });
@@ -80,14 +79,14 @@ describe('resolveCourierPaths', () => {
     const run = printsLocalBuild();
     const overrides = { sysconfdir: '/srv/etc', localstatedir: '/srv/var', mailuser: 'mail', mailgroup: 'mail' };
     const resolved = await resolveCourierPaths(overrides, { needs: OVERRIDABLE_COURIER_PATHS, run });
-    expect(resolved).toMatchObject({ ok: true, paths: { ...overrides, libexecdir: '/opt/courier/lib' } });
+    expect(resolved).toMatchObject({ ok: true, value: { ...overrides, libexecdir: '/opt/courier/lib' } });
     expect(run).toHaveBeenCalledTimes(1);
   });
 
   it('needs no courier-config when every overridable field is given', async () => {
     const run = printsLocalBuild();
     const overrides = { sysconfdir: '/a', localstatedir: '/b', libexecdir: '/c', mailuser: 'm', mailgroup: 'g' };
-    expect(await resolveCourierPaths(overrides, { needs: OVERRIDABLE_COURIER_PATHS, run })).toMatchObject({ ok: true, paths: overrides });
+    expect(await resolveCourierPaths(overrides, { needs: OVERRIDABLE_COURIER_PATHS, run })).toMatchObject({ ok: true, value: overrides });
     expect(run).not.toHaveBeenCalled();
   });
 
@@ -95,7 +94,7 @@ describe('resolveCourierPaths', () => {
     const missing = Object.assign(new Error('spawn courier-config ENOENT'), { code: 'ENOENT' });
     expect(await resolveCourierPaths({ sysconfdir: '/srv/etc' }, { run: () => Promise.reject(missing) })).toMatchObject({
       ok: false,
-      code: 'not-installed',
+      error: { code: 'not-installed' },
     });
   });
 });

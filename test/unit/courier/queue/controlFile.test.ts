@@ -1,17 +1,17 @@
 import fc from 'fast-check';
-import { formatControlFile, parseControlFile } from '../../../lib/courier/controlFile';
-import type { ControlFile, ControlFileErrorCode } from '../../../lib/courier/types';
-import { CONTROL_FILE_NAMES, fixture } from './fixtures';
+import { formatControlFile, parseControlFile } from '../../../../lib/courier/queue/controlFile';
+import type { ControlFile, ControlFileErrorCode } from '../../../../lib/courier/queue';
+import { CONTROL_FILE_NAMES, fixture } from '../fixtures';
 
 function parsed(bytes: Buffer): ControlFile {
   const result = parseControlFile(bytes);
-  if (!result.ok) throw new Error(`${result.code}: ${result.message}`);
-  return result.file;
+  if (!result.ok) throw new Error(`${result.error.code}: ${result.error.message}`);
+  return result.value;
 }
 
 function errorCode(bytes: Buffer, limits?: { maxBytes: number; maxLineBytes: number }): ControlFileErrorCode | 'ok' {
   const result = parseControlFile(bytes, limits);
-  return result.ok ? 'ok' : result.code;
+  return result.ok ? 'ok' : result.error.code;
 }
 
 describe('parseControlFile / formatControlFile', () => {
@@ -92,7 +92,7 @@ describe('parseControlFile / formatControlFile', () => {
   it('rejects a 1 MB line with the default limits', () => {
     const bytes = Buffer.concat([Buffer.from('salice@sender.test\nO'), Buffer.alloc(1024 * 1024, 'x'), Buffer.from('\n')]);
     const result = parseControlFile(bytes);
-    expect(result).toEqual({ ok: false, code: 'too-large', message: expect.stringContaining('line longer than') });
+    expect(result).toEqual({ ok: false, error: { code: 'too-large', message: expect.stringContaining('line longer than') } });
   });
 
   it('rejects a 5 MB file with the default limits', () => {

@@ -1,5 +1,6 @@
 import { promises as fs } from 'node:fs';
-import { errnoCode } from '../errno';
+import { errnoCode } from '../../errno';
+import { fail, ok, type Failure, type Result } from '../../result';
 
 /**
  * Courier's queue directory (`<localstatedir>/tmp`) as found when the configuration was loaded:
@@ -15,19 +16,17 @@ export interface QueueDirectory {
   readonly group: number;
 }
 
-export type QueueDirectoryResult =
-  | { readonly ok: true; readonly queue: QueueDirectory }
-  | { readonly ok: false; readonly code: 'unreadable'; readonly message: string };
+export type QueueDirectoryResult = Result<QueueDirectory, Failure<'unreadable'>>;
 
 export async function findQueueDirectory(path: string): Promise<QueueDirectoryResult> {
   try {
     const realPath = await fs.realpath(path);
     const stats = await fs.stat(realPath);
-    if (!stats.isDirectory()) return { ok: false, code: 'unreadable', message: `${path} is not a directory` };
-    return { ok: true, queue: { realPath, device: stats.dev, owner: stats.uid, group: stats.gid } };
+    if (!stats.isDirectory()) return fail({ code: 'unreadable', message: `${path} is not a directory` });
+    return ok({ realPath, device: stats.dev, owner: stats.uid, group: stats.gid });
   } catch (error) {
     const code = errnoCode(error);
     if (code === undefined) throw error;
-    return { ok: false, code: 'unreadable', message: `${path}: ${code}` };
+    return fail({ code: 'unreadable', message: `${path}: ${code}` });
   }
 }
