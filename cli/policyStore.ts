@@ -1,8 +1,7 @@
 import { formatStoreLocation, type Policy, type StoreLocation } from '../lib/config';
 import { resolveCourierPaths } from '../lib/courier/paths';
-import { forwardSender, usesStore } from '../lib/policy';
+import { forwardSender, lookUpSender, storeSender, usesStore } from '../lib/policy';
 import { boundStore, defaultStoreLocation, openStore, type BoundedStore } from '../lib/store';
-import { StoreError } from '../lib/store';
 import { storedSenderKeyIn, type Srs } from '../lib/srs';
 import type { AddressResult } from './results';
 
@@ -50,15 +49,10 @@ export async function forwardWithStore(
 ): Promise<AddressResult> {
   const forwarded = forwardSender(address, srs, policy);
   if (!forwarded.ok || forwarded.store === undefined) return forwarded;
-  const { key, sender, ttlSeconds, fallback } = forwarded.store;
-  try {
-    if (store === null) throw new Error('the sender store is not available');
-    await store.put(key, sender, ttlSeconds);
-    return { ok: true, address: forwarded.address };
-  } catch (error) {
-    warn(`${address}: not stored (${(error as Error).message}): printing the stateless SRS address`);
-    return { ok: true, address: fallback };
-  }
+  const failure = await storeSender(forwarded.store, store);
+  if (failure === null) return { ok: true, address: forwarded.address };
+  warn(`${address}: not stored (${failure.message}): printing the stateless SRS address`);
+  return { ok: true, address: forwarded.store.fallback };
 }
 
 /** Reverses, then looks up a stored-sender key as the filter does. */
@@ -67,13 +61,12 @@ export async function reverseWithStore(address: string, srs: Srs, store: Bounded
   if (!reversed.ok) return reversed;
   const key = storedSenderKeyIn(reversed.address);
   if (key === null) return reversed;
-  if (store === null) return { ok: false, code: 'no-store', message: `it carries the store key ${key}, but the sender store is not available` };
-  try {
-    const sender = await store.get(key);
-    if (sender !== null) return { ok: true, address: sender };
-    return { ok: false, code: 'unknown-alias', message: `no stored sender under ${key} (never stored here, or expired)` };
-  } catch (error) {
-    const code = error instanceof StoreError ? error.code : 'store-failed';
-    return { ok: false, code, message: `the sender store cannot be read: ${(error as Error).message}` };
+  const found = await lookUpSender(key, store);
+  if (!found.ok) {
+    const { code, message } = found.error;
+    if (store === null) return { ok: false, code, message: `it carries the store key ${key}, but the sender store is not available` };
+    return { ok: false, code, message: `the sender store cannot be read: ${message}` };
   }
+  if (found.sender !== null) return { ok: true, address: found.sender };
+  return { ok: false, code: 'unknown-alias', message: `no stored sender under ${key} (never stored here, or expired)` };
 }

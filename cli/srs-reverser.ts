@@ -1,9 +1,9 @@
 #!/usr/bin/env node
+import { loadCourierDomains } from '../lib/runtime';
 import { runMain, type CliIo } from './io';
 import { EXIT } from './pipeAlias/exitStatus';
 import { planReverse } from './pipeAlias/planReverse';
 import { runPipeAlias } from './pipeAlias/run';
-import { loadCourierDomains } from './policyRuntime';
 import { openPolicyStore } from './policyStore';
 
 /**

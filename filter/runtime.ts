@@ -1,32 +1,21 @@
-import { formatProblem, loadFilterConfig, srsInitOf, type Policy } from '../lib/config';
-import { readAcceptMailFor } from '../lib/courier/acceptMailFor';
-import { courierFiles, resolveCourierPaths } from '../lib/courier/paths';
-import { readLocalDomains } from '../lib/courier/localDomains';
+import { courierFiles } from '../lib/courier/paths';
 import { findQueueDirectory, type QueueDirectory } from '../lib/courier/queueDirectory';
-import type { AcceptMailFor, CourierPaths, LocalDomains } from '../lib/courier/types';
 import type { BoundedStore } from '../lib/store';
-import { createSrs, splitAddress, type Srs } from '../lib/srs';
+import { loadDecisionRuntime, type DecisionRuntime } from '../lib/runtime';
+import { splitAddress } from '../lib/srs';
 import { createFilterStores, type FilterStores } from './stores';
 
 /**
  * Everything one message is decided with, loaded and checked as a whole before it is used.
  * A message keeps the snapshot it started with; SIGHUP swaps in a new one for later messages.
  */
-export interface Runtime {
-  readonly policy: Policy;
-  readonly srs: Srs;
-  readonly localDomains: LocalDomains;
-  /** Courier's esmtpacceptmailfor: domains it takes mail for, local or relayed as a backup MX. */
-  readonly acceptMailFor: AcceptMailFor;
-  readonly courier: CourierPaths;
+export interface Runtime extends Omit<DecisionRuntime, 'warnings'> {
   /** `<localstatedir>/tmp`: every path submit sends lies inside it. */
   readonly queueDir: string;
   /** The same directory resolved: what every opened control file is checked against. */
   readonly queue: QueueDirectory;
   /** `<localstatedir>/allfilters`. */
   readonly socketDir: string;
-  /** How many secrets verify (the first signs); logged instead of any secret. */
-  readonly secretCount: number;
   /** The sender store (and shared bounce counter), bounded in time; null without one, or when it cannot be opened. */
   readonly store: BoundedStore | null;
   /** Why the policy's store is missing, logged as a warning: mail flows without it. */
@@ -39,33 +28,26 @@ export type RuntimeResult =
   | { readonly ok: false; readonly problems: readonly string[] };
 
 export async function loadRuntime(configPath: string, stores: FilterStores = createFilterStores()): Promise<RuntimeResult> {
-  const config = await loadFilterConfig(configPath, { checkPermissions: true });
-  if (!config.ok) return { ok: false, problems: config.problems.map(formatProblem) };
-  const { policy, secrets } = config.value;
+  const loaded = await loadDecisionRuntime(configPath, { permissions: 'refuse' });
+  if (!loaded.ok) return loaded;
+  const { policy, srs, secretCount, courier, localDomains, acceptMailFor } = loaded.value;
 
-  const courier = await resolveCourierPaths(policy.courier);
-  if (!courier.ok) return { ok: false, problems: [`${configPath}: courier: ${courier.message}`] };
-  const local = await readLocalDomains(courier.paths, policy.localDomains);
-  if (!local.ok) return { ok: false, problems: [`${configPath}: local domains: ${local.message}`] };
-  const accepted = await readAcceptMailFor(courier.paths);
-  if (!accepted.ok) return { ok: false, problems: [`${configPath}: esmtpacceptmailfor: ${accepted.message}`] };
-
-  const files = courierFiles(courier.paths);
+  const files = courierFiles(courier);
   const queue = await findQueueDirectory(files.queueTmpDir);
   if (!queue.ok) return { ok: false, problems: [`${configPath}: courier: queue directory ${queue.message}`] };
-  const store = await stores.storeFor(policy, courier.paths);
+  const store = await stores.storeFor(policy, courier);
   return {
     ok: true,
     runtime: Object.freeze({
       policy,
-      srs: createSrs(srsInitOf(policy, secrets)),
-      localDomains: local.domains,
-      acceptMailFor: accepted.domains,
-      courier: courier.paths,
+      srs,
+      localDomains,
+      acceptMailFor,
+      courier,
       queueDir: files.queueTmpDir,
       queue: queue.queue,
       socketDir: files.allFiltersSocketDir,
-      secretCount: secrets.length,
+      secretCount,
       store: store.ok ? store.store : null,
       storeProblem: store.ok ? null : `${store.location}: ${store.message}`,
     }),

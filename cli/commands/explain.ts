@@ -1,10 +1,10 @@
 import { DEFAULT_POLICY_PATH, type Policy } from '../../lib/config';
 import type { Envelope } from '../../lib/courier/types';
 import { completeWithStore, decide, type Decision, type ReversedRecipient } from '../../lib/policy';
+import { loadCourierDomains, loadPolicySrs } from '../../lib/runtime';
 import { parseCommandLine } from '../args';
 import { envelopeFor, parseSource, SOURCES } from '../envelope';
 import { fail, failWithDetails, warn, type CliIo } from '../io';
-import { loadCourierDomains, loadPolicySrs } from '../policyRuntime';
 import { openPolicyStore } from '../policyStore';
 import { STATUS } from '../exitStatus';
 
@@ -31,7 +31,7 @@ export async function runExplain(args: readonly string[], io: CliIo): Promise<nu
   if (source === undefined) return fail(io, `--source must be one of ${SOURCES.join(', ')}, not '${values.source}'`, STATUS.usage);
 
   const configPath = values.config ?? DEFAULT_POLICY_PATH;
-  const loaded = await loadPolicySrs(configPath);
+  const loaded = await loadPolicySrs(configPath, { permissions: 'warn' });
   if (!loaded.ok) return failWithDetails(io, loaded.problems, `cannot use the policy ${configPath}`, STATUS.usage);
   for (const warning of loaded.value.warnings) warn(io, warning);
   const { policy, srs } = loaded.value;

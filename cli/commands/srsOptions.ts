@@ -1,9 +1,9 @@
 import { DEFAULT_POLICY_PATH, type Policy } from '../../lib/config';
+import { loadPolicySrs } from '../../lib/runtime';
 import { createSrs, HASH_LENGTH_MAX, type SrsInit, type Srs } from '../../lib/srs';
 import { parseInteger, parseSeparator, type ParsedArgs } from '../args';
 import { readExplicitSecrets } from '../explicitSecrets';
 import { fail, failWithDetails, warn, type CliIo } from '../io';
-import { loadPolicySrs } from '../policyRuntime';
 import { STATUS } from '../exitStatus';
 
 /** The options of `srsctl forward` and `srsctl reverse`. */
@@ -53,7 +53,7 @@ export async function setUpSrs(values: SrsOptionValues, io: CliIo): Promise<SrsS
   }
 
   const configPath = values.config ?? DEFAULT_POLICY_PATH;
-  const loaded = await loadPolicySrs(configPath);
+  const loaded = await loadPolicySrs(configPath, { permissions: 'warn' });
   if (!loaded.ok) {
     const message = `cannot use the policy ${configPath}; give --config FILE, or --secret/--secretfile`;
     return { ok: false, status: failWithDetails(io, loaded.problems, message, STATUS.usage) };
