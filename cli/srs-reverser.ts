@@ -1,10 +1,10 @@
 #!/usr/bin/env node
 import { loadCourierDomains } from '../lib/runtime';
-import { runMain, type CliIo } from './io';
+import { runMain, type CliIo } from './io/cliIo';
 import { EXIT } from './pipeAlias/exitStatus';
 import { planReverse } from './pipeAlias/planReverse';
 import { runPipeAlias } from './pipeAlias/run';
-import { openPolicyStore } from './policyStore';
+import { openPolicyStore } from './srsSetup/senderStore';
 
 /**
  * `srs-reverser [--config F]`, for aliasdir files that receive bounces to SRS addresses

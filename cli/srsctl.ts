@@ -8,10 +8,10 @@ import { runHelp } from './commands/help';
 import { runReload } from './commands/reload';
 import { runReverse } from './commands/reverse';
 import { runStatus } from './commands/status';
-import { STATUS } from './exitStatus';
-import { fail, runMain, type CliIo, type Command } from './io';
-import { binaryOf, rawArgs } from './rawInput';
-import { SRSCTL_USAGE } from './usage';
+import { STATUS } from './io/exitStatus';
+import { fail, runMain, type CliIo, type Command } from './io/cliIo';
+import { binaryOf, rawArgs } from './io/rawInput';
+import { SRSCTL_USAGE } from './io/srsctlUsage';
 
 const SUBCOMMANDS: ReadonlyMap<string, Command> = new Map([
   ['forward', runForward],

@@ -1,10 +1,10 @@
 import { createSrs, HASH_LENGTH_MAX } from '../../lib/srs';
-import { parseAlias, parseCommandLine, parseInteger, parseSeparator } from '../args';
-import { readExplicitSecrets } from '../explicitSecrets';
-import { fail, type CliIo } from '../io';
-import { textOf } from '../rawInput';
-import { writeResults } from '../results';
-import { SRSCTL_USAGE } from '../usage';
+import { parseAlias, parseCommandLine, parseInteger, parseSeparator } from '../io/commandLine';
+import { readExplicitSecrets } from '../srsSetup/explicitSecrets';
+import { fail, type CliIo } from '../io/cliIo';
+import { textOf } from '../io/rawInput';
+import { writeResults } from '../io/addressResults';
+import { SRSCTL_USAGE } from '../io/srsctlUsage';
 
 /*
  * Drop-in for Debian's /usr/bin/srs (Mail::SRS 0.31), measured:

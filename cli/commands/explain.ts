@@ -2,11 +2,11 @@ import { DEFAULT_POLICY_PATH, type Policy } from '../../lib/config';
 import type { Envelope } from '../../lib/courier/types';
 import { completeWithStore, decide, type Decision, type ReversedRecipient } from '../../lib/policy';
 import { loadCourierDomains, loadPolicySrs } from '../../lib/runtime';
-import { parseCommandLine } from '../args';
-import { envelopeFor, parseSource, SOURCES } from '../envelope';
-import { fail, failWithDetails, warn, type CliIo } from '../io';
-import { openPolicyStore } from '../policyStore';
-import { STATUS } from '../exitStatus';
+import { parseCommandLine } from '../io/commandLine';
+import { envelopeFor, parseSource, SOURCES } from '../explain/hypotheticalEnvelope';
+import { fail, failWithDetails, warn, type CliIo } from '../io/cliIo';
+import { openPolicyStore } from '../srsSetup/senderStore';
+import { STATUS } from '../io/exitStatus';
 
 const OPTIONS = {
   config: { type: 'string' },

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { errnoCode } from '../../lib/errno';
-import { parseCommandLine } from '../args';
-import { fail, type CliIo } from '../io';
-import { STATUS } from '../exitStatus';
+import { parseCommandLine } from '../io/commandLine';
+import { fail, type CliIo } from '../io/cliIo';
+import { STATUS } from '../io/exitStatus';
 
 const SECRET_BYTES = 32;
 

@@ -1,9 +1,9 @@
 import { DEFAULT_POLICY_PATH, type Policy } from '../../lib/config';
 import { loadPolicySrs } from '../../lib/runtime';
 import type { Srs } from '../../lib/srs';
-import { parseCommandLine } from '../args';
-import { fail, failWithDetails, warn, type CliIo } from '../io';
-import { isUtf8, rawArgs, rawEnv, textOf } from '../rawInput';
+import { parseCommandLine } from '../io/commandLine';
+import { fail, failWithDetails, warn, type CliIo } from '../io/cliIo';
+import { isUtf8, rawArgs, rawEnv, textOf } from '../io/rawInput';
 import { EXIT } from './exitStatus';
 import { reinject, sendmailPath, type Reinjection } from './sendmail';
 

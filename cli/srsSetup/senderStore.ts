@@ -1,9 +1,9 @@
-import { formatStoreLocation, type Policy, type StoreLocation } from '../lib/config';
-import { resolveCourierPaths } from '../lib/courier/paths';
-import { forwardSender, lookUpSender, storeSender, usesStore } from '../lib/policy';
-import { boundStore, defaultStoreLocation, openStore, type BoundedStore } from '../lib/store';
-import { storedSenderKeyIn, type Srs } from '../lib/srs';
-import type { AddressResult } from './results';
+import { formatStoreLocation, type Policy, type StoreLocation } from '../../lib/config';
+import { resolveCourierPaths } from '../../lib/courier/paths';
+import { forwardSender, lookUpSender, storeSender, usesStore } from '../../lib/policy';
+import { boundStore, defaultStoreLocation, openStore, type BoundedStore } from '../../lib/store';
+import { storedSenderKeyIn, type Srs } from '../../lib/srs';
+import type { AddressResult } from '../io/addressResults';
 
 /** An admin at a terminal can wait longer than a message can. */
 export const CLI_STORE_TIMEOUT_MS = 2000;

@@ -1,11 +1,11 @@
 import net from 'node:net';
-import { controlResponseSchema, controlSocketPath, type ControlRequest, type ControlResponse } from '../filter/control';
-import { DEFAULT_POLICY_PATH, loadPolicy } from '../lib/config';
-import { resolveCourierPaths } from '../lib/courier/paths';
-import { errnoCode } from '../lib/errno';
-import { parseCommandLine } from './args';
-import { STATUS } from './exitStatus';
-import { fail, type CliIo } from './io';
+import { controlResponseSchema, controlSocketPath, type ControlRequest, type ControlResponse } from '../../filter/control';
+import { DEFAULT_POLICY_PATH, loadPolicy } from '../../lib/config';
+import { resolveCourierPaths } from '../../lib/courier/paths';
+import { errnoCode } from '../../lib/errno';
+import { parseCommandLine } from '../io/commandLine';
+import { STATUS } from '../io/exitStatus';
+import { fail, type CliIo } from '../io/cliIo';
 
 /** The filter's name unless started as another (its socket is `allfilters/<name>`). */
 const DEFAULT_FILTER_NAME = 'srsfilter';

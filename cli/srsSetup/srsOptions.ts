@@ -1,10 +1,10 @@
 import { DEFAULT_POLICY_PATH, type Policy } from '../../lib/config';
 import { loadPolicySrs } from '../../lib/runtime';
 import { createSrs, HASH_LENGTH_MAX, type SrsInit, type Srs } from '../../lib/srs';
-import { parseInteger, parseSeparator, type ParsedArgs } from '../args';
-import { readExplicitSecrets } from '../explicitSecrets';
-import { fail, failWithDetails, warn, type CliIo } from '../io';
-import { STATUS } from '../exitStatus';
+import { parseInteger, parseSeparator, type ParsedArgs } from '../io/commandLine';
+import { readExplicitSecrets } from './explicitSecrets';
+import { fail, failWithDetails, warn, type CliIo } from '../io/cliIo';
+import { STATUS } from '../io/exitStatus';
 
 /** The options of `srsctl forward` and `srsctl reverse`. */
 export const SRS_OPTIONS = {

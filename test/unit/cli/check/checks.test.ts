@@ -11,13 +11,13 @@ import {
   checkSrsDomainIsLocal,
   runChecks,
   type CheckResult,
-} from '../../../cli/check/checks';
-import type { CheckFacts, CourierFacts, PathFacts, PresentPath, SecretsFacts } from '../../../cli/check/facts';
-import { formatCheckReport } from '../../../cli/check/format';
-import { parsePolicy, type Policy } from '../../../lib/config';
-import { parseBofhOptions } from '../../../lib/courier/bofh';
-import { createLocalDomains, parseLocals } from '../../../lib/courier/localDomains';
-import { DEBIAN_COURIER_PATHS as PATHS } from '../../../lib/courier/paths';
+} from '../../../../cli/check/checks';
+import type { CheckFacts, CourierFacts, PathFacts, PresentPath, SecretsFacts } from '../../../../cli/check/facts';
+import { formatCheckReport } from '../../../../cli/check/format';
+import { parsePolicy, type Policy } from '../../../../lib/config';
+import { parseBofhOptions } from '../../../../lib/courier/bofh';
+import { createLocalDomains, parseLocals } from '../../../../lib/courier/localDomains';
+import { DEBIAN_COURIER_PATHS as PATHS } from '../../../../lib/courier/paths';
 
 function policyOf(extraYaml = ''): Policy {
   const parsed = parsePolicy(`srs-domain: example.org\nsecrets-file: /etc/courier/srsfilter.secret\n${extraYaml}`, 'srsfilter.yaml');

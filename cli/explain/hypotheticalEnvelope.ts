@@ -1,4 +1,4 @@
-import type { Envelope } from '../lib/courier/types';
+import type { Envelope } from '../../lib/courier/types';
 
 /** The `u` record values Courier writes: an external MTA, a relay client, a local submission or re-injection. */
 export const SOURCES = ['smtp', 'authsmtp', 'local'] as const;
