@@ -5,6 +5,7 @@ import { runExplain } from './commands/explain';
 import { runForward } from './commands/forward';
 import { runGenkey } from './commands/genkey';
 import { runHelp } from './commands/help';
+import { runPolicy } from './commands/policy';
 import { runReload } from './commands/reload';
 import { runReverse } from './commands/reverse';
 import { runStatus } from './commands/status';
@@ -21,6 +22,7 @@ const SUBCOMMANDS: ReadonlyMap<string, Command> = new Map([
   ['genkey', runGenkey],
   ['reload', runReload],
   ['status', runStatus],
+  ['policy', runPolicy],
   ['help', runHelp],
 ]);
 

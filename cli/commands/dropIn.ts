@@ -21,7 +21,7 @@ import { SRSCTL_USAGE } from '../io/srsctlUsage';
  * Not supported: Getopt::Long's abbreviations (`--rev`), single-dash long options
  * (`-reverse`) and upper-case option names; they are refused with exit 1.
  * Bytes: Perl hashes and prints the bytes it is given, UTF-8 or not. So `args` are binary
- * strings (cli/rawInput: one character per byte), and secrets, addresses, hashes and output
+ * strings (cli/io/rawInput: one character per byte), and secrets, addresses, hashes and output
  * all stay bytes.
  */
 

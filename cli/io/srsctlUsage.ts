@@ -12,6 +12,9 @@ export const SRSCTL_USAGE = `Usage:
                                                exit 0 only when applied, 3 when no filter runs
   srsctl status [--config FILE] [--name NAME]  whether the filter runs: pid, uptime, policy, secrets, decisions
                                                since start; exit 0 when running, 3 when not
+  srsctl policy init --srs-domain DOMAIN       print the shipped policy with this srs-domain (install.sh writes it)
+  srsctl policy get KEY [--config FILE]        print one key's value as the filter reads it, defaults applied
+                                               (a list: one line per entry; no value: nothing)
   srsctl help                                  this text
 
   forward, reverse and explain use the installed policy (its secrets, srs-domain, hash-length,
