@@ -1,7 +1,7 @@
 /**
  * Steps of install.sh (install/*.sh, which the package's maintainer scripts share) run in bash
- * against a throw-away root: the policy-rc.d it writes for apt, the enablefiltering edit and
- * the node it trusts.
+ * against a throw-away root: the policy-rc.d it writes for apt, the enablefiltering edit, the
+ * node it trusts, and the policy it writes and reads through srsctl.
  */
 import { spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -9,7 +9,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 const INSTALL = path.resolve(__dirname, '../../../install');
-const PARTS = ['change', 'configure', 'node', 'courier'];
+const PARTS = ['change', 'configure', 'node', 'courier', 'policy'];
+const CHECKOUT = path.resolve(__dirname, '../../..');
+const SRSCTL = path.join(CHECKOUT, 'dist/cli/srsctl.js');
 const NOBODY = 65_534;
 const isRoot = process.getuid?.() === 0;
 
@@ -170,5 +172,47 @@ describe('the node install.sh runs as root', () => {
     const bin = fakeBin('node', 'echo 16');
     const run = checkNodeIn(bin);
     expect(run).toMatchObject({ status: 1, output: expect.stringContaining('is Node 16; srsfilter needs 18 or newer') });
+  });
+});
+
+describe('the policy, through srsctl', () => {
+  beforeAll(() => {
+    if (!existsSync(SRSCTL)) throw new Error(`${SRSCTL} is missing: build first with \`npx tsc -p tsconfig.json\` (npm test does)`);
+  });
+  const output = (): string => path.join(root, 'srsfilter.yaml');
+  const render = (domain: string): Run =>
+    runSteps(`umask 077\nrender_policy ${JSON.stringify(domain)} ${output()}`, { BUILD_NODE: process.execPath, CHECKOUT });
+
+  it('is the shipped policy with the srs-domain given, readable by all (0644) whatever the umask', () => {
+    expect(render('mail.example.com')).toMatchObject({ status: 0, output: '' });
+    const shipped = readFileSync(path.join(CHECKOUT, 'config/srsfilter.yaml'), 'utf8');
+    expect(readFileSync(output(), 'utf8')).toBe(shipped.replace(/^srs-domain: .*$/m, 'srs-domain: mail.example.com'));
+    expect(statSync(output()).mode & 0o777).toBe(0o644);
+  });
+
+  it('is refused for a domain the filter would refuse', () => {
+    const run = render('not a domain');
+    expect(run.status).toBe(1);
+    expect(run.output).toContain("srsctl: --srs-domain 'not a domain' is refused");
+    expect(run.output).toContain("install.sh: cannot write the policy with srs-domain 'not a domain' (above); use --srs-domain");
+  });
+
+  /** install_secret with srsctl (the checkout's build) in BIN_DIR and the policy `text` in SYSCONFDIR. */
+  const installSecret = (text: string): Run => {
+    const bin = fakeBin('srsctl', `exec ${JSON.stringify(process.execPath)} ${JSON.stringify(SRSCTL)} "$@"`);
+    writeFileSync(path.join(root, 'srsfilter.yaml'), text);
+    return runSteps(`dry_run=true\nSYSCONFDIR=${root} BIN_DIR=${bin} APP_DIR=${root}/no-app MAILGROUP=courier\ninstall_secret`);
+  };
+
+  it("names the secrets file the policy names (srsctl policy get secrets-file)", () => {
+    const run = installSecret(`srs-domain: example.org\nsecrets-file: ${root}/other.secret\n`);
+    expect(run).toMatchObject({ status: 0, output: expect.stringContaining(`would  create ${root}/other.secret (new secret, root:courier 0640)`) });
+  });
+
+  it('stops at a policy srsctl refuses, with its problems', () => {
+    const run = installSecret('srs-domain: example.org\n');
+    expect(run.status).toBe(1);
+    expect(run.output).toContain(`${root}/srsfilter.yaml:1:1: secrets-file: is required`);
+    expect(run.output).toContain(`install.sh: ${root}/srsfilter.yaml is not valid (above); fix it and run install.sh again`);
   });
 });
