@@ -11,8 +11,9 @@ import { spfFailHandling, type BofhResult, type SmtpSpfSetting } from '../../lib
 import type { MailIdentity, MailIdentityResult } from '../../lib/courier/mailIdentity';
 import type { StoreFacts } from './storeFacts';
 import type { CourierPathsResult, EnableFilteringResult, LocalDomainsResult } from '../../lib/courier/types';
+import { FILTER_NAME } from '../../filter/control';
 import { bouncePrefixFileName, CATCH_ALL_FILE, srsAliasFileNames } from './aliasFiles';
-import { FILTER_NAME, type CheckFacts, type CourierFacts, type PresentPath, type SecretsFacts } from './facts';
+import { type CheckFacts, type CourierFacts, type PresentPath, type SecretsFacts } from './facts';
 
 /**
  * One finding of `srsctl check`: `ok` passed, `problem` must be fixed (exit status 1),

@@ -1,6 +1,7 @@
 import type { Stats } from 'node:fs';
 import { lstat, stat } from 'node:fs/promises';
 import { posix } from 'node:path';
+import { FILTER_NAME } from '../../filter/control';
 import { loadPolicy, readSecretsFile, type ConfigResult, type Policy, type SecretsResult } from '../../lib/config';
 import { readBofh, type BofhResult } from '../../lib/courier/bofh';
 import { readEnableFiltering } from '../../lib/courier/enableFiltering';
@@ -11,9 +12,6 @@ import type { CourierPaths, CourierPathsResult, EnableFilteringResult, LocalDoma
 import { errnoCode } from '../../lib/errno';
 import { aliasFileNames } from './aliasFiles';
 import { gatherStore, type StoreFacts } from './storeFacts';
-
-/** The name `filterctl start` knows the filter by (install.sh installs it so). */
-export const FILTER_NAME = 'srsfilter';
 
 /** What stat/lstat said about a path. `unreadable`: not even root-less inspection was possible (e.g. EACCES). */
 export type PathFacts =
