@@ -41,13 +41,11 @@ install_secret() {
     kept "$secrets_file exists (never overwritten)"
     return
   fi
-  change "create $secrets_file (new secret, root:$MAILGROUP 0640)" create_secret "$secrets_file"
+  change "create $secrets_file (new secret, srsctl genkey --group $MAILGROUP)" create_secret "$secrets_file"
 }
 
 create_secret() {
-  (umask 077 && "$BIN_DIR/srsctl" genkey --output "$1")
-  chown "root:$MAILGROUP" "$1"
-  chmod 0640 "$1"
+  "$BIN_DIR/srsctl" genkey --output "$1" --group "$MAILGROUP"
   mkdir -p "$(dirname "$CREATED_SECRETS")"
   grep -qxF -- "$1" "$CREATED_SECRETS" 2>/dev/null || printf '%s\n' "$1" >>"$CREATED_SECRETS"
 }

@@ -6,7 +6,8 @@ export const SRSCTL_USAGE = `Usage:
                                                what the running filter would do with such a message
   srsctl check [--before-start]                check the policy, the secrets file and Courier's set-up
                                                (--before-start: a filter not yet started is only noted)
-  srsctl genkey [--output FILE]                print (or create FILE with) a new secret: 32 random bytes, base64
+  srsctl genkey [--output FILE [--group G]]   print (or create FILE, mode 0640, of group G, with) a new secret:
+                                               32 random bytes, base64
   srsctl reload [--config FILE] [--name NAME]  make the running filter read its policy and secrets again and
                                                print its verdict: applied (what changed) or refused (why);
                                                exit 0 only when applied, 3 when no filter runs

@@ -206,7 +206,18 @@ describe('the policy, through srsctl', () => {
 
   it("names the secrets file the policy names (srsctl policy get secrets-file)", () => {
     const run = installSecret(`srs-domain: example.org\nsecrets-file: ${root}/other.secret\n`);
-    expect(run).toMatchObject({ status: 0, output: expect.stringContaining(`would  create ${root}/other.secret (new secret, root:courier 0640)`) });
+    expect(run).toMatchObject({ status: 0, output: expect.stringContaining(`would  create ${root}/other.secret (new secret, srsctl genkey --group courier)`) });
+  });
+
+  (isRoot ? it : it.skip)('creates it with srsctl genkey: root, the mail group, 0640, noted for purge', () => {
+    const bin = fakeBin('srsctl', `exec ${JSON.stringify(process.execPath)} ${JSON.stringify(SRSCTL)} "$@"`);
+    const secret = path.join(root, 'new.secret');
+    const created = path.join(root, 'state', 'created-secrets');
+    const run = runSteps(`BIN_DIR=${bin} MAILGROUP=daemon CREATED_SECRETS=${created}\ncreate_secret ${secret}\ncreate_secret ${secret} || true`);
+    expect(run.output).toContain('it exists and a secret is never replaced');
+    const made = statSync(secret);
+    expect([made.mode & 0o7777, made.uid, made.gid]).toEqual([0o640, 0, 1]);
+    expect(readFileSync(created, 'utf8')).toBe(`${secret}\n`);
   });
 
   it('stops at a policy srsctl refuses, with its problems', () => {

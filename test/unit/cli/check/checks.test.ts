@@ -85,7 +85,7 @@ describe('secrets file checks', () => {
 
   it('tell how to create a missing one', () => {
     expect(checkSecretsFile(secretsFacts({ file: MISSING }))).toEqual([
-      { kind: 'problem', text: expect.stringMatching(/does not exist/), fix: expect.stringMatching(/^srsctl genkey --output \/etc\/courier\/srsfilter\.secret && chown/) },
+      { kind: 'problem', text: expect.stringMatching(/does not exist/), fix: expect.stringMatching(/^srsctl genkey --output \/etc\/courier\/srsfilter\.secret --group /) },
     ]);
   });
 
