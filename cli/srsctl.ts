@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { runCheck } from './commands/check';
 import { looksLikeDropIn, runDropIn } from './commands/dropIn';
+import { runCourier } from './commands/courier';
 import { runExplain } from './commands/explain';
 import { runForward } from './commands/forward';
 import { runGenkey } from './commands/genkey';
@@ -23,6 +24,7 @@ const SUBCOMMANDS: ReadonlyMap<string, Command> = new Map([
   ['reload', runReload],
   ['status', runStatus],
   ['policy', runPolicy],
+  ['courier', runCourier],
   ['help', runHelp],
 ]);
 

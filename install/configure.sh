@@ -10,7 +10,6 @@ BIN_DIR=/usr/bin
 NODE=/usr/bin/node
 FILTER_NAME=srsfilter
 CLI_COMMANDS=(srsctl srs-forwarder srs-reverser)
-SRS_ALIAS_FILES=(.courier-SRS0-default .courier-SRS1-default .courier-srs0-default .courier-srs1-default)
 
 # postinst configure: the secret, enablefiltering, the aliasdir files, the filter started and checked.
 configure_srsfilter() {

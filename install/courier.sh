@@ -117,9 +117,15 @@ srs_alias_text() {
     "| $BIN_DIR/srs-reverser"
 }
 
+# The aliasdir files for SRS bounces, as srsctl names them (srsctl check looks for the same).
+srs_alias_files() {
+  "$BIN_DIR/srsctl" courier alias-files || die "srsctl cannot name the aliasdir files (above)"
+}
+
 install_srs_aliases() {
-  local name before=$changes
-  for name in "${SRS_ALIAS_FILES[@]}"; do
+  local name names before=$changes
+  names=$(srs_alias_files)
+  for name in $names; do
     place_text "$SYSCONFDIR/aliasdir/$name" 0644 root:root "$(srs_alias_text)
 "
   done
@@ -128,8 +134,9 @@ install_srs_aliases() {
 
 # Only the files this script wrote: an admin's own edits stay.
 remove_srs_aliases() {
-  local name
-  for name in "${SRS_ALIAS_FILES[@]}"; do
+  local name names
+  names=$(srs_alias_files)
+  for name in $names; do
     if [[ -f $SYSCONFDIR/aliasdir/$name ]] && [[ $(cat "$SYSCONFDIR/aliasdir/$name") == "$(srs_alias_text)" ]]; then
       remove_path "$SYSCONFDIR/aliasdir/$name"
     fi

@@ -4,7 +4,7 @@
  * node it trusts, and the policy it writes and reads through srsctl.
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -225,5 +225,19 @@ describe('the policy, through srsctl', () => {
     expect(run.status).toBe(1);
     expect(run.output).toContain(`${root}/srsfilter.yaml:1:1: secrets-file: is required`);
     expect(run.output).toContain(`install.sh: ${root}/srsfilter.yaml is not valid (above); fix it and run install.sh again`);
+  });
+
+  (isRoot ? it : it.skip)('aliasdir files for SRS bounces: the ones srsctl names, piping to srs-reverser; removed only unedited', () => {
+    const bin = fakeBin('srsctl', `exec ${JSON.stringify(process.execPath)} ${JSON.stringify(SRSCTL)} "$@"`);
+    const aliasdir = path.join(root, 'aliasdir');
+    mkdirSync(aliasdir);
+    const steps = (step: string): Run => runSteps(`SYSCONFDIR=${root} BIN_DIR=${bin}\n${step}`);
+    expect(steps('install_srs_aliases')).toMatchObject({ status: 0 });
+    const names = ['.courier-SRS0-default', '.courier-SRS1-default', '.courier-srs0-default', '.courier-srs1-default'];
+    expect(readdirSync(aliasdir).sort()).toEqual([...names].sort());
+    expect(readFileSync(path.join(aliasdir, '.courier-SRS0-default'), 'utf8')).toContain(`| ${bin}/srs-reverser\n`);
+    writeFileSync(path.join(aliasdir, '.courier-srs1-default'), '| /usr/local/bin/mine\n');
+    expect(steps('remove_srs_aliases')).toMatchObject({ status: 0 });
+    expect(readdirSync(aliasdir)).toEqual(['.courier-srs1-default']);
   });
 });
