@@ -13,7 +13,7 @@ CLI_COMMANDS=(srsctl srs-forwarder srs-reverser)
 
 # postinst configure: the secret, enablefiltering, the aliasdir files, the filter started and checked.
 configure_srsfilter() {
-  read_courier_config
+  read_courier_config "$BIN_DIR/srsctl"
   install_secret
   ensure_enablefiltering
   install_srs_aliases
@@ -25,7 +25,7 @@ configure_srsfilter() {
 # prerm ACTION: the filter stops. On remove its aliasdir files go too: they pipe to
 # srs-reverser, which goes with the package, so Courier refuses SRS bounces at RCPT instead.
 deconfigure_srsfilter() {
-  read_courier_config
+  read_courier_config "$BIN_DIR/srsctl"
   stop_filter
   if [[ $1 == remove ]]; then remove_srs_aliases; fi
 }

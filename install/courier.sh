@@ -52,18 +52,17 @@ apt_install_courier() {
   [[ -d $SYSTEMD_RUN_DIR ]] || warn "no systemd: courier-mta's services were not started; start them yourself (authdaemond start; courierfilter start; courier start; esmtpd start)"
 }
 
+# read_courier_config SRSCTL...: Courier's directories and mail group, courier-config's answer as
+# srsctl reads it. Without an srsctl to ask (a dry run before the first build) or without
+# Courier (a dry run before apt installs it): the paths of Debian's courier-mta.
 read_courier_config() {
-  if ! command -v courier-config >/dev/null; then
-    # only reachable with --dry-run on a machine without Courier: Debian's paths
+  if (($# == 0)) || ! command -v courier-config >/dev/null; then
     LIBEXECDIR=/usr/lib/courier SYSCONFDIR=/etc/courier LOCALSTATEDIR=/var/lib/courier MAILGROUP=courier
     return
   fi
-  local config
-  config=$(courier-config)
-  LIBEXECDIR=$(sed -n 's/^libexecdir=//p' <<<"$config")
-  SYSCONFDIR=$(sed -n 's/^sysconfdir=//p' <<<"$config")
-  LOCALSTATEDIR=$(sed -n 's/^localstatedir=//p' <<<"$config")
-  MAILGROUP=$(sed -n 's/^mailgroup=//p' <<<"$config")
+  local values
+  values=$("$@" courier get libexecdir sysconfdir localstatedir mailgroup) || die "cannot read Courier's paths (above)"
+  { read -r LIBEXECDIR && read -r SYSCONFDIR && read -r LOCALSTATEDIR && read -r MAILGROUP; } <<<"$values"
 }
 
 # ------------------------------------------------------------------ enablefiltering

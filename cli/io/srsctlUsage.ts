@@ -16,6 +16,8 @@ export const SRSCTL_USAGE = `Usage:
   srsctl policy init --srs-domain DOMAIN       print the shipped policy with this srs-domain (install.sh writes it)
   srsctl policy get KEY [--config FILE]        print one key's value as the filter reads it, defaults applied
                                                (a list: one line per entry; no value: nothing)
+  srsctl courier get FIELD...                  print courier-config's FIELD (sysconfdir, localstatedir, libexecdir,
+                                               bindir, sbindir, mailuser, mailgroup), one line each
   srsctl courier alias-files                   print the aliasdir files that accept bounces to SRS0-/SRS1- addresses
                                                (install.sh writes them)
   srsctl help                                  this text

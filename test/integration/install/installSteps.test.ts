@@ -240,4 +240,19 @@ describe('the policy, through srsctl', () => {
     expect(steps('remove_srs_aliases')).toMatchObject({ status: 0 });
     expect(readdirSync(aliasdir)).toEqual(['.courier-srs1-default']);
   });
+
+  it("reads Courier's paths as srsctl courier get answers, Debian's without an srsctl to ask", () => {
+    const bin = fakeBin('srsctl', `exec ${JSON.stringify(process.execPath)} ${JSON.stringify(SRSCTL)} "$@"`);
+    const config = 'sysconfdir=/opt/c/etc\nlocalstatedir=/opt/c/var\nlibexecdir=/opt/c/lib\nbindir=/opt/c/bin\nsbindir=/opt/c/sbin\nmailuser=mail\nmailgroup=mail\n';
+    fakeBin('courier-config', `printf '${config}'`);
+    const show = 'echo "$LIBEXECDIR $SYSCONFDIR $LOCALSTATEDIR $MAILGROUP"';
+    const env = { PATH: `${bin}:${process.env.PATH}` };
+    expect(runSteps(`read_courier_config ${bin}/srsctl\n${show}`, env)).toMatchObject({ status: 0, output: '/opt/c/lib /opt/c/etc /opt/c/var mail\n' });
+    expect(runSteps(`read_courier_config\n${show}`, env)).toMatchObject({ status: 0, output: '/usr/lib/courier /etc/courier /var/lib/courier courier\n' });
+    fakeBin('courier-config', 'echo sysconfdir=relative');
+    const broken = runSteps(`read_courier_config ${bin}/srsctl\n${show}`, env);
+    expect(broken.status).toBe(1);
+    expect(broken.output).toContain("install.sh: cannot read Courier's paths (above)");
+  });
 });
+

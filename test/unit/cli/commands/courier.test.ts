@@ -17,7 +17,20 @@ describe('srsctl courier alias-files', () => {
     });
   });
 
-  it.each([[[]], [['alias-file']], [['alias-files', 'x']]])('is a usage error: %j (exit 2)', async (args) => {
+  it.each([[['alias-files', 'x']]])('is a usage error: %j (exit 2)', async (args) => {
+    expect(await run(...args)).toMatchObject({ status: STATUS.usage, out: '' });
+  });
+});
+
+/** courier-config itself is asked in test/integration/install (srsctl courier get, compiled, with a fake courier-config on PATH). */
+describe('srsctl courier get', () => {
+  it.each([[['get']], [['get', 'prefix']], [['get', 'sysconfdir', 'configure_args']]])('is a usage error: %j (exit 2)', async (args) => {
+    expect(await run(...args)).toMatchObject({ status: STATUS.usage, out: '' });
+  });
+});
+
+describe('srsctl courier', () => {
+  it.each([[[]], [['alias-file']], [['set', 'sysconfdir']]])('is a usage error: %j (exit 2)', async (args) => {
     expect(await run(...args)).toMatchObject({ status: STATUS.usage, out: '' });
   });
 });
