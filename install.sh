@@ -63,8 +63,8 @@ do_install() {
   say "srsfilter install.sh$(dry_run_note)"
   check_node
   install_courier
-  read_courier_config
   build
+  if $BUILD_CURRENT; then read_courier_config "$BUILD_NODE" "$CHECKOUT/dist/cli/srsctl.js"; else read_courier_config; fi
   build_package
   install_package
   summarize "srsfilter is installed and current"

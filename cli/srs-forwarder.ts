@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { runMain, type CliIo } from './io';
+import { runMain, type CliIo } from './io/cliIo';
 import { EXIT } from './pipeAlias/exitStatus';
 import { planForward } from './pipeAlias/planForward';
 import { runPipeAlias } from './pipeAlias/run';

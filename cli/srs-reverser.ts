@@ -1,10 +1,10 @@
 #!/usr/bin/env node
-import { runMain, type CliIo } from './io';
+import { loadCourierDomains } from '../lib/runtime';
+import { runMain, type CliIo } from './io/cliIo';
 import { EXIT } from './pipeAlias/exitStatus';
 import { planReverse } from './pipeAlias/planReverse';
 import { runPipeAlias } from './pipeAlias/run';
-import { loadCourierDomains } from './policyRuntime';
-import { openPolicyStore } from './policyStore';
+import { openPolicyStore } from './srsSetup/senderStore';
 
 /**
  * `srs-reverser [--config F]`, for aliasdir files that receive bounces to SRS addresses
@@ -16,7 +16,7 @@ export function runReverser(args: readonly string[], io: CliIo): Promise<number>
     if (positionals.length > 0) return { ok: false, status: EXIT.tempFail, message: 'srs-reverser takes no arguments: it reads RECIPIENT' };
     const domains = await loadCourierDomains(policy);
     if (!domains.ok) {
-      return { ok: false, status: EXIT.tempFail, message: `cannot read Courier's domains: ${domains.problems.join('; ')}` };
+      return { ok: false, status: EXIT.tempFail, message: `cannot read Courier's domains: ${domains.error.join('; ')}` };
     }
     const opened = await openPolicyStore(policy);
     const store = opened.ok ? opened.store : null;

@@ -1,17 +1,19 @@
 #!/usr/bin/env node
 import { runCheck } from './commands/check';
 import { looksLikeDropIn, runDropIn } from './commands/dropIn';
+import { runCourier } from './commands/courier';
 import { runExplain } from './commands/explain';
 import { runForward } from './commands/forward';
 import { runGenkey } from './commands/genkey';
 import { runHelp } from './commands/help';
+import { runPolicy } from './commands/policy';
 import { runReload } from './commands/reload';
 import { runReverse } from './commands/reverse';
 import { runStatus } from './commands/status';
-import { STATUS } from './exitStatus';
-import { fail, runMain, type CliIo, type Command } from './io';
-import { binaryOf, rawArgs } from './rawInput';
-import { SRSCTL_USAGE } from './usage';
+import { STATUS } from './io/exitStatus';
+import { fail, runMain, type CliIo, type Command } from './io/cliIo';
+import { binaryOf, rawArgs } from './io/rawInput';
+import { SRSCTL_USAGE } from './io/srsctlUsage';
 
 const SUBCOMMANDS: ReadonlyMap<string, Command> = new Map([
   ['forward', runForward],
@@ -21,6 +23,8 @@ const SUBCOMMANDS: ReadonlyMap<string, Command> = new Map([
   ['genkey', runGenkey],
   ['reload', runReload],
   ['status', runStatus],
+  ['policy', runPolicy],
+  ['courier', runCourier],
   ['help', runHelp],
 ]);
 

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULT_POLICY_PATH } from '../lib/config';
+import { FILTER_NAME } from './control';
 
 export interface FilterArgs {
   readonly config: string;
@@ -53,7 +54,7 @@ export function parseFilterArgs(argv: readonly string[], scriptPath: string): Fi
   const script = path.basename(scriptPath);
   const args: FilterArgs = {
     config: values.config,
-    name: values.name ?? (script === 'main.js' || script === '' ? 'srsfilter' : script),
+    name: values.name ?? (script === 'main.js' || script === '' ? FILTER_NAME : script),
     allowRoot: values['allow-root'],
     connectionTimeoutMs: positiveInteger('connection-timeout-ms'),
     drainTimeoutMs: positiveInteger('drain-timeout-ms'),

@@ -16,6 +16,9 @@ import { z } from 'zod';
  * or filters/: courierfilter and submit treat every socket there as a mail filter.
  */
 
+/** The name `filterctl start` knows the filter by, as the package installs it; `--name` tells another. */
+export const FILTER_NAME = 'srsfilter';
+
 export const CONTROL_DIR_NAME = 'srsfilter';
 
 export function controlSocketPath(localstatedir: string, filterName: string): string {

@@ -62,10 +62,10 @@ async function main(): Promise<number | null> {
   const stores = createFilterStores();
   const loaded = await loadRuntime(args.config, stores);
   if (!loaded.ok) {
-    logProblems(log, loaded.problems, 'not started');
+    logProblems(log, loaded.error, 'not started');
     return 1;
   }
-  let runtime = loaded.runtime;
+  let runtime = loaded.value;
   let loadedAt = new Date();
   log.setLevel(runtime.policy.logLevel);
   const counts = new DecisionCounter();
@@ -118,11 +118,11 @@ async function main(): Promise<number | null> {
       try {
         const next = await loadRuntime(args.config, stores);
         if (!next.ok) {
-          logProblems(log, next.problems, RELOAD_FAILED);
-          return { applied: false, problems: [...next.problems] };
+          logProblems(log, next.error, RELOAD_FAILED);
+          return { applied: false, problems: [...next.error] };
         }
-        const changes = describeRuntimeChanges(runtime, next.runtime);
-        runtime = next.runtime;
+        const changes = describeRuntimeChanges(runtime, next.value);
+        runtime = next.value;
         stores.keepOnly(runtime.store);
         loadedAt = new Date();
         log.setLevel(runtime.policy.logLevel);

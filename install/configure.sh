@@ -10,11 +10,10 @@ BIN_DIR=/usr/bin
 NODE=/usr/bin/node
 FILTER_NAME=srsfilter
 CLI_COMMANDS=(srsctl srs-forwarder srs-reverser)
-SRS_ALIAS_FILES=(.courier-SRS0-default .courier-SRS1-default .courier-srs0-default .courier-srs1-default)
 
 # postinst configure: the secret, enablefiltering, the aliasdir files, the filter started and checked.
 configure_srsfilter() {
-  read_courier_config
+  read_courier_config "$BIN_DIR/srsctl"
   install_secret
   ensure_enablefiltering
   install_srs_aliases
@@ -26,7 +25,7 @@ configure_srsfilter() {
 # prerm ACTION: the filter stops. On remove its aliasdir files go too: they pipe to
 # srs-reverser, which goes with the package, so Courier refuses SRS bounces at RCPT instead.
 deconfigure_srsfilter() {
-  read_courier_config
+  read_courier_config "$BIN_DIR/srsctl"
   stop_filter
   if [[ $1 == remove ]]; then remove_srs_aliases; fi
 }

@@ -52,18 +52,17 @@ apt_install_courier() {
   [[ -d $SYSTEMD_RUN_DIR ]] || warn "no systemd: courier-mta's services were not started; start them yourself (authdaemond start; courierfilter start; courier start; esmtpd start)"
 }
 
+# read_courier_config SRSCTL...: Courier's directories and mail group, courier-config's answer as
+# srsctl reads it. Without an srsctl to ask (a dry run before the first build) or without
+# Courier (a dry run before apt installs it): the paths of Debian's courier-mta.
 read_courier_config() {
-  if ! command -v courier-config >/dev/null; then
-    # only reachable with --dry-run on a machine without Courier: Debian's paths
+  if (($# == 0)) || ! command -v courier-config >/dev/null; then
     LIBEXECDIR=/usr/lib/courier SYSCONFDIR=/etc/courier LOCALSTATEDIR=/var/lib/courier MAILGROUP=courier
     return
   fi
-  local config
-  config=$(courier-config)
-  LIBEXECDIR=$(sed -n 's/^libexecdir=//p' <<<"$config")
-  SYSCONFDIR=$(sed -n 's/^sysconfdir=//p' <<<"$config")
-  LOCALSTATEDIR=$(sed -n 's/^localstatedir=//p' <<<"$config")
-  MAILGROUP=$(sed -n 's/^mailgroup=//p' <<<"$config")
+  local values
+  values=$("$@" courier get libexecdir sysconfdir localstatedir mailgroup) || die "cannot read Courier's paths (above)"
+  { read -r LIBEXECDIR && read -r SYSCONFDIR && read -r LOCALSTATEDIR && read -r MAILGROUP; } <<<"$values"
 }
 
 # ------------------------------------------------------------------ enablefiltering
@@ -117,9 +116,15 @@ srs_alias_text() {
     "| $BIN_DIR/srs-reverser"
 }
 
+# The aliasdir files for SRS bounces, as srsctl names them (srsctl check looks for the same).
+srs_alias_files() {
+  "$BIN_DIR/srsctl" courier alias-files || die "srsctl cannot name the aliasdir files (above)"
+}
+
 install_srs_aliases() {
-  local name before=$changes
-  for name in "${SRS_ALIAS_FILES[@]}"; do
+  local name names before=$changes
+  names=$(srs_alias_files)
+  for name in $names; do
     place_text "$SYSCONFDIR/aliasdir/$name" 0644 root:root "$(srs_alias_text)
 "
   done
@@ -128,8 +133,9 @@ install_srs_aliases() {
 
 # Only the files this script wrote: an admin's own edits stay.
 remove_srs_aliases() {
-  local name
-  for name in "${SRS_ALIAS_FILES[@]}"; do
+  local name names
+  names=$(srs_alias_files)
+  for name in $names; do
     if [[ -f $SYSCONFDIR/aliasdir/$name ]] && [[ $(cat "$SYSCONFDIR/aliasdir/$name") == "$(srs_alias_text)" ]]; then
       remove_path "$SYSCONFDIR/aliasdir/$name"
     fi

@@ -57,6 +57,8 @@ stage_package() {
     [[ -f $CHECKOUT/dist/cli/$command.js ]] || die "the build has no dist/cli/$command.js"
     write_wrapper "$STAGE$BIN_DIR/$command" "$APP_DIR/dist/cli/$command.js"
   done
+  # the shipped policy, beside dist/ as in the checkout: what `srsctl policy init` renders
+  install -D -m 0644 "$CHECKOUT/config/srsfilter.yaml" "$STAGE$APP_DIR/config/srsfilter.yaml"
   render_policy "${srs_domain:-$(default_srs_domain)}" "$STAGE$(policy_file)"
   install -m 0644 "$PACKAGING/copyright" "$STAGE/usr/share/doc/$PACKAGE/copyright"
   gzip -9n <"$PACKAGING/changelog" >"$STAGE/usr/share/doc/$PACKAGE/changelog.gz"

@@ -9,14 +9,7 @@ CREATED_SECRETS=/var/lib/srsfilter/created-secrets
 policy_file() { echo "$SYSCONFDIR/srsfilter.yaml"; }
 
 # The secrets file the policy names, as srsfilter itself reads the policy.
-policy_secrets_file() {
-  "$NODE" -e '
-    const { loadPolicy, formatProblem } = require(process.argv[1]);
-    loadPolicy(process.argv[2]).then((r) => {
-      if (!r.ok) { for (const p of r.problems) console.error(formatProblem(p)); process.exit(1); }
-      console.log(r.value.secretsFile);
-    });' "$APP_DIR/dist/lib/config" "$(policy_file)"
-}
+policy_secrets_file() { "$BIN_DIR/srsctl" policy get secrets-file --config "$(policy_file)"; }
 
 default_srs_domain() {
   local f
@@ -29,23 +22,17 @@ default_srs_domain() {
   hostname -f
 }
 
-# render_policy DOMAIN OUTPUT: the shipped policy with its srs-domain (build time, checkout's yaml).
+# render_policy DOMAIN OUTPUT: the shipped policy with its srs-domain (build time, the checkout's srsctl).
 render_policy() {
-  [[ $1 =~ ^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$ ]] || die "not a domain name: '$1' (use --srs-domain)"
-  "$BUILD_NODE" -e '
-    const fs = require("fs");
-    const YAML = require(process.argv[1]);
-    const doc = YAML.parseDocument(fs.readFileSync(process.argv[2], "utf8"));
-    doc.set("srs-domain", process.argv[3]);
-    fs.writeFileSync(process.argv[4], String(doc), { mode: 0o644 });' \
-    "$CHECKOUT/node_modules/yaml" "$CHECKOUT/config/srsfilter.yaml" "$1" "$2"
+  (umask 022 && "$BUILD_NODE" "$CHECKOUT/dist/cli/srsctl.js" policy init --srs-domain "$1" >"$2") ||
+    die "cannot write the policy with srs-domain '$1' (above); use --srs-domain"
 }
 
-# The secrets file the policy names; a dry run before the package is installed has no build
-# to read the policy with: then the default policy's file.
+# The secrets file the policy names; a dry run before the package is installed has no srsctl
+# to read the policy with: then it is only named.
 install_secret() {
-  local secrets_file=$SYSCONFDIR/srsfilter.secret
-  if [[ -e $(policy_file) && -d $APP_DIR/dist ]]; then
+  local secrets_file="the policy's secrets-file"
+  if [[ -e $(policy_file) && -x $BIN_DIR/srsctl ]]; then
     secrets_file=$(policy_secrets_file) || die "$(policy_file) is not valid (above); fix it and run install.sh again"
   elif ! $dry_run; then
     die "$(policy_file) is missing; bring back the package's copy: apt-get install --reinstall -o Dpkg::Options::=--force-confmiss srsfilter"
@@ -54,13 +41,11 @@ install_secret() {
     kept "$secrets_file exists (never overwritten)"
     return
   fi
-  change "create $secrets_file (new secret, root:$MAILGROUP 0640)" create_secret "$secrets_file"
+  change "create $secrets_file (new secret, srsctl genkey --group $MAILGROUP)" create_secret "$secrets_file"
 }
 
 create_secret() {
-  (umask 077 && "$BIN_DIR/srsctl" genkey --output "$1")
-  chown "root:$MAILGROUP" "$1"
-  chmod 0640 "$1"
+  "$BIN_DIR/srsctl" genkey --output "$1" --group "$MAILGROUP"
   mkdir -p "$(dirname "$CREATED_SECRETS")"
   grep -qxF -- "$1" "$CREATED_SECRETS" 2>/dev/null || printf '%s\n' "$1" >>"$CREATED_SECRETS"
 }

@@ -9,7 +9,8 @@ import type { Policy } from '../../lib/config';
  * data, so only the catch-all `.courier-default` accepts them, and every junk address too.
  */
 
-const SRS_TAG_FILES = ['.courier-SRS0-default', '.courier-SRS1-default', '.courier-srs0-default', '.courier-srs1-default'];
+/** The files install.sh writes into the aliasdir (`srsctl courier alias-files` names them). */
+export const SRS_TAG_FILES = ['.courier-SRS0-default', '.courier-SRS1-default', '.courier-srs0-default', '.courier-srs1-default'];
 export const CATCH_ALL_FILE = '.courier-default';
 
 /** What the policy's addresses need: the tag files, or the catch-all for `=`/`+`. */

@@ -18,8 +18,9 @@ import {
   type SmtpSpfSetting,
 } from '../../lib/courier/host';
 import type { StoreFacts } from './storeFacts';
+import { FILTER_NAME } from '../../filter/control';
 import { bouncePrefixFileName, CATCH_ALL_FILE, srsAliasFileNames } from './aliasFiles';
-import { FILTER_NAME, type CheckFacts, type CourierFacts, type PresentPath, type SecretsFacts } from './facts';
+import { type CheckFacts, type CourierFacts, type PresentPath, type SecretsFacts } from './facts';
 
 /**
  * One finding of `srsctl check`: `ok` passed, `problem` must be fixed (exit status 1),

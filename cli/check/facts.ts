@@ -1,6 +1,7 @@
 import type { Stats } from 'node:fs';
 import { lstat, stat } from 'node:fs/promises';
 import { posix } from 'node:path';
+import { FILTER_NAME } from '../../filter/control';
 import { loadPolicy, readSecretsFile, type ConfigResult, type Policy, type SecretsResult } from '../../lib/config';
 import {
   courierFiles,
@@ -20,9 +21,6 @@ import {
 import { errnoCode } from '../../lib/errno';
 import { aliasFileNames } from './aliasFiles';
 import { gatherStore, type StoreFacts } from './storeFacts';
-
-/** The name `filterctl start` knows the filter by (install.sh installs it so). */
-export const FILTER_NAME = 'srsfilter';
 
 /** What stat/lstat said about a path. `unreadable`: not even root-less inspection was possible (e.g. EACCES). */
 export type PathFacts =

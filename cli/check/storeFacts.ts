@@ -2,7 +2,7 @@ import { stat } from 'node:fs/promises';
 import { formatStoreLocation, type Policy } from '../../lib/config';
 import { usesStore } from '../../lib/policy';
 import { boundStore, openStore } from '../../lib/store';
-import { CLI_STORE_TIMEOUT_MS, policyStoreLocation } from '../policyStore';
+import { CLI_STORE_TIMEOUT_MS, policyStoreLocation } from '../srsSetup/senderStore';
 
 export type StoreFacts = { readonly location: string } & (
   | { readonly state: 'reachable'; readonly entries: number }

@@ -1,10 +1,10 @@
 import { DEFAULT_POLICY_PATH } from '../../lib/config';
-import { parseCommandLine } from '../args';
+import { parseCommandLine } from '../io/commandLine';
 import { runChecks } from '../check/checks';
 import { gatherCheckFacts } from '../check/facts';
 import { formatCheckReport } from '../check/format';
-import { fail, type CliIo } from '../io';
-import { STATUS } from '../exitStatus';
+import { fail, type CliIo } from '../io/cliIo';
+import { STATUS } from '../io/exitStatus';
 
 /**
  * `srsctl check [--config F] [--before-start]`: every problem with its fix; exit 1 when there

@@ -1,10 +1,10 @@
 import { createSrs, HASH_LENGTH_MAX } from '../../lib/srs';
-import { parseAlias, parseCommandLine, parseInteger, parseSeparator } from '../args';
-import { readExplicitSecrets } from '../explicitSecrets';
-import { fail, type CliIo } from '../io';
-import { textOf } from '../rawInput';
-import { writeResults } from '../results';
-import { SRSCTL_USAGE } from '../usage';
+import { parseAlias, parseCommandLine, parseInteger, parseSeparator } from '../io/commandLine';
+import { readExplicitSecrets } from '../srsSetup/explicitSecrets';
+import { fail, type CliIo } from '../io/cliIo';
+import { textOf } from '../io/rawInput';
+import { writeResults } from '../io/addressResults';
+import { SRSCTL_USAGE } from '../io/srsctlUsage';
 
 /*
  * Drop-in for Debian's /usr/bin/srs (Mail::SRS 0.31), measured:
@@ -21,7 +21,7 @@ import { SRSCTL_USAGE } from '../usage';
  * Not supported: Getopt::Long's abbreviations (`--rev`), single-dash long options
  * (`-reverse`) and upper-case option names; they are refused with exit 1.
  * Bytes: Perl hashes and prints the bytes it is given, UTF-8 or not. So `args` are binary
- * strings (cli/rawInput: one character per byte), and secrets, addresses, hashes and output
+ * strings (cli/io/rawInput: one character per byte), and secrets, addresses, hashes and output
  * all stay bytes.
  */
 

@@ -1,12 +1,12 @@
 import { DEFAULT_POLICY_PATH, type Policy } from '../../lib/config';
 import type { Envelope } from '../../lib/courier/queue';
 import { completeWithStore, decide, type Decision, type ReversedRecipient } from '../../lib/policy';
-import { parseCommandLine } from '../args';
-import { envelopeFor, parseSource, SOURCES } from '../envelope';
-import { fail, failWithDetails, warn, type CliIo } from '../io';
-import { loadCourierDomains, loadPolicySrs } from '../policyRuntime';
-import { openPolicyStore } from '../policyStore';
-import { STATUS } from '../exitStatus';
+import { loadCourierDomains, loadPolicySrs } from '../../lib/runtime';
+import { parseCommandLine } from '../io/commandLine';
+import { envelopeFor, parseSource, SOURCES } from '../explain/hypotheticalEnvelope';
+import { fail, failWithDetails, warn, type CliIo } from '../io/cliIo';
+import { openPolicyStore } from '../srsSetup/senderStore';
+import { STATUS } from '../io/exitStatus';
 
 const OPTIONS = {
   config: { type: 'string' },
@@ -31,12 +31,12 @@ export async function runExplain(args: readonly string[], io: CliIo): Promise<nu
   if (source === undefined) return fail(io, `--source must be one of ${SOURCES.join(', ')}, not '${values.source}'`, STATUS.usage);
 
   const configPath = values.config ?? DEFAULT_POLICY_PATH;
-  const loaded = await loadPolicySrs(configPath);
-  if (!loaded.ok) return failWithDetails(io, loaded.problems, `cannot use the policy ${configPath}`, STATUS.usage);
+  const loaded = await loadPolicySrs(configPath, { permissions: 'warn' });
+  if (!loaded.ok) return failWithDetails(io, loaded.error, `cannot use the policy ${configPath}`, STATUS.usage);
   for (const warning of loaded.value.warnings) warn(io, warning);
   const { policy, srs } = loaded.value;
   const domains = await loadCourierDomains(policy);
-  if (!domains.ok) return failWithDetails(io, domains.problems, "cannot read Courier's domains", STATUS.usage);
+  if (!domains.ok) return failWithDetails(io, domains.error, "cannot read Courier's domains", STATUS.usage);
 
   const envelope = envelopeFor(sender, recipient, values['original-recipient'] ?? '', source);
   const decision = await lookUpStoredSenders(decide(envelope, { policy, srs, ...domains.value }), policy, io);

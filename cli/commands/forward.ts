@@ -1,9 +1,9 @@
-import { parseAlias, parseCommandLine } from '../args';
-import { fail, warn, type CliIo } from '../io';
-import { forwardWithStore, openPolicyStore } from '../policyStore';
-import { writeResults } from '../results';
-import { setUpSrs, SRS_OPTIONS } from './srsOptions';
-import { STATUS } from '../exitStatus';
+import { parseAlias, parseCommandLine } from '../io/commandLine';
+import { fail, warn, type CliIo } from '../io/cliIo';
+import { forwardWithStore, openPolicyStore } from '../srsSetup/senderStore';
+import { writeResults } from '../io/addressResults';
+import { setUpSrs, SRS_OPTIONS } from '../srsSetup/srsOptions';
+import { STATUS } from '../io/exitStatus';
 
 /** `srsctl forward ADDRESS... [--alias DOMAIN]`: one SRS address per line. */
 export async function runForward(args: readonly string[], io: CliIo): Promise<number> {

@@ -1,6 +1,6 @@
-import { askFromCommandLine } from '../controlClient';
-import { STATUS } from '../exitStatus';
-import { fail, type CliIo } from '../io';
+import { askFromCommandLine } from '../control/controlClient';
+import { STATUS } from '../io/exitStatus';
+import { fail, type CliIo } from '../io/cliIo';
 
 /**
  * `srsctl reload [--config F] [--name N]`: the running filter reads its policy and secrets

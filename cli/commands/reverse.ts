@@ -1,9 +1,9 @@
-import { parseCommandLine } from '../args';
-import { fail, warn, type CliIo } from '../io';
-import { openPolicyStore, reverseWithStore } from '../policyStore';
-import { writeResults } from '../results';
-import { setUpSrs, SRS_OPTIONS } from './srsOptions';
-import { STATUS } from '../exitStatus';
+import { parseCommandLine } from '../io/commandLine';
+import { fail, warn, type CliIo } from '../io/cliIo';
+import { openPolicyStore, reverseWithStore } from '../srsSetup/senderStore';
+import { writeResults } from '../io/addressResults';
+import { setUpSrs, SRS_OPTIONS } from '../srsSetup/srsOptions';
+import { STATUS } from '../io/exitStatus';
 
 /** `srsctl reverse ADDRESS...`: the original address of each SRS address, one per line. */
 export async function runReverse(args: readonly string[], io: CliIo): Promise<number> {

@@ -1,7 +1,7 @@
 import type { StatusReport } from '../../filter/control';
-import { askFromCommandLine } from '../controlClient';
-import { STATUS } from '../exitStatus';
-import { fail, type CliIo } from '../io';
+import { askFromCommandLine } from '../control/controlClient';
+import { STATUS } from '../io/exitStatus';
+import { fail, type CliIo } from '../io/cliIo';
 
 /** `srsctl status [--config F] [--name N]`: exit 0 when the filter runs, 3 when it does not (as init scripts answer). */
 export async function runStatus(args: readonly string[], io: CliIo): Promise<number> {

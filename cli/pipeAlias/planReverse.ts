@@ -1,6 +1,6 @@
 import { completeWithStore, decide, type DecideContext } from '../../lib/policy';
 import type { SenderStore } from '../../lib/store';
-import { envelopeFor } from '../envelope';
+import { envelopeFor } from '../explain/hypotheticalEnvelope';
 import { EXIT } from './exitStatus';
 import type { Plan } from './run';
 

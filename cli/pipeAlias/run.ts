@@ -1,9 +1,9 @@
 import { DEFAULT_POLICY_PATH, type Policy } from '../../lib/config';
+import { loadPolicySrs } from '../../lib/runtime';
 import type { Srs } from '../../lib/srs';
-import { parseCommandLine } from '../args';
-import { fail, failWithDetails, warn, type CliIo } from '../io';
-import { loadPolicySrs } from '../policyRuntime';
-import { isUtf8, rawArgs, rawEnv, textOf } from '../rawInput';
+import { parseCommandLine } from '../io/commandLine';
+import { fail, failWithDetails, warn, type CliIo } from '../io/cliIo';
+import { isUtf8, rawArgs, rawEnv, textOf } from '../io/rawInput';
 import { EXIT } from './exitStatus';
 import { reinject, sendmailPath, type Reinjection } from './sendmail';
 
@@ -39,8 +39,8 @@ export async function runPipeAlias(
     return fail(io, message, EXIT.invalidAddress);
   }
   const configPath = parsed.parsed.values.config ?? DEFAULT_POLICY_PATH;
-  const loaded = await loadPolicySrs(configPath);
-  if (!loaded.ok) return failWithDetails(io, loaded.problems, `cannot use the policy ${configPath}`, EXIT.tempFail);
+  const loaded = await loadPolicySrs(configPath, { permissions: 'warn' });
+  if (!loaded.ok) return failWithDetails(io, loaded.error, `cannot use the policy ${configPath}`, EXIT.tempFail);
   for (const warning of loaded.value.warnings) warn(io, warning);
 
   const { policy, srs } = loaded.value;

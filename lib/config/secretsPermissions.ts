@@ -22,6 +22,9 @@ export interface SecretsExposure {
 
 const ROOT = 0;
 
+/** What a new secrets file gets: read and write for its owner (root), read for the mail group. */
+export const SECRETS_FILE_MODE = 0o640;
+
 /**
  * The one rule for the secrets file; the filter refuses a file that breaks it and srsctl check
  * reports each exposure. Whoever reads the secret can forge bounces, whoever writes it can break
@@ -49,12 +52,12 @@ export function secretsFileExposures(file: FileOwnership, mail: MailOwners): Sec
 
 /** How every exposure is fixed, said the same way by the filter and by srsctl check. */
 export function secretsFileFix(path: string, mailGroup: string): string {
-  return `chmod 0640 ${path} && chown root:${mailGroup} ${path}`;
+  return `chmod ${formatMode(SECRETS_FILE_MODE)} ${path} && chown root:${mailGroup} ${path}`;
 }
 
-/** A new secrets file that passes the rule: genkey creates it with mode 0640. */
+/** A new secrets file that passes the rule: genkey creates it with SECRETS_FILE_MODE and the group given. */
 export function secretsFileCreation(path: string, mailGroup: string): string {
-  return `srsctl genkey --output ${path} && chown root:${mailGroup} ${path}`;
+  return `srsctl genkey --output ${path} --group ${mailGroup}`;
 }
 
 export function formatMode(mode: number): string {

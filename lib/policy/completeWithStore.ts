@@ -1,6 +1,7 @@
 import { fail, ok, type Result } from '../result';
 import { StoreError, type SenderStore } from '../store/types';
 import type { Decision, ReversedRecipient } from './decision';
+import type { StoreWrite } from './storedSenders';
 
 /** A decision after its store step, and the store failure it met (logged as a warning, counted). */
 export interface StoreOutcome {
@@ -22,15 +23,10 @@ type Lookup = Result<ReversedRecipient, StoreOutcome>;
 export async function completeWithStore(decision: Decision, store: Pick<SenderStore, 'put' | 'get'> | null): Promise<StoreOutcome> {
   if (decision.kind === 'rewrite' && decision.store !== undefined) {
     const { store: write, ...rest } = decision;
-    try {
-      if (store === null) throw new StoreError('store-unavailable', 'the sender store could not be opened');
-      await store.put(write.key, write.sender, write.ttlSeconds);
-      return { decision };
-    } catch (error) {
-      const storeError = asStoreError(error);
-      const reason = `${decision.reason}; the sender store failed (${storeError.code}), so the sender is embedded instead`;
-      return { decision: { ...rest, to: write.fallback, reason }, storeError };
-    }
+    const storeError = await storeSender(write, store);
+    if (storeError === null) return { decision };
+    const reason = `${decision.reason}; the sender store failed (${storeError.code}), so the sender is embedded instead`;
+    return { decision: { ...rest, to: write.fallback, reason }, storeError };
   }
   if (decision.kind !== 'reverse' || !decision.recipients.some((recipient) => recipient.storeKey !== undefined)) return { decision };
 
@@ -46,14 +42,9 @@ export async function completeWithStore(decision: Decision, store: Pick<SenderSt
 async function lookUp(recipient: ReversedRecipient, store: Pick<SenderStore, 'get'> | null, sentBack: boolean): Promise<Lookup> {
   const key = recipient.storeKey;
   if (key === undefined) return ok(recipient);
-  let sender: string | null;
-  try {
-    if (store === null) throw new StoreError('store-unavailable', 'the sender store could not be opened');
-    sender = await store.get(key);
-  } catch (error) {
-    const storeError = asStoreError(error);
-    return fail({ decision: storeUnavailable(recipient.from, storeError, 'the stored sender'), storeError });
-  }
+  const found = await lookUpSender(key, store);
+  if (!found.ok) return fail({ decision: storeUnavailable(recipient.from, found.error, 'the stored sender'), storeError: found.error });
+  const sender = found.value;
   if (sender === null) {
     const decision: Decision = {
       kind: 'reject',
@@ -66,6 +57,30 @@ async function lookUp(recipient: ReversedRecipient, store: Pick<SenderStore, 'ge
     return fail({ decision });
   }
   return ok({ ...recipient, original: sender, to: sentBack ? sender : recipient.to });
+}
+
+/** Stores the sender a rewrite asks to; the failure met when it could not (null store: none could be opened). */
+export async function storeSender(write: StoreWrite, store: Pick<SenderStore, 'put'> | null): Promise<StoreError | null> {
+  try {
+    if (store === null) throw new StoreError('store-unavailable', 'the sender store could not be opened');
+    await store.put(write.key, write.sender, write.ttlSeconds);
+    return null;
+  } catch (error) {
+    return asStoreError(error);
+  }
+}
+
+/** The sender stored under `key`, null when none is (never stored, or expired); the failure when the store cannot tell. */
+export async function lookUpSender(
+  key: string,
+  store: Pick<SenderStore, 'get'> | null,
+): Promise<Result<string | null, StoreError>> {
+  try {
+    if (store === null) throw new StoreError('store-unavailable', 'the sender store could not be opened');
+    return ok(await store.get(key));
+  } catch (error) {
+    return fail(asStoreError(error));
+  }
 }
 
 /** 451: what the store holds is needed to answer, so the sending MTA retries later. */

@@ -2,5 +2,5 @@ export { changesOf } from './changes';
 export { decide } from './decide';
 export type { DecideContext, Decision, FailureRule, OnErrorRule, PassRule, RejectRule, ReverseRule, ReversedRecipient, RewriteRule, Rule } from './decision';
 export { applyBounceCap, type CappedDecision } from './bounceCap';
-export { completeWithStore, type StoreOutcome } from './completeWithStore';
+export { completeWithStore, lookUpSender, storeSender, type StoreOutcome } from './completeWithStore';
 export { forwardSender, usesStore, type StoreWrite } from './storedSenders';

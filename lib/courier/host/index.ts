@@ -8,9 +8,10 @@ export { readBofh, spfFailHandling, type BofhResult, type SmtpSpfSetting, type S
 export type { ConfigReadFailure } from './configText';
 export { readEnableFiltering, type EnableFilteringResult } from './enableFiltering';
 export { readLocalDomains, type LocalDomains, type LocalDomainsResult, type LocalMatch } from './localDomains';
-export { resolveMailIdentity, type MailIdentity, type MailIdentityErrorCode, type MailIdentityResult } from './mailIdentity';
+export { groupId, resolveMailIdentity, type MailIdentity, type MailIdentityErrorCode, type MailIdentityResult } from './mailIdentity';
 export {
   courierFiles,
+  discoverCourierPaths,
   OVERRIDABLE_COURIER_PATHS,
   resolveCourierPaths,
   type CourierFiles,

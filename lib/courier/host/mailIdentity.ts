@@ -30,18 +30,22 @@ export async function resolveMailIdentity(user: string, group: string, run: RunL
       return undefined;
     }
   };
-  const [uidText, gidsText, groupLine] = await Promise.all([
-    lookup('id', ['-u', '--', user]),
-    lookup('id', ['-G', '--', user]),
-    lookup('getent', ['group', '--', group]),
-  ]);
+  const [uidText, gidsText, gid] = await Promise.all([lookup('id', ['-u', '--', user]), lookup('id', ['-G', '--', user]), groupId(group, run)]);
   const uid = idOf(uidText);
   const gids = (gidsText ?? '').trim().split(/\s+/).map(idOf);
   if (uid === undefined || !gids.every((gid) => gid !== undefined)) return unknown('unknown-user', `the mail user ${user}`);
-  // getent prints `name:password:gid:members`.
-  const gid = idOf(groupLine?.split(':')[2]);
   if (gid === undefined) return unknown('unknown-group', `the mail group ${group}`);
   return ok({ user, uid, gids, group, gid });
+}
+
+/** The number of `group` as NSS knows it; undefined when it is unknown. */
+export async function groupId(group: string, run: RunLookup = runLookup): Promise<number | undefined> {
+  try {
+    // getent prints `name:password:gid:members`.
+    return idOf((await run('getent', ['group', '--', group])).split(':')[2]);
+  } catch {
+    return undefined;
+  }
 }
 
 function idOf(text: string | undefined): number | undefined {

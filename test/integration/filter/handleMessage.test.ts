@@ -36,8 +36,8 @@ beforeAll(async () => {
   spool = await createSpool();
   await writePolicy(spool, { 'on-error': 'accept', courier: { sysconfdir: spool.sysconfdir, localstatedir: spool.localstatedir } });
   const loaded = await loadRuntime(spool.configPath);
-  if (!loaded.ok) throw new Error(loaded.problems.join('\n'));
-  runtime = loaded.runtime;
+  if (!loaded.ok) throw new Error(loaded.error.join('\n'));
+  runtime = loaded.value;
   handle = createMessageHandler(() => runtime, log, createMemoryBounceCounter(BOUNCE_COUNTER_CAPACITY, Date.now));
 });
 

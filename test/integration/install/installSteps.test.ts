@@ -1,15 +1,17 @@
 /**
  * Steps of install.sh (install/*.sh, which the package's maintainer scripts share) run in bash
- * against a throw-away root: the policy-rc.d it writes for apt, the enablefiltering edit and
- * the node it trusts.
+ * against a throw-away root: the policy-rc.d it writes for apt, the enablefiltering edit, the
+ * node it trusts, and the policy it writes and reads through srsctl.
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 const INSTALL = path.resolve(__dirname, '../../../install');
-const PARTS = ['change', 'configure', 'node', 'courier'];
+const PARTS = ['change', 'configure', 'node', 'courier', 'policy'];
+const CHECKOUT = path.resolve(__dirname, '../../..');
+const SRSCTL = path.join(CHECKOUT, 'dist/cli/srsctl.js');
 const NOBODY = 65_534;
 const isRoot = process.getuid?.() === 0;
 
@@ -172,3 +174,85 @@ describe('the node install.sh runs as root', () => {
     expect(run).toMatchObject({ status: 1, output: expect.stringContaining('is Node 16; srsfilter needs 18 or newer') });
   });
 });
+
+describe('the policy, through srsctl', () => {
+  beforeAll(() => {
+    if (!existsSync(SRSCTL)) throw new Error(`${SRSCTL} is missing: build first with \`npx tsc -p tsconfig.json\` (npm test does)`);
+  });
+  const output = (): string => path.join(root, 'srsfilter.yaml');
+  const render = (domain: string): Run =>
+    runSteps(`umask 077\nrender_policy ${JSON.stringify(domain)} ${output()}`, { BUILD_NODE: process.execPath, CHECKOUT });
+
+  it('is the shipped policy with the srs-domain given, readable by all (0644) whatever the umask', () => {
+    expect(render('mail.example.com')).toMatchObject({ status: 0, output: '' });
+    const shipped = readFileSync(path.join(CHECKOUT, 'config/srsfilter.yaml'), 'utf8');
+    expect(readFileSync(output(), 'utf8')).toBe(shipped.replace(/^srs-domain: .*$/m, 'srs-domain: mail.example.com'));
+    expect(statSync(output()).mode & 0o777).toBe(0o644);
+  });
+
+  it('is refused for a domain the filter would refuse', () => {
+    const run = render('not a domain');
+    expect(run.status).toBe(1);
+    expect(run.output).toContain("srsctl: --srs-domain 'not a domain' is refused");
+    expect(run.output).toContain("install.sh: cannot write the policy with srs-domain 'not a domain' (above); use --srs-domain");
+  });
+
+  /** install_secret with srsctl (the checkout's build) in BIN_DIR and the policy `text` in SYSCONFDIR. */
+  const installSecret = (text: string): Run => {
+    const bin = fakeBin('srsctl', `exec ${JSON.stringify(process.execPath)} ${JSON.stringify(SRSCTL)} "$@"`);
+    writeFileSync(path.join(root, 'srsfilter.yaml'), text);
+    return runSteps(`dry_run=true\nSYSCONFDIR=${root} BIN_DIR=${bin} APP_DIR=${root}/no-app MAILGROUP=courier\ninstall_secret`);
+  };
+
+  it("names the secrets file the policy names (srsctl policy get secrets-file)", () => {
+    const run = installSecret(`srs-domain: example.org\nsecrets-file: ${root}/other.secret\n`);
+    expect(run).toMatchObject({ status: 0, output: expect.stringContaining(`would  create ${root}/other.secret (new secret, srsctl genkey --group courier)`) });
+  });
+
+  (isRoot ? it : it.skip)('creates it with srsctl genkey: root, the mail group, 0640, noted for purge', () => {
+    const bin = fakeBin('srsctl', `exec ${JSON.stringify(process.execPath)} ${JSON.stringify(SRSCTL)} "$@"`);
+    const secret = path.join(root, 'new.secret');
+    const created = path.join(root, 'state', 'created-secrets');
+    const run = runSteps(`BIN_DIR=${bin} MAILGROUP=daemon CREATED_SECRETS=${created}\ncreate_secret ${secret}\ncreate_secret ${secret} || true`);
+    expect(run.output).toContain('it exists and a secret is never replaced');
+    const made = statSync(secret);
+    expect([made.mode & 0o7777, made.uid, made.gid]).toEqual([0o640, 0, 1]);
+    expect(readFileSync(created, 'utf8')).toBe(`${secret}\n`);
+  });
+
+  it('stops at a policy srsctl refuses, with its problems', () => {
+    const run = installSecret('srs-domain: example.org\n');
+    expect(run.status).toBe(1);
+    expect(run.output).toContain(`${root}/srsfilter.yaml:1:1: secrets-file: is required`);
+    expect(run.output).toContain(`install.sh: ${root}/srsfilter.yaml is not valid (above); fix it and run install.sh again`);
+  });
+
+  (isRoot ? it : it.skip)('aliasdir files for SRS bounces: the ones srsctl names, piping to srs-reverser; removed only unedited', () => {
+    const bin = fakeBin('srsctl', `exec ${JSON.stringify(process.execPath)} ${JSON.stringify(SRSCTL)} "$@"`);
+    const aliasdir = path.join(root, 'aliasdir');
+    mkdirSync(aliasdir);
+    const steps = (step: string): Run => runSteps(`SYSCONFDIR=${root} BIN_DIR=${bin}\n${step}`);
+    expect(steps('install_srs_aliases')).toMatchObject({ status: 0 });
+    const names = ['.courier-SRS0-default', '.courier-SRS1-default', '.courier-srs0-default', '.courier-srs1-default'];
+    expect(readdirSync(aliasdir).sort()).toEqual([...names].sort());
+    expect(readFileSync(path.join(aliasdir, '.courier-SRS0-default'), 'utf8')).toContain(`| ${bin}/srs-reverser\n`);
+    writeFileSync(path.join(aliasdir, '.courier-srs1-default'), '| /usr/local/bin/mine\n');
+    expect(steps('remove_srs_aliases')).toMatchObject({ status: 0 });
+    expect(readdirSync(aliasdir)).toEqual(['.courier-srs1-default']);
+  });
+
+  it("reads Courier's paths as srsctl courier get answers, Debian's without an srsctl to ask", () => {
+    const bin = fakeBin('srsctl', `exec ${JSON.stringify(process.execPath)} ${JSON.stringify(SRSCTL)} "$@"`);
+    const config = 'sysconfdir=/opt/c/etc\nlocalstatedir=/opt/c/var\nlibexecdir=/opt/c/lib\nbindir=/opt/c/bin\nsbindir=/opt/c/sbin\nmailuser=mail\nmailgroup=mail\n';
+    fakeBin('courier-config', `printf '${config}'`);
+    const show = 'echo "$LIBEXECDIR $SYSCONFDIR $LOCALSTATEDIR $MAILGROUP"';
+    const env = { PATH: `${bin}:${process.env.PATH}` };
+    expect(runSteps(`read_courier_config ${bin}/srsctl\n${show}`, env)).toMatchObject({ status: 0, output: '/opt/c/lib /opt/c/etc /opt/c/var mail\n' });
+    expect(runSteps(`read_courier_config\n${show}`, env)).toMatchObject({ status: 0, output: '/usr/lib/courier /etc/courier /var/lib/courier courier\n' });
+    fakeBin('courier-config', 'echo sysconfdir=relative');
+    const broken = runSteps(`read_courier_config ${bin}/srsctl\n${show}`, env);
+    expect(broken.status).toBe(1);
+    expect(broken.output).toContain("install.sh: cannot read Courier's paths (above)");
+  });
+});
+

@@ -1,4 +1,4 @@
-import type { CliIo } from '../../../cli/io';
+import type { CliIo } from '../../../cli/io/cliIo';
 
 /** A CliIo that keeps what a command writes. */
 export function captureIo(name = 'srsctl'): CliIo & { readonly out: () => string; readonly err: () => string } {

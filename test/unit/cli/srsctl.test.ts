@@ -1,4 +1,5 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { runSrsctl } from '../../../cli/srsctl';
@@ -95,5 +96,33 @@ describe('srsctl genkey', () => {
   it('names the error when it cannot create the --output file', async () => {
     const output = path.join(dir, 'missing-dir', 'secret');
     expect(await run('genkey', '--output', output)).toEqual({ status: 1, stdout: '', stderr: `srsctl: cannot create ${output}: ENOENT\n` });
+  });
+
+  it('creates the --output file with mode 0640 whatever the umask, in the --group given', async () => {
+    const output = path.join(dir, 'grouped.secret');
+    const umask = process.umask(0o077);
+    try {
+      expect(await run('genkey', '--output', output, '--group', 'daemon')).toEqual({ status: 0, stdout: '', stderr: '' });
+    } finally {
+      process.umask(umask);
+    }
+    const made = statSync(output);
+    expect(made.mode & 0o7777).toBe(0o640);
+    expect(made.gid).toBe(Number(execFileSync('getent', ['group', 'daemon'], { encoding: 'utf8' }).split(':')[2]));
+    expect(readFileSync(output, 'utf8')).toMatch(/^[A-Za-z0-9+/]{43}=$/);
+  });
+
+  it('creates nothing for a --group this system does not know (exit 1)', async () => {
+    const output = path.join(dir, 'no-group.secret');
+    expect(await run('genkey', '--output', output, '--group', 'no-such-group')).toEqual({
+      status: 1,
+      stdout: '',
+      stderr: 'srsctl: the group no-such-group is unknown on this system\n',
+    });
+    expect(existsSync(output)).toBe(false);
+  });
+
+  it('takes --group only with --output (exit 2)', async () => {
+    expect(await run('genkey', '--group', 'daemon')).toMatchObject({ status: 2, stdout: '' });
   });
 });

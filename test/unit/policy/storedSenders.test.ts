@@ -1,5 +1,5 @@
 import type { Policy } from '../../../lib/config';
-import { completeWithStore, decide, type Decision } from '../../../lib/policy';
+import { completeWithStore, decide, lookUpSender, storeSender, type Decision } from '../../../lib/policy';
 import { StoreError, type SenderStore } from '../../../lib/store';
 import { localPartOctets } from '../../../lib/srs';
 import { contextWith, envelope } from './support';
@@ -118,5 +118,28 @@ describe('completeWithStore', () => {
     const address = await storedAddress(memoryStore());
     const decision = bounceTo(address, { envelopeDatabase: { kind: 'redis', host: 'localhost', port: 6379 } });
     expect(decision).toMatchObject({ kind: 'reverse' });
+  });
+});
+
+describe('storeSender and lookUpSender (what completeWithStore and srsctl share)', () => {
+  const WRITE = { key: 'KEY@1', sender: SHORT, ttlSeconds: 60, fallback: 'SRS0=stateless@example.org' };
+
+  it('store a sender and find it again; an unknown key finds none', async () => {
+    const store = memoryStore();
+    expect(await storeSender(WRITE, store)).toBeNull();
+    expect(await lookUpSender('KEY@1', store)).toEqual({ ok: true, sender: SHORT });
+    expect(await lookUpSender('OTHER@1', store)).toEqual({ ok: true, sender: null });
+  });
+
+  it('say store-unavailable when there is no store', async () => {
+    expect(await storeSender(WRITE, null)).toMatchObject({ code: 'store-unavailable' });
+    expect(await lookUpSender('KEY@1', null)).toMatchObject({ ok: false, error: { code: 'store-unavailable' } });
+  });
+
+  it("keep a store's own error code, and call any other failure store-failed", async () => {
+    expect(await storeSender(WRITE, memoryStore(new StoreError('store-timeout', 'slow')))).toMatchObject({ code: 'store-timeout' });
+    const broken = { put: () => Promise.reject(new Error('boom')), get: () => Promise.reject(new Error('boom')) };
+    expect(await storeSender(WRITE, broken)).toMatchObject({ code: 'store-failed', message: 'boom' });
+    expect(await lookUpSender('KEY@1', broken)).toMatchObject({ ok: false, error: { code: 'store-failed', message: 'boom' } });
   });
 });

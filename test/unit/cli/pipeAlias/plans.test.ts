@@ -1,9 +1,9 @@
-import { EXIT } from '../../../cli/pipeAlias/exitStatus';
-import { planForward } from '../../../cli/pipeAlias/planForward';
-import { planReverse } from '../../../cli/pipeAlias/planReverse';
-import { parsePolicy, type Policy } from '../../../lib/config';
-import { forwardSender } from '../../../lib/policy';
-import { createSrs } from '../../../lib/srs';
+import { EXIT } from '../../../../cli/pipeAlias/exitStatus';
+import { planForward } from '../../../../cli/pipeAlias/planForward';
+import { planReverse } from '../../../../cli/pipeAlias/planReverse';
+import { parsePolicy, type Policy } from '../../../../lib/config';
+import { forwardSender } from '../../../../lib/policy';
+import { createSrs } from '../../../../lib/srs';
 
 const NOW = Date.UTC(2025, 0, 15);
 const srs = createSrs({ secrets: [Buffer.from('s3cret')], separator: '-', now: () => NOW });

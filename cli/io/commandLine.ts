@@ -1,5 +1,5 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import type { Separator } from '../lib/srs';
+import type { Separator } from '../../lib/srs';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 type Config<O extends Options> = { args: string[]; options: O; allowPositionals: true; strict: true; tokens: true };

@@ -1,6 +1,6 @@
-import { formatExplanation } from '../../../cli/commands/explain';
-import { envelopeFor, parseSource } from '../../../cli/envelope';
-import type { Decision } from '../../../lib/policy';
+import { formatExplanation } from '../../../../cli/commands/explain';
+import { envelopeFor, parseSource } from '../../../../cli/explain/hypotheticalEnvelope';
+import type { Decision } from '../../../../lib/policy';
 
 describe('envelopeFor', () => {
   it('builds the envelope submit would record', () => {

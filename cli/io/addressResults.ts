@@ -1,7 +1,7 @@
-import type { Failure, Result } from '../lib/result';
-import type { AddressEncoding } from '../lib/srs';
+import type { Failure, Result } from '../../lib/result';
+import type { AddressEncoding } from '../../lib/srs';
 import { STATUS } from './exitStatus';
-import { fail, type CliIo } from './io';
+import { fail, type CliIo } from './cliIo';
 import { textOf } from './rawInput';
 
 /** An SRS result, or a failure of the store behind it (codes: SRS error codes, unknown-alias, no-store, store-*). */

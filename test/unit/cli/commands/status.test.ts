@@ -1,5 +1,5 @@
-import { formatStatus } from '../../../cli/commands/status';
-import type { StatusReport } from '../../../filter/control';
+import { formatStatus } from '../../../../cli/commands/status';
+import type { StatusReport } from '../../../../filter/control';
 
 const running: StatusReport = {
   name: 'srsfilter',

@@ -1,9 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { constants } from 'node:os';
-import { parseSecrets } from '../lib/config/secrets';
-import { errnoCode } from '../lib/errno';
-import type { AddressEncoding } from '../lib/srs';
-import { textOf } from './rawInput';
+import { parseSecrets } from '../../lib/config/secrets';
+import { errnoCode } from '../../lib/errno';
+import type { AddressEncoding } from '../../lib/srs';
+import { textOf } from '../io/rawInput';
 
 export type ExplicitSecretsResult =
   | { readonly ok: true; readonly secrets: Buffer[] }

@@ -1,9 +1,9 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { runDropIn } from '../../../cli/commands/dropIn';
-import { createSrs } from '../../../lib/srs';
-import { captureIo } from './captureIo';
+import { runDropIn } from '../../../../cli/commands/dropIn';
+import { createSrs } from '../../../../lib/srs';
+import { captureIo } from '../captureIo';
 
 let dir: string;
 beforeAll(() => {

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { errnoCode } from '../lib/errno';
+import { errnoCode } from '../../lib/errno';
 
 /*
  * Node decodes the command line and the environment as UTF-8 and replaces every byte that is

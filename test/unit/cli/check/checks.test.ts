@@ -11,13 +11,13 @@ import {
   checkSrsDomainIsLocal,
   runChecks,
   type CheckResult,
-} from '../../../cli/check/checks';
-import type { CheckFacts, CourierFacts, PathFacts, PresentPath, SecretsFacts } from '../../../cli/check/facts';
-import { formatCheckReport } from '../../../cli/check/format';
-import { parsePolicy, type Policy } from '../../../lib/config';
-import { parseBofhOptions } from '../../../lib/courier/host/bofh';
-import { createLocalDomains, parseLocals } from '../../../lib/courier/host/localDomains';
-import { DEBIAN_COURIER_PATHS as PATHS } from '../../../lib/courier/host/paths';
+} from '../../../../cli/check/checks';
+import type { CheckFacts, CourierFacts, PathFacts, PresentPath, SecretsFacts } from '../../../../cli/check/facts';
+import { formatCheckReport } from '../../../../cli/check/format';
+import { parsePolicy, type Policy } from '../../../../lib/config';
+import { parseBofhOptions } from '../../../../lib/courier/host/bofh';
+import { createLocalDomains, parseLocals } from '../../../../lib/courier/host/localDomains';
+import { DEBIAN_COURIER_PATHS as PATHS } from '../../../../lib/courier/host/paths';
 
 function policyOf(extraYaml = ''): Policy {
   const parsed = parsePolicy(`srs-domain: example.org\nsecrets-file: /etc/courier/srsfilter.secret\n${extraYaml}`, 'srsfilter.yaml');
@@ -85,7 +85,7 @@ describe('secrets file checks', () => {
 
   it('tell how to create a missing one', () => {
     expect(checkSecretsFile(secretsFacts({ file: MISSING }))).toEqual([
-      { kind: 'problem', text: expect.stringMatching(/does not exist/), fix: expect.stringMatching(/^srsctl genkey --output \/etc\/courier\/srsfilter\.secret && chown/) },
+      { kind: 'problem', text: expect.stringMatching(/does not exist/), fix: expect.stringMatching(/^srsctl genkey --output \/etc\/courier\/srsfilter\.secret --group /) },
     ]);
   });
 

@@ -1,14 +1,11 @@
 import net from 'node:net';
-import { controlResponseSchema, controlSocketPath, type ControlRequest, type ControlResponse } from '../filter/control';
-import { DEFAULT_POLICY_PATH, loadPolicy } from '../lib/config';
-import { resolveCourierPaths } from '../lib/courier/host';
-import { errnoCode } from '../lib/errno';
-import { parseCommandLine } from './args';
-import { STATUS } from './exitStatus';
-import { fail, type CliIo } from './io';
-
-/** The filter's name unless started as another (its socket is `allfilters/<name>`). */
-const DEFAULT_FILTER_NAME = 'srsfilter';
+import { controlResponseSchema, controlSocketPath, FILTER_NAME, type ControlRequest, type ControlResponse } from '../../filter/control';
+import { DEFAULT_POLICY_PATH, loadPolicy } from '../../lib/config';
+import { resolveCourierPaths } from '../../lib/courier/host';
+import { errnoCode } from '../../lib/errno';
+import { parseCommandLine } from '../io/commandLine';
+import { STATUS } from '../io/exitStatus';
+import { fail, type CliIo } from '../io/cliIo';
 
 /** A reload reads the policy, the secrets and Courier's files, and may run courier-config (10 s at most). */
 const ANSWER_TIMEOUT_MS = 30_000;
@@ -100,7 +97,7 @@ export async function askFromCommandLine(
   const parsed = parseCommandLine(args, CONTROL_OPTIONS);
   if (!parsed.ok) return { ok: false, status: fail(io, parsed.message, STATUS.usage) };
   if (parsed.parsed.positionals.length > 0) return { ok: false, status: fail(io, `${command} takes no arguments`, STATUS.usage) };
-  const { config = DEFAULT_POLICY_PATH, name = DEFAULT_FILTER_NAME } = parsed.parsed.values;
+  const { config = DEFAULT_POLICY_PATH, name = FILTER_NAME } = parsed.parsed.values;
   const socket = await findControlSocket(config, name);
   if (!socket.ok) return { ok: false, status: fail(io, `cannot find the filter: ${socket.message}`, STATUS.refused) };
   const answer = await askFilter(socket.path, { command });

@@ -1,11 +1,10 @@
-import { formatStoreLocation, type Policy, type StoreLocation } from '../lib/config';
-import { resolveCourierPaths } from '../lib/courier/host';
-import { forwardSender, usesStore } from '../lib/policy';
-import { fail, ok } from '../lib/result';
-import { boundStore, defaultStoreLocation, openStore, type BoundedStore } from '../lib/store';
-import { StoreError } from '../lib/store';
-import { storedSenderKeyIn, type Srs } from '../lib/srs';
-import type { AddressResult } from './results';
+import { formatStoreLocation, type Policy, type StoreLocation } from '../../lib/config';
+import { resolveCourierPaths } from '../../lib/courier/host';
+import { forwardSender, lookUpSender, storeSender, usesStore } from '../../lib/policy';
+import { fail, ok } from '../../lib/result';
+import { boundStore, defaultStoreLocation, openStore, type BoundedStore } from '../../lib/store';
+import { storedSenderKeyIn, type Srs } from '../../lib/srs';
+import type { AddressResult } from '../io/addressResults';
 
 /** An admin at a terminal can wait longer than a message can. */
 export const CLI_STORE_TIMEOUT_MS = 2000;
@@ -51,16 +50,12 @@ export async function forwardWithStore(
 ): Promise<AddressResult> {
   const forwarded = forwardSender(address, srs, policy);
   if (!forwarded.ok) return forwarded;
-  if (forwarded.value.store === undefined) return ok(forwarded.value.address);
-  const { key, sender, ttlSeconds, fallback } = forwarded.value.store;
-  try {
-    if (store === null) throw new Error('the sender store is not available');
-    await store.put(key, sender, ttlSeconds);
-    return ok(forwarded.value.address);
-  } catch (error) {
-    warn(`${address}: not stored (${(error as Error).message}): printing the stateless SRS address`);
-    return ok(fallback);
-  }
+  const { address: srsAddress, store: write } = forwarded.value;
+  if (write === undefined) return ok(srsAddress);
+  const failure = await storeSender(write, store);
+  if (failure === null) return ok(srsAddress);
+  warn(`${address}: not stored (${failure.message}): printing the stateless SRS address`);
+  return ok(write.fallback);
 }
 
 /** Reverses, then looks up a stored-sender key as the filter does. */
@@ -69,13 +64,12 @@ export async function reverseWithStore(address: string, srs: Srs, store: Bounded
   if (!reversed.ok) return reversed;
   const key = storedSenderKeyIn(reversed.value);
   if (key === null) return reversed;
-  if (store === null) return fail({ code: 'no-store', message: `it carries the store key ${key}, but the sender store is not available` });
-  try {
-    const sender = await store.get(key);
-    if (sender !== null) return ok(sender);
-    return fail({ code: 'unknown-alias', message: `no stored sender under ${key} (never stored here, or expired)` });
-  } catch (error) {
-    const code = error instanceof StoreError ? error.code : 'store-failed';
-    return fail({ code, message: `the sender store cannot be read: ${(error as Error).message}` });
+  const found = await lookUpSender(key, store);
+  if (!found.ok) {
+    const { code, message } = found.error;
+    if (store === null) return fail({ code, message: `it carries the store key ${key}, but the sender store is not available` });
+    return fail({ code, message: `the sender store cannot be read: ${message}` });
   }
+  if (found.value !== null) return ok(found.value);
+  return fail({ code: 'unknown-alias', message: `no stored sender under ${key} (never stored here, or expired)` });
 }

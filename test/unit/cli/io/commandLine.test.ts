@@ -1,4 +1,4 @@
-import { parseAlias, parseCommandLine, parseInteger, parseSeparator } from '../../../cli/args';
+import { parseAlias, parseCommandLine, parseInteger, parseSeparator } from '../../../../cli/io/commandLine';
 
 const OPTIONS = {
   secret: { type: 'string', multiple: true },

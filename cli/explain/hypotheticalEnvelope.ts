@@ -1,4 +1,4 @@
-import type { Envelope } from '../lib/courier/queue';
+import type { Envelope } from '../../lib/courier/queue';
 
 /** The `u` record values Courier writes: an external MTA, a relay client, a local submission or re-injection. */
 export const SOURCES = ['smtp', 'authsmtp', 'local'] as const;

@@ -6,12 +6,20 @@ export const SRSCTL_USAGE = `Usage:
                                                what the running filter would do with such a message
   srsctl check [--before-start]                check the policy, the secrets file and Courier's set-up
                                                (--before-start: a filter not yet started is only noted)
-  srsctl genkey [--output FILE]                print (or create FILE with) a new secret: 32 random bytes, base64
+  srsctl genkey [--output FILE [--group G]]   print (or create FILE, mode 0640, of group G, with) a new secret:
+                                               32 random bytes, base64
   srsctl reload [--config FILE] [--name NAME]  make the running filter read its policy and secrets again and
                                                print its verdict: applied (what changed) or refused (why);
                                                exit 0 only when applied, 3 when no filter runs
   srsctl status [--config FILE] [--name NAME]  whether the filter runs: pid, uptime, policy, secrets, decisions
                                                since start; exit 0 when running, 3 when not
+  srsctl policy init --srs-domain DOMAIN       print the shipped policy with this srs-domain (install.sh writes it)
+  srsctl policy get KEY [--config FILE]        print one key's value as the filter reads it, defaults applied
+                                               (a list: one line per entry; no value: nothing)
+  srsctl courier get FIELD...                  print courier-config's FIELD (sysconfdir, localstatedir, libexecdir,
+                                               bindir, sbindir, mailuser, mailgroup), one line each
+  srsctl courier alias-files                   print the aliasdir files that accept bounces to SRS0-/SRS1- addresses
+                                               (install.sh writes them)
   srsctl help                                  this text
 
   forward, reverse and explain use the installed policy (its secrets, srs-domain, hash-length,

@@ -1,10 +1,10 @@
 import { DEFAULT_POLICY_PATH, type Policy } from '../../lib/config';
+import { loadPolicySrs } from '../../lib/runtime';
 import { createSrs, HASH_LENGTH_MAX, type SrsInit, type Srs } from '../../lib/srs';
-import { parseInteger, parseSeparator, type ParsedArgs } from '../args';
-import { readExplicitSecrets } from '../explicitSecrets';
-import { fail, failWithDetails, warn, type CliIo } from '../io';
-import { loadPolicySrs } from '../policyRuntime';
-import { STATUS } from '../exitStatus';
+import { parseInteger, parseSeparator, type ParsedArgs } from '../io/commandLine';
+import { readExplicitSecrets } from './explicitSecrets';
+import { fail, failWithDetails, warn, type CliIo } from '../io/cliIo';
+import { STATUS } from '../io/exitStatus';
 
 /** The options of `srsctl forward` and `srsctl reverse`. */
 export const SRS_OPTIONS = {
@@ -53,10 +53,10 @@ export async function setUpSrs(values: SrsOptionValues, io: CliIo): Promise<SrsS
   }
 
   const configPath = values.config ?? DEFAULT_POLICY_PATH;
-  const loaded = await loadPolicySrs(configPath);
+  const loaded = await loadPolicySrs(configPath, { permissions: 'warn' });
   if (!loaded.ok) {
     const message = `cannot use the policy ${configPath}; give --config FILE, or --secret/--secretfile`;
-    return { ok: false, status: failWithDetails(io, loaded.problems, message, STATUS.usage) };
+    return { ok: false, status: failWithDetails(io, loaded.error, message, STATUS.usage) };
   }
   for (const warning of loaded.value.warnings) warn(io, warning);
   const { policy, srs } = loaded.value;

@@ -1,4 +1,4 @@
-import { binaryOf, isUtf8, rawArgs, rawEnv, textOf } from '../../../cli/rawInput';
+import { binaryOf, isUtf8, rawArgs, rawEnv, textOf } from '../../../../cli/io/rawInput';
 
 const latin1 = (text: string): Buffer => Buffer.from(text, 'latin1');
 const nulTerminated = (...entries: string[]): Buffer => latin1(entries.map((entry) => `${entry}\0`).join(''));
