@@ -85,12 +85,20 @@ export interface FilterServer {
 interface Connection {
   /** Answers without the handler, as WriteGate describes; resolves once answered. */
   preempt(code: Preemption['code'], reason: string): Promise<void>;
+  /** Times the connection out if its deadline has passed by `now` (performance.now()). */
+  expireBy(now: number): void;
 }
 
 const SOCKET_MODE = 0o660;
 /** Refused connections and descriptor exhaustion come in floods: one line per minute each. */
 const FLOOD_LOG_INTERVAL_MS = 60_000;
 const NAME = /^[A-Za-z0-9_][A-Za-z0-9._+-]*$/;
+/**
+ * Deadlines are checked by one sweep over the open connections, this many times per
+ * connection timeout, instead of a timer set and cleared for every connection: at Courier's
+ * pace each message is a cold wake-up, and a timer each was a measurable part of it.
+ */
+const SWEEPS_PER_TIMEOUT = 10;
 
 /**
  * Binds `.name`, listens, chmod 0660, renames to `name`: the order Courier's own filters use,
@@ -105,11 +113,18 @@ export async function startFilterServer(options: ServerOptions): Promise<FilterS
   const unanswered = { count: 0 };
   const limiter = createLimiter(options.limits.maxConcurrent);
   const { log } = options;
+  const sweepMs = Math.max(1, Math.floor(options.limits.connectionTimeoutMs / SWEEPS_PER_TIMEOUT));
+  const sweeper = setInterval(() => {
+    const now = performance.now();
+    for (const connection of connections) connection.expireBy(now);
+  }, sweepMs);
+  // The listening socket and the connections keep the process alive, not the sweep.
+  sweeper.unref();
 
   // allowHalfOpen: a client may shut down its sending side after the request and still
   // expects the reply.
   const server = net.createServer({ allowHalfOpen: true }, (socket) =>
-    serveConnection(socket, options, limiter, connections, unanswered),
+    serveConnection(socket, options, limiter, connections, unanswered, sweepMs),
   );
 
   await fs.rm(bindPath, { force: true });
@@ -153,6 +168,7 @@ export async function startFilterServer(options: ServerOptions): Promise<FilterS
     server.close();
     const unfinished = await waitUntilEmpty(connections, timeoutMs);
     await Promise.all([...connections].map((connection) => connection.preempt('stopping', 'the filter is stopping')));
+    clearInterval(sweeper);
     removeSocket();
     return { unfinished };
   }
@@ -167,6 +183,8 @@ function serveConnection(
   connections: Set<Connection>,
   /** Shared by every connection of the server. */
   unanswered: { count: number },
+  /** How often the server checks deadlines (expireBy). */
+  sweepMs: number,
 ): void {
   const { log, limits } = options;
   const reader = createRequestReader(options.queueDir(), limits);
@@ -180,6 +198,10 @@ function serveConnection(
   let firstControlFile = '';
   const reports: (() => void)[] = [];
 
+  // The sweep that first sees the deadline passed may come up to sweepMs after it: the
+  // deadline is that much early, so that the answer never comes later than the timeout.
+  const deadline = performance.now() + limits.connectionTimeoutMs - sweepMs;
+  let expired = false;
   const connection: Connection = {
     preempt: (code, reason) =>
       new Promise((resolve) => {
@@ -187,6 +209,12 @@ function serveConnection(
         onAnswered = resolve;
         giveUp(code, reason);
       }),
+    expireBy(now) {
+      if (expired || now < deadline) return;
+      expired = true;
+      if (firstControlFile === '') answer(badRequestReply('timed out waiting for the request'));
+      else giveUp('timeout', `not processed within ${limits.connectionTimeoutMs} ms`);
+    },
   };
   connections.add(connection);
   // Counted until answered, or until the client is gone without an answer (a reset).
@@ -196,10 +224,6 @@ function serveConnection(
     if (counted) unanswered.count -= 1;
     counted = false;
   };
-  const timer = setTimeout(() => {
-    if (firstControlFile === '') answer(badRequestReply('timed out waiting for the request'));
-    else giveUp('timeout', `not processed within ${limits.connectionTimeoutMs} ms`);
-  }, limits.connectionTimeoutMs);
 
   const gate: WriteGate = {
     preemption: () => preemption,
@@ -222,7 +246,6 @@ function serveConnection(
   socket.on('error', (error) => log.debug(`connection error: ${error.message}`));
   socket.on('close', () => {
     uncount();
-    clearTimeout(timer);
     connections.delete(connection);
   });
 
@@ -279,7 +302,6 @@ function serveConnection(
     if (answered) return;
     answered = true;
     uncount();
-    clearTimeout(timer);
     clearTimeout(graceTimer);
     if (socket.destroyed || !socket.writable) socket.destroy();
     else socket.end(formatReply(reply), () => socket.destroy());
