@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { benchCourierPace, DEFAULT_COURIER_PACE } from './courierPace';
 import { DEFAULT_END_TO_END, benchEndToEnd } from './endToEnd';
 import { benchFilterLoad } from './filterLoad';
 import { BASELINE_MESSAGES, benchFilterMemory } from './filterMemory';
@@ -38,6 +39,7 @@ async function main(): Promise<void> {
       'memory-messages': { type: 'string', default: '1000000' },
       'startup-runs': { type: 'string', default: '15' },
       'glue-runs': { type: 'string', default: '200' },
+      'pace-messages': { type: 'string', default: String(DEFAULT_COURIER_PACE.messages) },
       'e2e-messages': { type: 'string', default: String(DEFAULT_END_TO_END.messages) },
     },
   });
@@ -47,6 +49,7 @@ async function main(): Promise<void> {
   const figures: Figure[] = [];
   figures.push(...(await benchStartup(Number(values['startup-runs']))));
   figures.push(...(await benchFilterLoad({ messages: Number(values.messages), bigMessages: Number(values['big-messages']) })));
+  figures.push(...(await benchCourierPace({ ...DEFAULT_COURIER_PACE, messages: Number(values['pace-messages']) })));
   figures.push(...(await benchFilterMemory(memoryMessages)));
   const srs = await srsFigures();
   figures.push(...srs.figures);

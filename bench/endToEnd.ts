@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import net from 'node:net';
 import { parseArgs } from 'node:util';
-import { startFilter, stopFilter } from '../kit/realCourier/courier';
+import { sampleProcess } from '../kit/procStat';
+import { filterPid, startFilter, stopFilter } from '../kit/realCourier/courier';
 import { startSink, type Sink } from '../kit/realCourier/sink';
 import { ADDRESSES, EXTERNAL_CLIENT, FILTER_NAME, SMTP_HOST, SMTP_PORT } from '../kit/realCourier/world';
 import { median, printFigures, type Figure } from './report';
@@ -40,6 +41,9 @@ const GOAL_RATIO = 0.93;
 const PYTHON_REWRITER_RATIO = 0.895;
 const DO_NOTHING_RATIO = 0.955;
 const COURIER_ALONE_LOW = 160;
+/** CPU per message of a do-nothing Node filter in the lab (cpu.sh, 4 clients); npm run bench measures its own beside srsfilter. */
+const LAB_DO_NOTHING_CPU_MS = 0.4;
+const CPU_GOAL_RATIO = 1.5;
 const SUBJECT = 'srsfilter bench';
 const DELIVERY_TIMEOUT_MS = 120_000;
 
@@ -119,6 +123,11 @@ async function checkDeliveries(sink: Sink, perSide: number, from: string): Promi
 interface Rounds {
   readonly withoutFilter: readonly number[];
   readonly withFilter: readonly number[];
+  /**
+   * CPU of the filter process per message in each round with the filter on. Every such round
+   * starts a fresh filter process (filterctl start), so this is the cost of its first messages.
+   */
+  readonly filterCpuMs: readonly number[];
   /** Each round measures both sides back to back: its ratio is immune to the machine's drift over the run. */
   readonly ratio: number;
 }
@@ -127,17 +136,26 @@ interface Rounds {
 async function measureRounds(options: EndToEndOptions, to: string, tag: string): Promise<Rounds> {
   const withoutFilter: number[] = [];
   const withFilter: number[] = [];
+  const filterCpuMs: number[] = [];
   for (let round = 0; round < options.rounds; round++) {
     for (const active of round % 2 === 0 ? [false, true] : [true, false]) {
       await setFilterActive(active);
+      const pid = active ? filterPid() : undefined;
+      const cpuBefore = pid === undefined ? 0 : sampleProcess(pid).cpuMs;
       const rate = await sendAll({ ...options, to }, `${tag}${active ? 'on' : 'off'}-${round}`);
       (active ? withFilter : withoutFilter).push(rate);
-      console.log(`  ${tag}round ${round + 1}, filter ${active ? 'on ' : 'off'}: ${rate.toFixed(1)} msg/s`);
+      let cpu = '';
+      if (pid !== undefined) {
+        const perMessage = (sampleProcess(pid).cpuMs - cpuBefore) / options.messages;
+        filterCpuMs.push(perMessage);
+        cpu = `, filter CPU ${perMessage.toFixed(3)} ms per message`;
+      }
+      console.log(`  ${tag}round ${round + 1}, filter ${active ? 'on ' : 'off'}: ${rate.toFixed(1)} msg/s${cpu}`);
     }
   }
   const roundRatios = withFilter.map((rate, round) => rate / (withoutFilter[round] as number));
   console.log(`  ${tag}ratio per round: ${roundRatios.map((ratio) => ratio.toFixed(3)).join(' ')}`);
-  return { withoutFilter, withFilter, ratio: median(roundRatios) };
+  return { withoutFilter, withFilter, filterCpuMs, ratio: median(roundRatios) };
 }
 
 export async function benchEndToEnd(options: EndToEndOptions): Promise<Figure[]> {
@@ -185,6 +203,13 @@ export async function benchEndToEnd(options: EndToEndOptions): Promise<Figure[]>
       unit: 'x',
       anchor: { label: 'rewriting filter in Python (0.88-0.91)', value: PYTHON_REWRITER_RATIO },
       goal: { atLeast: GOAL_RATIO },
+    },
+    {
+      name: 'e2e srsfilter CPU per forwarded message (fresh process each round)',
+      value: median(forwarded.filterCpuMs),
+      unit: 'ms',
+      anchor: { label: `lab's do-nothing Node filter (${LAB_DO_NOTHING_CPU_MS})`, value: LAB_DO_NOTHING_CPU_MS },
+      goal: { below: CPU_GOAL_RATIO * LAB_DO_NOTHING_CPU_MS },
     },
     {
       name: 'e2e local mail passed, with/without filter',

@@ -1,6 +1,6 @@
-import winston from 'winston';
-import Transport from 'winston-transport';
+import { writeSync } from 'node:fs';
 import type { LogLevel } from '../lib/config';
+import { errnoCode } from '../lib/errno';
 import { CONTROL_CHARACTER } from '../lib/text';
 
 /** What the filter's parts log with; main's logger and a test's stub both fit. */
@@ -32,60 +32,90 @@ const SEVERITY: Record<LogLevel, number> = { error: 0, warn: 1, info: 2, debug: 
 const MAX_LINE_BYTES = 496;
 const CUT_MARK = ' [cut]';
 
+/** Writes what it can of `bytes` and returns the rest: empty unless the reader is stuck. */
+export type LineSink = (bytes: Buffer) => Buffer;
+
 /**
  * stderr only: courierfilter connects it to courierlogger, i.e. syslog. One line per event,
- * but one write per event loop turn, lines in order: a write to a pipe is synchronous in Node,
- * and a write per line took 9% of the main thread at 50 connections. Whoever exits the process
- * calls flush() first (main does so on 'exit').
+ * formatted at once, but one write per event loop turn, lines in order. A plain line writer,
+ * not a logging library: at Courier's pace the filter handles one message per wake-up, and a
+ * stream-based logger's machinery cost more CPU per line than a message's own decision
+ * (bench/README.md). Whoever exits the process calls flush() first (main does so on 'exit').
  */
-export function createLogger(level: LogLevel): FilterLogger {
-  const stderr = new BatchedStderr();
-  const logger = winston.createLogger({
-    levels: SEVERITY,
-    level,
-    format: winston.format.printf(({ level: lineLevel, message }) =>
-      formatLogLine(lineLevel as LogLevel, String(message)),
-    ),
-    transports: [stderr],
-  });
+export function createLogger(level: LogLevel, sink: LineSink = writeToStderr): FilterLogger {
+  let threshold = SEVERITY[level];
+  const lines = new BatchedLines(sink);
+  const at =
+    (lineLevel: LogLevel) =>
+    (message: string): void => {
+      if (SEVERITY[lineLevel] <= threshold) lines.add(formatLogLine(lineLevel, message));
+    };
   return {
-    error: (message) => logger.error(message),
-    warn: (message) => logger.warn(message),
-    info: (message) => logger.info(message),
-    debug: (message) => logger.debug(message),
+    error: at('error'),
+    warn: at('warn'),
+    info: at('info'),
+    debug: at('debug'),
     setLevel: (next) => {
-      logger.level = next;
+      threshold = SEVERITY[next];
     },
-    flush: () => stderr.flush(),
+    flush: () => lines.flush(),
   };
 }
 
-/** Collects the formatted lines of one event loop turn and writes them to stderr at once. */
-class BatchedStderr extends Transport {
-  private pending: string[] = [];
+/** A stuck reader (courierlogger) is offered the lines again this much later. */
+const RETRY_MS = 100;
 
-  override log(info: Record<symbol, unknown>, next: () => void): void {
-    const line = String(info[FORMATTED]);
-    if (this.pending.push(line) === 1) setImmediate(() => this.flush());
-    next();
+/** Collects the lines of one event loop turn and writes them at once. */
+class BatchedLines {
+  private pending = '';
+  /** Bytes a stuck reader did not take yet; they go before the pending lines. */
+  private unwritten: Buffer = Buffer.alloc(0);
+  private scheduled = false;
+
+  constructor(private readonly sink: LineSink) {}
+
+  add(line: string): void {
+    this.pending += `${line}\n`;
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(this.flush);
   }
 
-  flush(): void {
-    if (this.pending.length === 0) return;
-    const text = `${this.pending.join('\n')}\n`;
-    this.pending = [];
-    process.stderr.write(text);
-  }
+  readonly flush = (): void => {
+    this.scheduled = false;
+    if (this.pending === '' && this.unwritten.length === 0) return;
+    const fresh = Buffer.from(this.pending);
+    this.pending = '';
+    this.unwritten = this.sink(this.unwritten.length === 0 ? fresh : Buffer.concat([this.unwritten, fresh]));
+    if (this.unwritten.length === 0) return;
+    this.scheduled = true;
+    setTimeout(this.flush, RETRY_MS).unref();
+  };
 }
 
-// Where winston's format leaves the finished line (triple-beam's MESSAGE).
-const FORMATTED = Symbol.for('message');
+/**
+ * fd 2 itself, not process.stderr: that stream would make the pipe non-blocking and put its
+ * machinery between every line and the pipe. Should the pipe be non-blocking all the same
+ * (EAGAIN), the rest waits for the next try. Logging is best effort: a dead reader (EPIPE) or
+ * a closed descriptor must not stop the mail, so those lines are dropped.
+ */
+function writeToStderr(bytes: Buffer): Buffer {
+  let rest = bytes;
+  try {
+    while (rest.length > 0) rest = rest.subarray(writeSync(2, rest));
+    return rest;
+  } catch (error) {
+    const code = errnoCode(error);
+    if (code === undefined) throw error;
+    return code === 'EAGAIN' ? rest : Buffer.alloc(0);
+  }
+}
 
 /**
  * `PREFIX message`, on one line and short enough for courierlogger. Control characters are
  * escaped because addresses come from the message: a newline would forge a log line.
  */
-function formatLogLine(level: LogLevel, message: string): string {
+export function formatLogLine(level: LogLevel, message: string): string {
   const line = `${PREFIX[level]} ${message.replace(CONTROL_CHARACTER, escapeControl)}`;
   if (Buffer.byteLength(line) <= MAX_LINE_BYTES) return line;
   const cut = Buffer.from(line).subarray(0, MAX_LINE_BYTES - CUT_MARK.length);

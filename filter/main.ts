@@ -210,8 +210,6 @@ function handleCrashes(log: Logger, server: FilterServer, current: () => Runtime
   };
   process.on('uncaughtException', crash);
   process.on('unhandledRejection', crash);
-  // Logging is best effort: a dead courierlogger must not stop the mail.
-  process.stderr.on('error', () => undefined);
 }
 
 void main().then(

@@ -192,6 +192,34 @@ describe('what was opened must be a file of the queue', () => {
     expect((await readFile(join(outside, 'ctl'))).equals(fixture('single-alias-to-remote.ctl'))).toBe(true);
   });
 
+  it('checks the real path again when the path leads to another file at write time', async () => {
+    await mkdir(join(dir, 'msg'));
+    await copyFile(join(FIXTURES, 'single-alias-to-remote.ctl'), join(dir, 'msg', 'ctl'));
+    const path = join(dir, 'msg', 'ctl');
+    const read = await readControlFiles([path], queue);
+    if (!read.ok) throw new Error(read.error.message);
+    // Between the read and the write, the message's directory becomes a link to elsewhere.
+    await rm(join(dir, 'msg'), { recursive: true });
+    await copyFile(join(FIXTURES, 'single-alias-to-remote.ctl'), join(outside, 'ctl'));
+    await symlink(outside, join(dir, 'msg'));
+    const refused = { code: 'outside-queue', message: expect.stringContaining(`resolves to ${join(outside, 'ctl')}`) };
+    expect(await applyRewrite(read.value, { sender: SRS_SENDER }, 'blocking', queue)).toEqual({ ok: false, error: { ...refused, path } });
+    expect((await readFile(join(outside, 'ctl'))).equals(fixture('single-alias-to-remote.ctl'))).toBe(true);
+  });
+
+  it('writes the file it read without reading its real path again', async () => {
+    const path = await copy('single-alias-to-remote.ctl');
+    const read = await readControlFiles([path], queue);
+    if (!read.ok) throw new Error(read.error.message);
+    // A queue whose real path no file can be under: only a skipped check lets the write through.
+    const elsewhere = { ...queue, realPath: join(dir, 'nowhere') };
+    expect(await applyRewrite(read.value, { sender: SRS_SENDER }, 'blocking', elsewhere)).toMatchObject({ ok: true, value: { written: [path] } });
+    expect(await applyRewrite([{ path, file: load('single-alias-to-remote.ctl') }], { sender: SRS_SENDER }, 'blocking', elsewhere)).toMatchObject({
+      ok: false,
+      error: { code: 'outside-queue' },
+    });
+  });
+
   it('reads a file in a plain subdirectory of the queue', async () => {
     await mkdir(join(dir, 'msg'));
     await copyFile(join(FIXTURES, 'local-only.ctl'), join(dir, 'msg', 'ctl'));
