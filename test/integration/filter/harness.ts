@@ -17,6 +17,44 @@ export async function senderAfterSubmit(spool: Spool, filter: FilterProcess, con
   return (await fs.readFile(message.controlFiles[0] as string, 'utf8')).split('\n')[0] ?? '';
 }
 
+export interface FilterPerSuite {
+  /** The suite's spool; exists from its beforeAll on. */
+  readonly spool: Spool;
+  /** The filter started on it, ready. */
+  readonly filter: FilterProcess;
+}
+
+/**
+ * One spool and one running filter for the enclosing describe block (or file), removed after
+ * it. `prepare` runs on the spool before the filter starts (Courier files the test needs).
+ */
+export function filterPerSuite(options: SpoolOptions = {}, prepare?: (spool: Spool) => Promise<void>): FilterPerSuite {
+  let spool: Spool | undefined;
+  let filter: FilterProcess | undefined;
+  beforeAll(async () => {
+    spool = await createSpool(options);
+    await prepare?.(spool);
+    filter = startFilter(spool);
+    await filter.ready;
+  });
+  afterAll(async () => {
+    await stopQuietly(filter);
+    if (spool !== undefined) await removeSpool(spool);
+  });
+  const present = <T>(value: T | undefined, what: string): T => {
+    if (value === undefined) throw new Error(`filterPerSuite: the ${what} exists only inside the suite`);
+    return value;
+  };
+  return {
+    get spool() {
+      return present(spool, 'spool');
+    },
+    get filter() {
+      return present(filter, 'filter');
+    },
+  };
+}
+
 export interface SpoolPerTest {
   /** The current test's spool. */
   readonly spool: Spool;

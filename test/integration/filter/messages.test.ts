@@ -4,30 +4,19 @@
  */
 import { promises as fs } from 'node:fs';
 import { createSrs } from '../../../lib/srs';
-import { startFilter, stopQuietly, type FilterProcess } from '../../../kit/filterProcess';
+import { startFilter, stopQuietly } from '../../../kit/filterProcess';
 import { readFixture } from '../../../kit/repo';
-import { createSpool, queueMessage, removeSpool, TEST_SECRET, type QueuedMessage, type Spool } from '../../../kit/spool';
+import { queueMessage, TEST_SECRET, type QueuedMessage } from '../../../kit/spool';
 import { sendRaw, submit } from '../../../kit/submitClient';
+import { filterPerSuite } from './harness';
 
 const TEMPFAIL = '451 4.3.0 srsfilter: temporary failure, try again later\n';
 /** What the default policy (separator '-') emits for alice@sender.test. */
 const ALICE_SRS0 = /^SRS0-[A-Za-z0-9+/]{4}=[A-Z2-7]{2}=sender\.test=alice@example\.org$/;
 const srs = createSrs({ secrets: [Buffer.from(TEST_SECRET)], separator: '-' });
 
-let spool: Spool;
-let filter: FilterProcess;
+const suite = filterPerSuite();
 const forwarded = readFixture('single-alias-to-remote.ctl').toString();
-
-beforeAll(async () => {
-  spool = await createSpool();
-  filter = startFilter(spool);
-  await filter.ready;
-});
-
-afterAll(async () => {
-  await stopQuietly(filter);
-  await removeSpool(spool);
-});
 
 const lines = (text: string): string[] => text.split('\n');
 const withSender = (ctl: string, sender: string): string => ctl.replace(/^s.*$/m, `s${sender}`);
@@ -36,8 +25,8 @@ const read = (file: string | undefined): Promise<string> => fs.readFile(file as 
 describe('rewrite', () => {
   test('a forwarded message gets an SRS0 sender of srs-domain; every other byte stays', async () => {
     const data = readFixture('single-alias-to-remote.data');
-    const message = await queueMessage(spool, [forwarded], data);
-    expect(await submit(filter.socketPath, message)).toBe('200 Ok\n');
+    const message = await queueMessage(suite.spool, [forwarded], data);
+    expect(await submit(suite.filter.socketPath, message)).toBe('200 Ok\n');
     const after = lines(await read(message.controlFiles[0]));
     const sender = (after[0] as string).slice(1);
     expect(sender).toMatch(ALICE_SRS0);
@@ -48,18 +37,18 @@ describe('rewrite', () => {
 
   test('a multi-member alias with a local and a remote member: one rewrite serves both', async () => {
     const multi = readFixture('multi-alias.ctl').toString();
-    const message = await queueMessage(spool, [multi]);
-    expect(await submit(filter.socketPath, message)).toBe('200 Ok\n');
+    const message = await queueMessage(suite.spool, [multi]);
+    expect(await submit(suite.filter.socketPath, message)).toBe('200 Ok\n');
     const after = lines(await read(message.controlFiles[0]));
     expect(after[0]?.slice(1)).toMatch(ALICE_SRS0);
     expect(after.slice(1)).toEqual(lines(multi).slice(1));
   });
 
   test('logs one decision line with the queue id', async () => {
-    const message = await queueMessage(spool, [forwarded]);
-    await submit(filter.socketPath, message);
+    const message = await queueMessage(suite.spool, [forwarded]);
+    await submit(suite.filter.socketPath, message);
     const sender = lines(await read(message.controlFiles[0]))[0]?.slice(1);
-    const line = await filter.waitForLog(`to=<${sender}>`);
+    const line = await suite.filter.waitForLog(`to=<${sender}>`);
     const qid = '0000000000164054\\.000000006B072786\\.000046B0';
     expect(line).toMatch(
       new RegExp(
@@ -71,8 +60,8 @@ describe('rewrite', () => {
 
   test('the sender is rewritten in every control file of the message', async () => {
     const twoRemote = readFixture('two-remote-alias.ctl').toString();
-    const message = await queueMessage(spool, [forwarded, twoRemote, forwarded]);
-    expect(await submit(filter.socketPath, message)).toBe('200 Ok\n');
+    const message = await queueMessage(suite.spool, [forwarded, twoRemote, forwarded]);
+    expect(await submit(suite.filter.socketPath, message)).toBe('200 Ok\n');
     const senders = await Promise.all(message.controlFiles.map(async (file) => lines(await read(file))[0]));
     expect(senders[0]?.slice(1)).toMatch(ALICE_SRS0);
     expect(new Set(senders).size).toBe(1);
@@ -80,8 +69,8 @@ describe('rewrite', () => {
   });
 
   test('50 concurrent messages are all answered and all rewritten', async () => {
-    const messages = await Promise.all(Array.from({ length: 50 }, () => queueMessage(spool, [forwarded])));
-    const replies = await Promise.all(messages.map((message) => submit(filter.socketPath, message)));
+    const messages = await Promise.all(Array.from({ length: 50 }, () => queueMessage(suite.spool, [forwarded])));
+    const replies = await Promise.all(messages.map((message) => submit(suite.filter.socketPath, message)));
     expect(replies).toEqual(Array(50).fill('200 Ok\n'));
     for (const message of messages) expect(lines(await read(message.controlFiles[0]))[0]?.slice(1)).toMatch(ALICE_SRS0);
   });
@@ -94,10 +83,10 @@ describe('pass', () => {
     ['a message for local recipients only', 'local-only.ctl', 'only-local-recipients'],
   ])('%s: 200 Ok and the control file is untouched', async (_name, content, rule) => {
     const bytes = content.endsWith('.ctl') ? readFixture(content) : Buffer.from(content);
-    const message = await queueMessage(spool, [bytes]);
-    expect(await submit(filter.socketPath, message)).toBe('200 Ok\n');
+    const message = await queueMessage(suite.spool, [bytes]);
+    expect(await submit(suite.filter.socketPath, message)).toBe('200 Ok\n');
     expect(await fs.readFile(message.controlFiles[0] as string)).toEqual(bytes);
-    await filter.waitForLog(new RegExp(`code=SRS_PASS .* rule=${rule} `));
+    await suite.filter.waitForLog(new RegExp(`code=SRS_PASS .* rule=${rule} `));
   });
 });
 
@@ -105,7 +94,7 @@ describe('bounces to our SRS addresses', () => {
   const bounceTo = async (recipient: string): Promise<{ before: string; message: QueuedMessage }> => {
     const template = readFixture('srs-bounce-external-nullsender.ctl').toString();
     const before = template.replace(/^rsrsbounce-.*$/m, `r${recipient}`);
-    return { before, message: await queueMessage(spool, [before]) };
+    return { before, message: await queueMessage(suite.spool, [before]) };
   };
 
   test.each([
@@ -115,10 +104,10 @@ describe('bounces to our SRS addresses', () => {
     const forward = srs.forward('alice@sender.test', 'example.org');
     if (!forward.ok) throw new Error(forward.error.message);
     const { before, message } = await bounceTo(recipientOf(forward.value));
-    expect(await submit(filter.socketPath, message)).toBe('200 Ok\n');
+    expect(await submit(suite.filter.socketPath, message)).toBe('200 Ok\n');
     const after = await read(message.controlFiles[0]);
     expect(after).toBe(before.replace(/^r.*$/m, 'ralice@sender.test'));
-    await filter.waitForLog(/code=SRS_REVERSE .*to=<alice@sender\.test> rcpts=1 rule=srs-bounce /);
+    await suite.filter.waitForLog(/code=SRS_REVERSE .*to=<alice@sender\.test> rcpts=1 rule=srs-bounce /);
   });
 
   test('a forged hash is refused with 550 5.1.1 and the file is untouched', async () => {
@@ -127,47 +116,47 @@ describe('bounces to our SRS addresses', () => {
     const hash = forward.value.slice(5, 9);
     const forged = `SRS0-${hash === 'AAAA' ? 'BBBB' : 'AAAA'}${forward.value.slice(9)}`;
     const { before, message } = await bounceTo(forged);
-    const reply = await submit(filter.socketPath, message);
+    const reply = await submit(suite.filter.socketPath, message);
     expect(reply).toMatch(new RegExp(`^550 5\\.1\\.1 <${forged.replace(/[+.]/g, '\\$&')}>: .+\\n$`));
     expect(await read(message.controlFiles[0])).toBe(before);
-    await filter.waitForLog(/code=SRS_REJECT .* error=bad-hash /);
+    await suite.filter.waitForLog(/code=SRS_REJECT .* error=bad-hash /);
   });
 });
 
 describe('messages that cannot be processed', () => {
   test('a control file that does not exist gets a 4xx and an ERR line', async () => {
-    const message = await queueMessage(spool, [forwarded]);
+    const message = await queueMessage(suite.spool, [forwarded]);
     await fs.rm(message.controlFiles[0] as string);
-    expect(await submit(filter.socketPath, message)).toBe(TEMPFAIL);
-    await filter.waitForLog(/^ERR: code=SRS_ERROR .* error=not-found .*rule=on-error-tempfail /);
+    expect(await submit(suite.filter.socketPath, message)).toBe(TEMPFAIL);
+    await suite.filter.waitForLog(/^ERR: code=SRS_ERROR .* error=not-found .*rule=on-error-tempfail /);
   });
 
   test('a control file without a sender record gets a 4xx and stays untouched', async () => {
     const broken = forwarded.replace(/^s.*\n/, '');
-    const message = await queueMessage(spool, [broken]);
-    expect(await submit(filter.socketPath, message)).toBe(TEMPFAIL);
+    const message = await queueMessage(suite.spool, [broken]);
+    expect(await submit(suite.filter.socketPath, message)).toBe(TEMPFAIL);
     expect(await read(message.controlFiles[0])).toBe(broken);
     const file = message.controlFiles[0] as string;
-    const line = await filter.waitForLog(`code=SRS_ERROR qid=- from=<> error=no-sender rcpts=0 rule=on-error-tempfail reason="${file}: `);
+    const line = await suite.filter.waitForLog(`code=SRS_ERROR qid=- from=<> error=no-sender rcpts=0 rule=on-error-tempfail reason="${file}: `);
     expect(line).toMatch(/^ERR: /);
   });
 
   test('a path outside the queue gets a 4xx and the file is not touched', async () => {
-    const outside = `${spool.root}/outside.ctl`;
+    const outside = `${suite.spool.root}/outside.ctl`;
     await fs.writeFile(outside, forwarded);
-    const reply = await sendRaw(filter.socketPath, `${spool.queueDir}/1/D1\n${outside}\n\n`);
+    const reply = await sendRaw(suite.filter.socketPath, `${suite.spool.queueDir}/1/D1\n${outside}\n\n`);
     expect(reply).toBe("451 4.3.0 srsfilter: bad request: path is outside Courier's queue\n");
     expect(await fs.readFile(outside, 'utf8')).toBe(forwarded);
   });
 
   test('garbage and silent clients are answered and closed; the filter keeps serving', async () => {
     // A filter of its own: the short timeout would fail slow messages of the other tests.
-    const impatient = startFilter(spool, { name: 'srsfilter-impatient', args: ['--connection-timeout-ms', '300'] });
+    const impatient = startFilter(suite.spool, { name: 'srsfilter-impatient', args: ['--connection-timeout-ms', '300'] });
     try {
       await impatient.ready;
       const silent = sendRaw(impatient.socketPath, null);
       const garbage = sendRaw(impatient.socketPath, Buffer.from('\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03\n'));
-      const message = await queueMessage(spool, [forwarded]);
+      const message = await queueMessage(suite.spool, [forwarded]);
       expect(await garbage).toMatch(/^451 4\.3\.0 srsfilter: bad request: /);
       expect(await silent).toBe('451 4.3.0 srsfilter: bad request: timed out waiting for the request\n');
       expect(await submit(impatient.socketPath, message)).toBe('200 Ok\n');
@@ -179,32 +168,20 @@ describe('messages that cannot be processed', () => {
 });
 
 describe('with on-error: accept', () => {
-  let acceptSpool: Spool;
-  let acceptFilter: FilterProcess;
-
-  beforeAll(async () => {
-    acceptSpool = await createSpool({ policy: { 'on-error': 'accept' } });
-    acceptFilter = startFilter(acceptSpool);
-    await acceptFilter.ready;
-  });
-
-  afterAll(async () => {
-    await stopQuietly(acceptFilter);
-    await removeSpool(acceptSpool);
-  });
+  const accepting = filterPerSuite({ policy: { 'on-error': 'accept' } });
 
   test('a message that cannot be read is accepted unchanged and logged as an error', async () => {
-    const message = await queueMessage(acceptSpool, [forwarded]);
+    const message = await queueMessage(accepting.spool, [forwarded]);
     await fs.rm(message.controlFiles[0] as string);
-    expect(await submit(acceptFilter.socketPath, message)).toBe('200 Ok\n');
-    await acceptFilter.waitForLog(/^ERR: code=SRS_ERROR .* error=not-found .*rule=on-error-accept /);
+    expect(await submit(accepting.filter.socketPath, message)).toBe('200 Ok\n');
+    await accepting.filter.waitForLog(/^ERR: code=SRS_ERROR .* error=not-found .*rule=on-error-accept /);
   });
 });
 
 test('log lines stay short enough for courierlogger, even for a huge sender', async () => {
   const huge = `${'a'.repeat(900)}@sender.test`;
-  const message = await queueMessage(spool, [withSender(forwarded, huge)]);
-  expect(await submit(filter.socketPath, message)).toBe('200 Ok\n');
-  await filter.waitForLog(/code=SRS_REWRITE qid=\S+ from=<a{120}\.\.\.>/);
-  for (const line of filter.stderr().split('\n')) expect(Buffer.byteLength(line)).toBeLessThan(500);
+  const message = await queueMessage(suite.spool, [withSender(forwarded, huge)]);
+  expect(await submit(suite.filter.socketPath, message)).toBe('200 Ok\n');
+  await suite.filter.waitForLog(/code=SRS_REWRITE qid=\S+ from=<a{120}\.\.\.>/);
+  for (const line of suite.filter.stderr().split('\n')) expect(Buffer.byteLength(line)).toBeLessThan(500);
 });

@@ -8,6 +8,7 @@ import { startFilter, stopQuietly, type FilterProcess } from '../../../kit/filte
 import { readFixture } from '../../../kit/repo';
 import { createSpool, queueMessage, removeSpool, TEST_SECRET, type QueuedMessage, type Spool } from '../../../kit/spool';
 import { submit } from '../../../kit/submitClient';
+import { filterPerSuite } from './harness';
 
 const srs = createSrs({ secrets: [Buffer.from(TEST_SECRET)], separator: '-' });
 const template = readFixture('srs-bounce-external-nullsender.ctl').toString();
@@ -40,27 +41,15 @@ async function withFilter(policy: Record<string, unknown>, test: (spool: Spool, 
 }
 
 describe('srs-bounces: reverse (the default)', () => {
-  let spool: Spool;
-  let filter: FilterProcess;
-
-  beforeAll(async () => {
-    spool = await createSpool();
-    filter = startFilter(spool);
-    await filter.ready;
-  });
-
-  afterAll(async () => {
-    await stopQuietly(filter);
-    await removeSpool(spool);
-  });
+  const suite = filterPerSuite();
 
   test.each(['PostMaster@bank.test', 'MAILER-DAEMON@mx.bank.test'])(
     'a bounce from %s is reversed and leaves with the null sender',
     async (sender) => {
-      const { before, message } = await bounce(spool, sender, srsAddressFor('carol@sender.test'));
-      expect(await submit(filter.socketPath, message)).toBe('200 Ok\n');
+      const { before, message } = await bounce(suite.spool, sender, srsAddressFor('carol@sender.test'));
+      expect(await submit(suite.filter.socketPath, message)).toBe('200 Ok\n');
       expect(await read(message)).toBe(before.replace(/^s.*$/m, 's').replace(/^r.*$/m, 'rcarol@sender.test'));
-      await filter.waitForLog(new RegExp(`code=SRS_REVERSE .*from=<${escape(sender)}> .*to=<carol@sender\\.test> rcpts=1 rule=srs-bounce `));
+      await suite.filter.waitForLog(new RegExp(`code=SRS_REVERSE .*from=<${escape(sender)}> .*to=<carol@sender\\.test> rcpts=1 rule=srs-bounce `));
     },
   );
 
@@ -70,24 +59,24 @@ describe('srs-bounces: reverse (the default)', () => {
     const spellings = [address, `srsbounce-${address}`, `${local.toLowerCase()}@${domain.toUpperCase()}`, `SRS0+${local.slice(5)}@${domain}`];
     for (let i = 0; i < 10; i++) {
       if (i === 5) {
-        filter.child.kill('SIGHUP');
-        await filter.waitForLog(/^INFO: reloaded: /);
+        suite.filter.child.kill('SIGHUP');
+        await suite.filter.waitForLog(/^INFO: reloaded: /);
       }
-      const { message } = await bounce(spool, '', spellings[i % spellings.length] as string);
-      expect(await submit(filter.socketPath, message)).toBe('200 Ok\n');
+      const { message } = await bounce(suite.spool, '', spellings[i % spellings.length] as string);
+      expect(await submit(suite.filter.socketPath, message)).toBe('200 Ok\n');
       expect(await read(message)).toMatch(/^rdave@sender\.test$/m);
     }
 
     const over = `srsbounce-${local.toUpperCase()}@${domain}`;
-    const { before, message } = await bounce(spool, 'postmaster@bank.test', over);
-    expect(await submit(filter.socketPath, message)).toBe(
+    const { before, message } = await bounce(suite.spool, 'postmaster@bank.test', over);
+    expect(await submit(suite.filter.socketPath, message)).toBe(
       `550 5.7.1 <${over}>: too many bounces to this SRS address (max-bounces-per-address is 10)\n`,
     );
     expect(await read(message)).toBe(before);
-    await filter.waitForLog(new RegExp(`code=SRS_REJECT .*rcpt=<${escape(over)}> error=too-many-bounces rcpts=1 rule=srs-bounce-cap `));
+    await suite.filter.waitForLog(new RegExp(`code=SRS_REJECT .*rcpt=<${escape(over)}> error=too-many-bounces rcpts=1 rule=srs-bounce-cap `));
 
-    const other = await bounce(spool, '', srsAddressFor('erin@sender.test'));
-    expect(await submit(filter.socketPath, other.message)).toBe('200 Ok\n');
+    const other = await bounce(suite.spool, '', srsAddressFor('erin@sender.test'));
+    expect(await submit(suite.filter.socketPath, other.message)).toBe('200 Ok\n');
   });
 
   test('max-bounces-per-address sets the cap', async () => {

@@ -11,6 +11,7 @@ import { startFilter, stopQuietly, type FilterProcess } from '../../../kit/filte
 import { readFixture } from '../../../kit/repo';
 import { createSpool, queueMessage, removeSpool, type QueuedMessage, type Spool } from '../../../kit/spool';
 import { submit } from '../../../kit/submitClient';
+import { filterPerSuite } from './harness';
 
 const LONG = '0100018c7a1b2c3d-4e5f6a7b-8c9d-4e1f-9a3b-4c5d6e7f8a9b-000000@us-east-1.amazonses.com';
 const STORED = /^SRS0-[A-Za-z0-9+/]{4}=[A-Z2-7]{2}=1=([0-9A-V]{32})@example\.org$/;
@@ -150,24 +151,12 @@ describeWithRedis('two MX hosts sharing one Redis (original-envelope: auto)', ()
 });
 
 describe('the embedded store (original-envelope: database, envelope-database unset)', () => {
-  let spool: Spool;
-  let filter: FilterProcess;
-
-  beforeAll(async () => {
-    spool = await createSpool({ policy: { 'original-envelope': 'database' } });
-    filter = startFilter(spool);
-    await filter.ready;
-  });
-
-  afterAll(async () => {
-    await stopQuietly(filter);
-    await removeSpool(spool);
-  });
+  const suite = filterPerSuite({ policy: { 'original-envelope': 'database' } });
 
   test("every sender is stored under Courier's localstatedir and reversed from there", async () => {
-    const forwarded = await forward(spool, filter, 'alice@sender.test');
+    const forwarded = await forward(suite.spool, suite.filter, 'alice@sender.test');
     expect(forwarded.sender).toMatch(STORED);
-    await expect(fs.stat(`${spool.localstatedir}/srsfilter/senders.lmdb`)).resolves.toBeTruthy();
-    expect(await bounce(spool, filter, forwarded.sender)).toEqual({ reply: '200 Ok\n', recipient: 'alice@sender.test' });
+    await expect(fs.stat(`${suite.spool.localstatedir}/srsfilter/senders.lmdb`)).resolves.toBeTruthy();
+    expect(await bounce(suite.spool, suite.filter, forwarded.sender)).toEqual({ reply: '200 Ok\n', recipient: 'alice@sender.test' });
   });
 });

@@ -1,29 +1,19 @@
-import { execFileSync } from 'node:child_process';
-import { chmodSync, chownSync, closeSync, ftruncateSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chownSync, closeSync, ftruncateSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadFilterConfig, loadPolicy, srsInitOf } from '../../../lib/config';
 import * as secretsModule from '../../../lib/config/secrets';
 import { createSrs } from '../../../lib/srs';
+import { me, tempDirPerTest } from '../../support/policyFiles';
 
-/** The user running the tests stands in for the mail user, so the permission rule needs no courier-config. */
-const me = (option: string): string => execFileSync('id', [option], { encoding: 'utf8' }).trim();
 const MAIL = `courier: {mailuser: ${me('-un')}, mailgroup: ${me('-gn')}}\n`;
 const asRoot = process.getuid?.() === 0 ? it : it.skip;
 
 describe('loadPolicy / loadFilterConfig', () => {
+  const { dir: tempDir, write } = tempDirPerTest('srsfilter-config-');
   let dir: string;
   beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), 'srsfilter-config-'));
+    dir = tempDir();
   });
-  afterEach(() => rmSync(dir, { recursive: true, force: true }));
-
-  function write(name: string, content: string, mode = 0o640): string {
-    const path = join(dir, name);
-    writeFileSync(path, content);
-    chmodSync(path, mode);
-    return path;
-  }
 
   it('turns a missing policy file into a problem', async () => {
     const path = join(dir, 'absent.yaml');

@@ -1,24 +1,13 @@
-import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadDecisionRuntime, loadPolicySrs } from '../../../lib/runtime';
+import { me, tempDirPerTest } from '../../support/policyFiles';
 
-/** The user running the tests stands in for the mail user, so the permission rule needs no courier-config. */
-const me = (option: string): string => execFileSync('id', [option], { encoding: 'utf8' }).trim();
-
+const { dir: tempDir, write } = tempDirPerTest('srsfilter-runtime-');
 let dir: string;
 beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'srsfilter-runtime-'));
+  dir = tempDir();
 });
-afterEach(() => rmSync(dir, { recursive: true, force: true }));
-
-function write(name: string, content: string, mode = 0o640): string {
-  const path = join(dir, name);
-  writeFileSync(path, content);
-  chmodSync(path, mode);
-  return path;
-}
 
 /** A policy whose Courier is a tree under `dir`, its secrets file with `mode`. */
 function policy(secretsMode: number): string {
