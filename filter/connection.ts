@@ -1,4 +1,5 @@
 import type net from 'node:net';
+import { performance } from 'node:perf_hooks';
 import type { OnError } from '../lib/config';
 import type { Limiter } from './limiter';
 import { describeError, type Logger } from './log';
@@ -33,6 +34,8 @@ export interface ConnectionPool {
   readonly open: Set<Connection>;
   /** Open connections not answered yet (WriteGate.alone). */
   unanswered: number;
+  /** How often the server checks the deadlines of the open connections (Connection.expireBy). */
+  readonly sweepMs: number;
 }
 
 /**
@@ -52,7 +55,12 @@ const ANSWERED_BY_HANDLER: State = { name: 'answered', preemption: undefined };
 /** One client of the socket: one request, one reply, as WriteGate describes towards the handler. */
 export class Connection implements WriteGate {
   private state: State;
-  private readonly timer: NodeJS.Timeout;
+  /**
+   * performance.now() past which the server's sweep times the connection out. The sweep that
+   * first sees it passed may come up to sweepMs later, so it lies that much before the
+   * timeout: the answer never comes later than connectionTimeoutMs.
+   */
+  private readonly deadline: number;
   /** Counted in pool.unanswered until answered, or until the client is gone without an answer (a reset). */
   private counted = true;
   private reports: (() => void)[] = [];
@@ -67,7 +75,7 @@ export class Connection implements WriteGate {
     this.state = { name: 'reading', reader: createRequestReader(options.queueDir(), options.limits) };
     pool.open.add(this);
     pool.unanswered += 1;
-    this.timer = setTimeout(this.onTimeout, options.limits.connectionTimeoutMs);
+    this.deadline = performance.now() + options.limits.connectionTimeoutMs - pool.sweepMs;
     socket.on('data', this.onData);
     socket.on('end', this.onEnd);
     socket.on('error', this.onError);
@@ -81,6 +89,13 @@ export class Connection implements WriteGate {
       this.onAnswered = resolve;
       this.giveUp(code, reason);
     });
+  }
+
+  /** Times the connection out if its deadline has passed by `now` (performance.now()). */
+  expireBy(now: number): void {
+    if (now < this.deadline) return;
+    if (this.state.name === 'reading') this.answer(badRequestReply('timed out waiting for the request'));
+    else this.giveUp('timeout', `not processed within ${this.pool.options.limits.connectionTimeoutMs} ms`);
   }
 
   preemption(): Preemption | undefined {
@@ -128,13 +143,7 @@ export class Connection implements WriteGate {
 
   private readonly onClose = (): void => {
     this.uncount();
-    clearTimeout(this.timer);
     this.pool.open.delete(this);
-  };
-
-  private readonly onTimeout = (): void => {
-    if (this.state.name === 'reading') this.answer(badRequestReply('timed out waiting for the request'));
-    else this.giveUp('timeout', `not processed within ${this.pool.options.limits.connectionTimeoutMs} ms`);
   };
 
   private runHandler(paths: MessagePaths): void {
@@ -184,7 +193,6 @@ export class Connection implements WriteGate {
     if (state.name === 'writing') clearTimeout(state.graceTimer);
     this.state = preemption === undefined ? ANSWERED_BY_HANDLER : { name: 'answered', preemption };
     this.uncount();
-    clearTimeout(this.timer);
     if (socket.destroyed || !socket.writable) socket.destroy();
     else socket.end(formatReply(reply), () => socket.destroy());
     for (const report of this.reports.splice(0)) report();
