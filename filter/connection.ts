@@ -111,11 +111,11 @@ export class Connection implements WriteGate {
     else this.reports.push(report);
   }
 
-  async write<T>(write: () => Promise<T>): Promise<{ readonly ran: true; readonly value: T } | { readonly ran: false }> {
+  write<T>(write: () => T): { readonly ran: true; readonly value: T } | { readonly ran: false } {
     const { state } = this;
     if (state.name === 'answered') return { ran: false };
     if (state.name === 'processing') this.state = { name: 'writing', firstControlFile: state.firstControlFile, graceTimer: undefined };
-    return { ran: true, value: await write() };
+    return { ran: true, value: write() };
   }
 
   private readonly onData = (chunk: Buffer): void => {
@@ -146,20 +146,33 @@ export class Connection implements WriteGate {
     this.pool.open.delete(this);
   };
 
+  /**
+   * A handler that is done within its call is answered in this same turn of the event loop
+   * (with a free slot): at Courier's pace, one message at a time, each hop to a later turn
+   * is CPU spent for nothing.
+   */
   private runHandler(paths: MessagePaths): void {
     const { options, limiter } = this.pool;
-    // A reply that comes after a preemption is dropped: the handler has logged what happened.
-    limiter
-      .run(async () => (this.state.name === 'answered' ? null : options.handle(paths, this)))
-      .then(
-        (reply) => {
-          if (reply !== null) this.answer(reply);
-        },
-        (error: unknown) => {
-          options.log.error(`internal error on ${paths.controlFiles[0] ?? ''}: ${describeError(error)}`);
-          this.answer(failureReply(this.state.name === 'writing' ? 'write-failed' : onErrorRule(options.onError())));
-        },
-      );
+    let reply: Reply | null | Promise<Reply | null>;
+    try {
+      reply = limiter.run(() => (this.state.name === 'answered' ? null : options.handle(paths, this)));
+    } catch (error) {
+      this.handlerFailed(paths, error);
+      return;
+    }
+    if (reply instanceof Promise) reply.then(this.handled, (error: unknown) => this.handlerFailed(paths, error));
+    else this.handled(reply);
+  }
+
+  /** A reply that comes after a preemption is dropped (null: the handler never ran): the handler has logged what happened. */
+  private readonly handled = (reply: Reply | null): void => {
+    if (reply !== null) this.answer(reply);
+  };
+
+  private handlerFailed(paths: MessagePaths, error: unknown): void {
+    const { options } = this.pool;
+    options.log.error(`internal error on ${paths.controlFiles[0] ?? ''}: ${describeError(error)}`);
+    this.answer(failureReply(this.state.name === 'writing' ? 'write-failed' : onErrorRule(options.onError())));
   }
 
   /** Answers without the handler: at once, or once its write is done (at most writeGraceMs). */
