@@ -127,8 +127,8 @@ describe('storeSender and lookUpSender (what completeWithStore and srsctl share)
   it('store a sender and find it again; an unknown key finds none', async () => {
     const store = memoryStore();
     expect(await storeSender(WRITE, store)).toBeNull();
-    expect(await lookUpSender('KEY@1', store)).toEqual({ ok: true, sender: SHORT });
-    expect(await lookUpSender('OTHER@1', store)).toEqual({ ok: true, sender: null });
+    expect(await lookUpSender('KEY@1', store)).toEqual({ ok: true, value: SHORT });
+    expect(await lookUpSender('OTHER@1', store)).toEqual({ ok: true, value: null });
   });
 
   it('say store-unavailable when there is no store', async () => {
