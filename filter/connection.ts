@@ -1,5 +1,6 @@
 import type net from 'node:net';
 import { performance } from 'node:perf_hooks';
+import { types } from 'node:util';
 import type { OnError } from '../lib/config';
 import type { Limiter } from './limiter';
 import { describeError, type Logger } from './log';
@@ -160,7 +161,7 @@ export class Connection implements WriteGate {
       this.handlerFailed(paths, error);
       return;
     }
-    if (reply instanceof Promise) reply.then(this.handled, (error: unknown) => this.handlerFailed(paths, error));
+    if (types.isPromise(reply)) reply.then(this.handled, (error: unknown) => this.handlerFailed(paths, error));
     else this.handled(reply);
   }
 

@@ -1,3 +1,5 @@
+import { types } from 'node:util';
+
 /**
  * At most `max` tasks run at once; the others wait in arrival order. Waiting instead of refusing
  * matters: a refused connection would be a 432 for a message that only had to wait a little.
@@ -30,7 +32,7 @@ export function createLimiter(max: number): Limiter {
       release();
       throw error;
     }
-    if (!(result instanceof Promise)) {
+    if (!types.isPromise(result)) {
       release();
       return result;
     }
