@@ -37,7 +37,7 @@ describe('loadPolicySrs', () => {
 
   it("refuses a world-readable secrets file under 'refuse' (the filter)", async () => {
     const loaded = await loadPolicySrs(policy(0o644), { permissions: 'refuse' });
-    expect(loaded).toEqual({ ok: false, problems: [expect.stringContaining('is world-readable (mode 0644)')] });
+    expect(loaded).toEqual({ ok: false, error: [expect.stringContaining('is world-readable (mode 0644)')] });
   });
 
   it("uses a world-readable secrets file under 'warn' (srsctl, pipe aliases) and reports it", async () => {
@@ -49,7 +49,7 @@ describe('loadPolicySrs', () => {
     const path = policy(0o644);
     rmSync(join(dir, 'secret'));
     const loaded = await loadPolicySrs(path, { permissions: 'warn' });
-    expect(loaded).toMatchObject({ ok: false, problems: [expect.stringContaining('secret')] });
+    expect(loaded).toMatchObject({ ok: false, error: [expect.stringContaining('secret')] });
   });
 });
 
@@ -70,7 +70,7 @@ describe('loadDecisionRuntime', () => {
     mkdirSync(join(dir, 'etc', 'locals'));
     expect(await loadDecisionRuntime(path, { permissions: 'refuse' })).toEqual({
       ok: false,
-      problems: [expect.stringMatching(new RegExp(`^${path}: local domains: `))],
+      error: [expect.stringMatching(new RegExp(`^${path}: local domains: `))],
     });
   });
 });
