@@ -1,5 +1,5 @@
 import { fail, ok } from '../lib/result';
-import type { BounceCounter, TakeResult } from '../lib/store';
+import type { ImmediateBounceCounter, TakeResult } from '../lib/store';
 
 /**
  * Keys the memory counter holds at most. Only reversals that verified are counted, so filling
@@ -8,7 +8,7 @@ import type { BounceCounter, TakeResult } from '../lib/store';
  */
 export const BOUNCE_COUNTER_CAPACITY = 100_000;
 
-export interface MemoryBounceCounter extends BounceCounter {
+export interface MemoryBounceCounter extends ImmediateBounceCounter {
   /** Keys held now; never more than the capacity. */
   readonly size: number;
 }
@@ -51,27 +51,30 @@ export function createMemoryBounceCounter(capacity: number, now: () => number): 
     recent = new Map();
   };
 
+  const takeNow = (keys: readonly string[], limit: number, windowMs: number): TakeResult => {
+    const at = now();
+    const wanted = new Map<string, number>();
+    for (const key of keys) wanted.set(key, (wanted.get(key) ?? 0) + 1);
+    for (const [key, times] of wanted) {
+      const entry = live(key, at);
+      if ((entry?.count ?? 0) + times <= limit) continue;
+      if (entry !== undefined) touch(key, entry);
+      return fail({ key });
+    }
+    for (const [key, times] of wanted) {
+      const entry = live(key, at) ?? { count: 0, windowEnd: at + windowMs };
+      entry.count += times;
+      touch(key, entry);
+    }
+    return ok();
+  };
+
   return {
     get size() {
       return recent.size + older.size;
     },
-    take(keys, limit, windowMs) {
-      const at = now();
-      const wanted = new Map<string, number>();
-      for (const key of keys) wanted.set(key, (wanted.get(key) ?? 0) + 1);
-      for (const [key, times] of wanted) {
-        const entry = live(key, at);
-        if ((entry?.count ?? 0) + times <= limit) continue;
-        if (entry !== undefined) touch(key, entry);
-        return Promise.resolve<TakeResult>(fail({ key }));
-      }
-      for (const [key, times] of wanted) {
-        const entry = live(key, at) ?? { count: 0, windowEnd: at + windowMs };
-        entry.count += times;
-        touch(key, entry);
-      }
-      return Promise.resolve<TakeResult>(ok());
-    },
+    takeNow,
+    take: (keys, limit, windowMs) => Promise.resolve(takeNow(keys, limit, windowMs)),
     giveBack(keys) {
       for (const key of keys) {
         const entry = recent.get(key) ?? older.get(key);

@@ -1,4 +1,6 @@
 import type net from 'node:net';
+import { performance } from 'node:perf_hooks';
+import { types } from 'node:util';
 import type { OnError } from '../lib/config';
 import type { Limiter } from './limiter';
 import { describeError, type Logger } from './log';
@@ -33,6 +35,8 @@ export interface ConnectionPool {
   readonly open: Set<Connection>;
   /** Open connections not answered yet (WriteGate.alone). */
   unanswered: number;
+  /** How often the server checks the deadlines of the open connections (Connection.expireBy). */
+  readonly sweepMs: number;
 }
 
 /**
@@ -52,7 +56,12 @@ const ANSWERED_BY_HANDLER: State = { name: 'answered', preemption: undefined };
 /** One client of the socket: one request, one reply, as WriteGate describes towards the handler. */
 export class Connection implements WriteGate {
   private state: State;
-  private readonly timer: NodeJS.Timeout;
+  /**
+   * performance.now() past which the server's sweep times the connection out. The sweep that
+   * first sees it passed may come up to sweepMs later, so it lies that much before the
+   * timeout: the answer never comes later than connectionTimeoutMs.
+   */
+  private readonly deadline: number;
   /** Counted in pool.unanswered until answered, or until the client is gone without an answer (a reset). */
   private counted = true;
   private reports: (() => void)[] = [];
@@ -67,7 +76,7 @@ export class Connection implements WriteGate {
     this.state = { name: 'reading', reader: createRequestReader(options.queueDir(), options.limits) };
     pool.open.add(this);
     pool.unanswered += 1;
-    this.timer = setTimeout(this.onTimeout, options.limits.connectionTimeoutMs);
+    this.deadline = performance.now() + options.limits.connectionTimeoutMs - pool.sweepMs;
     socket.on('data', this.onData);
     socket.on('end', this.onEnd);
     socket.on('error', this.onError);
@@ -83,6 +92,13 @@ export class Connection implements WriteGate {
     });
   }
 
+  /** Times the connection out if its deadline has passed by `now` (performance.now()). */
+  expireBy(now: number): void {
+    if (now < this.deadline) return;
+    if (this.state.name === 'reading') this.answer(badRequestReply('timed out waiting for the request'));
+    else this.giveUp('timeout', `not processed within ${this.pool.options.limits.connectionTimeoutMs} ms`);
+  }
+
   preemption(): Preemption | undefined {
     return this.state.name === 'answered' ? this.state.preemption : undefined;
   }
@@ -96,11 +112,11 @@ export class Connection implements WriteGate {
     else this.reports.push(report);
   }
 
-  async write<T>(write: () => Promise<T>): Promise<{ readonly ran: true; readonly value: T } | { readonly ran: false }> {
+  write<T>(write: () => T): { readonly ran: true; readonly value: T } | { readonly ran: false } {
     const { state } = this;
     if (state.name === 'answered') return { ran: false };
     if (state.name === 'processing') this.state = { name: 'writing', firstControlFile: state.firstControlFile, graceTimer: undefined };
-    return { ran: true, value: await write() };
+    return { ran: true, value: write() };
   }
 
   private readonly onData = (chunk: Buffer): void => {
@@ -128,29 +144,36 @@ export class Connection implements WriteGate {
 
   private readonly onClose = (): void => {
     this.uncount();
-    clearTimeout(this.timer);
     this.pool.open.delete(this);
   };
 
-  private readonly onTimeout = (): void => {
-    if (this.state.name === 'reading') this.answer(badRequestReply('timed out waiting for the request'));
-    else this.giveUp('timeout', `not processed within ${this.pool.options.limits.connectionTimeoutMs} ms`);
-  };
-
+  /**
+   * A handler that is done within its call is answered in this same turn of the event loop
+   * (with a free slot): at Courier's pace, one message at a time, each hop to a later turn
+   * is CPU spent for nothing.
+   */
   private runHandler(paths: MessagePaths): void {
     const { options, limiter } = this.pool;
-    // A reply that comes after a preemption is dropped: the handler has logged what happened.
-    limiter
-      .run(async () => (this.state.name === 'answered' ? null : options.handle(paths, this)))
-      .then(
-        (reply) => {
-          if (reply !== null) this.answer(reply);
-        },
-        (error: unknown) => {
-          options.log.error(`internal error on ${paths.controlFiles[0] ?? ''}: ${describeError(error)}`);
-          this.answer(failureReply(this.state.name === 'writing' ? 'write-failed' : onErrorRule(options.onError())));
-        },
-      );
+    let reply: Reply | null | Promise<Reply | null>;
+    try {
+      reply = limiter.run(() => (this.state.name === 'answered' ? null : options.handle(paths, this)));
+    } catch (error) {
+      this.handlerFailed(paths, error);
+      return;
+    }
+    if (types.isPromise(reply)) reply.then(this.handled, (error: unknown) => this.handlerFailed(paths, error));
+    else this.handled(reply);
+  }
+
+  /** A reply that comes after a preemption is dropped (null: the handler never ran): the handler has logged what happened. */
+  private readonly handled = (reply: Reply | null): void => {
+    if (reply !== null) this.answer(reply);
+  };
+
+  private handlerFailed(paths: MessagePaths, error: unknown): void {
+    const { options } = this.pool;
+    options.log.error(`internal error on ${paths.controlFiles[0] ?? ''}: ${describeError(error)}`);
+    this.answer(failureReply(this.state.name === 'writing' ? 'write-failed' : onErrorRule(options.onError())));
   }
 
   /** Answers without the handler: at once, or once its write is done (at most writeGraceMs). */
@@ -184,7 +207,6 @@ export class Connection implements WriteGate {
     if (state.name === 'writing') clearTimeout(state.graceTimer);
     this.state = preemption === undefined ? ANSWERED_BY_HANDLER : { name: 'answered', preemption };
     this.uncount();
-    clearTimeout(this.timer);
     if (socket.destroyed || !socket.writable) socket.destroy();
     else socket.end(formatReply(reply), () => socket.destroy());
     for (const report of this.reports.splice(0)) report();

@@ -1,6 +1,7 @@
 import { promises as fs, rmSync, statSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { errnoCode } from '../lib/errno';
 import { Connection, type ConnectionLimits, type ConnectionOptions, type ConnectionPool } from './connection';
 import { oncePerInterval } from './connectionCap';
@@ -37,6 +38,12 @@ const SOCKET_MODE = 0o660;
 /** Refused connections and descriptor exhaustion come in floods: one line per minute each. */
 const FLOOD_LOG_INTERVAL_MS = 60_000;
 const NAME = /^[A-Za-z0-9_][A-Za-z0-9._+-]*$/;
+/**
+ * Deadlines are checked by one sweep over the open connections, this many times per
+ * connection timeout, instead of a timer set and cleared for every connection: at Courier's
+ * pace each message is a wake-up of its own, and a timer each was a measurable part of it.
+ */
+const SWEEPS_PER_TIMEOUT = 10;
 
 /**
  * Binds `.name`, listens, chmod 0660, renames to `name`: the order Courier's own filters use,
@@ -47,8 +54,15 @@ export async function startFilterServer(options: ServerOptions): Promise<FilterS
   if (!NAME.test(options.name)) throw new Error(`invalid filter name: ${options.name}`);
   const socketPath = path.join(options.socketDir, options.name);
   const bindPath = path.join(options.socketDir, `.${options.name}`);
-  const pool: ConnectionPool = { options, limiter: createLimiter(options.limits.maxConcurrent), open: new Set(), unanswered: 0 };
+  const sweepMs = Math.max(1, Math.floor(options.limits.connectionTimeoutMs / SWEEPS_PER_TIMEOUT));
+  const pool: ConnectionPool = { options, limiter: createLimiter(options.limits.maxConcurrent), open: new Set(), unanswered: 0, sweepMs };
   const { log } = options;
+  const sweeper = setInterval(() => {
+    const now = performance.now();
+    for (const connection of pool.open) connection.expireBy(now);
+  }, sweepMs);
+  // The listening socket and the connections keep the process alive, not the sweep.
+  sweeper.unref();
 
   // allowHalfOpen: a client may shut down its sending side after the request and still
   // expects the reply. A connection keeps itself in pool.open until it closes.
@@ -97,6 +111,7 @@ export async function startFilterServer(options: ServerOptions): Promise<FilterS
     server.close();
     const unfinished = await waitUntilEmpty(pool.open, timeoutMs);
     await Promise.all([...pool.open].map((connection) => connection.preempt('stopping', 'the filter is stopping')));
+    clearInterval(sweeper);
     removeSocket();
     return { unfinished };
   }

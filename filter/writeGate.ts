@@ -3,10 +3,12 @@ import type { Reply } from './reply';
 import type { MessagePaths } from './request';
 
 /**
- * What the server asks of whoever handles a message: the reply to its request. The gate links
- * the handler to the connection, which the server may answer without it.
+ * What the server asks of whoever handles a message: the reply to its request, returned as
+ * it is when the handler is done within the call (nothing to wait for but a blocking write),
+ * else as a promise. The gate links the handler to the connection, which the server may
+ * answer without it.
  */
-export type MessageHandler = (paths: MessagePaths, gate: WriteGate) => Promise<Reply>;
+export type MessageHandler = (paths: MessagePaths, gate: WriteGate) => Reply | Promise<Reply>;
 
 /**
  * A handler's link to its connection, which the server may answer without it (timeout, stop).
@@ -27,12 +29,13 @@ export interface WriteGate {
    */
   afterAnswer(report: () => void): void;
   /**
-   * Runs `write` unless the connection was already answered (then preemption() is set). While
-   * it runs, and until the handler replies, a timeout or a stop waits up to `writeGraceMs`;
-   * after that the answer is TEMPORARY_FAILURE whatever on-error says: Courier must not take a
-   * control file that may be half-written.
+   * Calls `write` at once unless the connection was already answered (then preemption() is
+   * set), and gives back what it returned: its result, or the promise of it. From then until
+   * the handler replies, a timeout or a stop waits up to `writeGraceMs`; after that the answer
+   * is TEMPORARY_FAILURE whatever on-error says: Courier must not take a control file that may
+   * be half-written.
    */
-  write<T>(write: () => Promise<T>): Promise<{ readonly ran: true; readonly value: T } | { readonly ran: false }>;
+  write<T>(write: () => T): { readonly ran: true; readonly value: T } | { readonly ran: false };
 }
 
 /** How a connection was answered without its handler. */

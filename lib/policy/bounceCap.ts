@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Policy } from '../config/policy';
 import { signedTextOf } from '../srs';
-import { StoreError, type BounceCounter, type TakeResult } from '../store/types';
+import { StoreError, type BounceCounter, type ImmediateBounceCounter, type TakeResult } from '../store/types';
 import { storeUnavailable } from './completeWithStore';
 import type { Decision } from './decision';
 
@@ -41,7 +41,7 @@ export function bounceKeyOf(srsAddress: string): string {
  * refused and nothing is counted. Kept bounces (srs-bounces) relay nothing and are not counted.
  */
 export async function applyBounceCap(decision: Decision, policy: Policy, counter: BounceCounter): Promise<CappedDecision> {
-  if (decision.kind !== 'reverse' || !decision.sentBack) return { decision, counted: [] };
+  if (!countsBounces(decision)) return { decision, counted: [] };
   const keys = decision.recipients.map((recipient) => recipient.capKey);
   let taken: TakeResult;
   try {
@@ -51,6 +51,22 @@ export async function applyBounceCap(decision: Decision, policy: Policy, counter
     if (error instanceof StoreError) return { decision: storeUnavailable(decision.recipients[0]?.from ?? '', error, 'the bounce count'), counted: [] };
     throw error;
   }
+  return cappedBy(taken, decision, keys, policy);
+}
+
+/** applyBounceCap with a counter that counts at once: the same decision, without a promise. */
+export function applyBounceCapNow(decision: Decision, policy: Policy, counter: ImmediateBounceCounter): CappedDecision {
+  if (!countsBounces(decision)) return { decision, counted: [] };
+  const keys = decision.recipients.map((recipient) => recipient.capKey);
+  return cappedBy(counter.takeNow(keys, policy.maxBouncesPerAddress, bounceWindowMs(policy)), decision, keys, policy);
+}
+
+/** Whether the cap counts this decision: a reversal sent back to original senders. */
+export function countsBounces(decision: Decision): decision is Extract<Decision, { kind: 'reverse' }> {
+  return decision.kind === 'reverse' && decision.sentBack;
+}
+
+function cappedBy(taken: TakeResult, decision: Extract<Decision, { kind: 'reverse' }>, keys: readonly string[], policy: Policy): CappedDecision {
   if (taken.ok) return { decision, counted: keys };
   const recipient = decision.recipients.find((reversed) => reversed.capKey === taken.error.key)?.from ?? '';
   const cap = `max-bounces-per-address is ${policy.maxBouncesPerAddress}`;

@@ -21,6 +21,7 @@ type Lookup = Result<ReversedRecipient, StoreOutcome>;
  * `store` is expected to bound its time (boundStore). Null: the store could not be opened.
  */
 export async function completeWithStore(decision: Decision, store: Pick<SenderStore, 'put' | 'get'> | null): Promise<StoreOutcome> {
+  if (!asksTheStore(decision)) return { decision };
   if (decision.kind === 'rewrite' && decision.store !== undefined) {
     const { store: write, ...rest } = decision;
     const storeError = await storeSender(write, store);
@@ -28,7 +29,7 @@ export async function completeWithStore(decision: Decision, store: Pick<SenderSt
     const reason = `${decision.reason}; the sender store failed (${storeError.code}), so the sender is embedded instead`;
     return { decision: { ...rest, to: write.fallback, reason }, storeError };
   }
-  if (decision.kind !== 'reverse' || !decision.recipients.some((recipient) => recipient.storeKey !== undefined)) return { decision };
+  if (decision.kind !== 'reverse') return { decision };
 
   const lookups = await Promise.all(decision.recipients.map((recipient) => lookUp(recipient, store, decision.sentBack)));
   const recipients: ReversedRecipient[] = [];
@@ -37,6 +38,12 @@ export async function completeWithStore(decision: Decision, store: Pick<SenderSt
     recipients.push(lookup.value);
   }
   return { decision: { ...decision, recipients } };
+}
+
+/** Whether completeWithStore has anything to do for the decision; if not, it is the decision as it is. */
+export function asksTheStore(decision: Decision): boolean {
+  if (decision.kind === 'rewrite') return decision.store !== undefined;
+  return decision.kind === 'reverse' && decision.recipients.some((recipient) => recipient.storeKey !== undefined);
 }
 
 async function lookUp(recipient: ReversedRecipient, store: Pick<SenderStore, 'get'> | null, sentBack: boolean): Promise<Lookup> {

@@ -31,6 +31,12 @@ export interface BounceCounter {
   giveBack(keys: readonly string[]): Promise<void>;
 }
 
+/** A counter that counts at once, without waiting: the filter's own, in its memory. */
+export interface ImmediateBounceCounter extends BounceCounter {
+  /** What take() resolves to, returned at once. */
+  takeNow(keys: readonly string[], limit: number, windowMs: number): TakeResult;
+}
+
 /** Not counted: `key` would pass its limit. */
 export interface OverCap {
   readonly key: string;

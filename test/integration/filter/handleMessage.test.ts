@@ -3,7 +3,8 @@
  * socket server's WriteGate: what is written, answered and logged when the server answers the
  * connection without the handler (timeout, stop) or a write fails half-way.
  */
-import { promises as fs } from 'node:fs';
+import { promises as fs, readFileSync, rmSync } from 'node:fs';
+import { types } from 'node:util';
 import * as controlFileIo from '../../../lib/courier/queue/controlFileIo';
 import { BOUNCE_COUNTER_CAPACITY, createMemoryBounceCounter } from '../../../filter/bounceCounter';
 import { createMessageHandler } from '../../../filter/handleMessage';
@@ -50,16 +51,16 @@ afterAll(async () => {
 });
 
 /** The server's side of a connection, as a test scripts it. */
-function gateWith(script: { preemptBefore?: Preemption; beforeWrite?: () => Promise<void>; preemptDuring?: Preemption }): WriteGate {
+function gateWith(script: { preemptBefore?: Preemption; beforeWrite?: () => void; preemptDuring?: Preemption }): WriteGate {
   let preemption = script.preemptBefore;
   return {
     preemption: () => preemption,
     alone: () => true,
     afterAnswer: (report) => report(),
-    async write(write) {
+    write(write) {
       if (preemption !== undefined) return { ran: false };
-      await script.beforeWrite?.();
-      const value = await write();
+      script.beforeWrite?.();
+      const value = write();
       preemption = script.preemptDuring;
       return { ran: true, value };
     },
@@ -100,7 +101,7 @@ test('answered 451 while the write ran: logged as such, never as a rewrite', asy
 
 test('a write that fails after it began gets 451 even with on-error accept', async () => {
   // The file vanishes between the read and the write: the write fails at its first step.
-  const { reply } = await run((message) => gateWith({ beforeWrite: () => fs.rm(message.controlFiles[0] as string) }));
+  const { reply } = await run((message) => gateWith({ beforeWrite: () => rmSync(message.controlFiles[0] as string) }));
   expect(reply).toEqual(TEMPORARY_FAILURE);
   expect(log.lines).toEqual([expect.stringMatching(/^ERR: code=SRS_ERROR .* error=not-found rcpts=0 rule=write-failed /)]);
 });
@@ -119,6 +120,36 @@ test.each([
   }
 });
 
+describe('alone, with nothing to ask a store, a message is done within the call that hands it over', () => {
+  test('a rewrite: answered, written and logged when the call returns', async () => {
+    const message = await queueMessage(spool, [forwarded]);
+    const reply = handle(message, gateWith({}));
+    expect(types.isPromise(reply)).toBe(false);
+    expect(reply).toEqual(ACCEPT);
+    expect(readFileSync(message.controlFiles[0] as string).toString()).toMatch(/^sSRS0-/);
+    expect(log.lines).toEqual([expect.stringMatching(/^INFO: code=SRS_REWRITE /)]);
+  });
+
+  test('a reversal: its bounce count taken in memory within the call as well', async () => {
+    const counter = createMemoryBounceCounter(BOUNCE_COUNTER_CAPACITY, Date.now);
+    const bounce = createSrs({ secrets: [Buffer.from(TEST_SECRET)] }).forward('alice@sender.test', 'example.org');
+    if (!bounce.ok) throw new Error(bounce.error.message);
+    const bounceFile = readFixture('srs-bounce-external-nullsender.ctl').toString().replace(/^rsrsbounce-.*$/m, `r${bounce.value}`);
+    const message = await queueMessage(spool, [bounceFile]);
+    const reply = createMessageHandler(() => runtime, log, counter)(message, gateWith({}));
+    expect(types.isPromise(reply)).toBe(false);
+    expect(counter.size).toBe(1);
+    expect(log.lines).toEqual([expect.stringMatching(/^INFO: code=SRS_REVERSE /)]);
+  });
+
+  test('with others waiting, the write goes to the thread pool: a promise', async () => {
+    const message = await queueMessage(spool, [forwarded]);
+    const reply = handle(message, { ...gateWith({}), alone: () => false });
+    expect(types.isPromise(reply)).toBe(true);
+    expect(await reply).toEqual(ACCEPT);
+  });
+});
+
 describe('the bounce cap counts a reversal only when it is answered with its decision', () => {
   const forwarded = createSrs({ secrets: [Buffer.from(TEST_SECRET)] }).forward('alice@sender.test', 'example.org');
   if (!forwarded.ok) throw new Error(forwarded.error.message);
@@ -128,7 +159,7 @@ describe('the bounce cap counts a reversal only when it is answered with its dec
     ['accepted', () => gateWith({}), 1],
     ['answered before the write', () => gateWith({ preemptBefore: { code: 'timeout', rule: 'on-error-accept', reason: 'late' } }), 0],
     ['answered 451 while the write ran', () => gateWith({ preemptDuring: { code: 'stopping', rule: 'write-unfinished', reason: 'stop' } }), 0],
-    ['the write failed', (message) => gateWith({ beforeWrite: () => fs.rm(message.controlFiles[0] as string) }), 0],
+    ['the write failed', (message) => gateWith({ beforeWrite: () => rmSync(message.controlFiles[0] as string) }), 0],
   ])('%s', async (_name, gateFor, kept) => {
     const counter = createMemoryBounceCounter(BOUNCE_COUNTER_CAPACITY, Date.now);
     const message = await queueMessage(spool, [bounceFile]);

@@ -10,7 +10,7 @@ import type { OnError } from '../../../lib/config';
 import type { Reply } from '../../../filter/reply';
 import type { MessagePaths } from '../../../filter/request';
 import { startFilterServer, type FilterServer } from '../../../filter/socketServer';
-import type { MessageHandler, Preemption } from '../../../filter/writeGate';
+import type { MessageHandler, Preemption, WriteGate } from '../../../filter/writeGate';
 import { sendLikeSubmit, sendRaw } from '../../../kit/submitClient';
 import { recordingLogger } from './harness';
 
@@ -64,6 +64,12 @@ async function start(handle: MessageHandler, options: StartOptions = {}) {
 }
 
 const ok: MessageHandler = async () => ({ code: 200, lines: ['Ok'] });
+
+/** A write the handler waits for: the gate hands back the promise `write` returns. */
+async function writeThrough(gate: WriteGate, write: () => Promise<unknown>): Promise<void> {
+  const started = gate.write(write);
+  if (started.ran) await started.value;
+}
 const request = (...files: string[]) => `${files.map((f) => path.join(queueDir, f)).join('\n')}\n\n`;
 
 test('the socket is renamed into place with mode 0660 and no dot file is left', async () => {
@@ -334,7 +340,7 @@ describe('an answer without the handler (timeout, stop) never races a control-fi
     const { socketPath } = await start(
       async (_paths, gate) => {
         await sleep(150);
-        const write = await gate.write(async () => events.push('wrote'));
+        const write = gate.write(() => events.push('wrote'));
         events.push(write.ran ? 'write ran' : 'write refused');
         handled.resolve(gate.preemption());
         return REWRITTEN;
@@ -352,7 +358,7 @@ describe('an answer without the handler (timeout, stop) never races a control-fi
     const events: string[] = [];
     const { socketPath } = await start(
       async (_paths, gate) => {
-        await gate.write(async () => {
+        await writeThrough(gate, async () => {
           events.push('write begins');
           await sleep(400);
           events.push('write done');
@@ -372,7 +378,7 @@ describe('an answer without the handler (timeout, stop) never races a control-fi
     const handled = deferred<Preemption | undefined>();
     const { socketPath } = await start(
       async (_paths, gate) => {
-        await gate.write(() => release.promise);
+        await writeThrough(gate, () => release.promise);
         handled.resolve(gate.preemption());
         return REWRITTEN;
       },
@@ -390,7 +396,7 @@ describe('an answer without the handler (timeout, stop) never races a control-fi
     const events: string[] = [];
     const writing = deferred();
     const { socketPath } = await start(async (_paths, gate) => {
-      await gate.write(async () => {
+      await writeThrough(gate, async () => {
         writing.resolve();
         await sleep(100);
         events.push('write done');
@@ -415,7 +421,7 @@ describe('an answer without the handler (timeout, stop) never races a control-fi
       async (_paths, gate) => {
         reading.resolve();
         await sleep(100);
-        const write = await gate.write(async () => undefined);
+        const write = gate.write(() => undefined);
         handled.resolve({ ran: write.ran, preemption: gate.preemption() });
         return REWRITTEN;
       },
@@ -435,7 +441,7 @@ describe('an answer without the handler (timeout, stop) never races a control-fi
   test('a handler that throws after its write began gets 451, not the on-error 200', async () => {
     const { socketPath } = await start(
       async (_paths, gate) => {
-        await gate.write(async () => {
+        await writeThrough(gate, async () => {
           throw new Error('bug while writing');
         });
         return REWRITTEN;
