@@ -51,8 +51,8 @@ export function looksLikeDropIn(args: readonly string[]): boolean {
 
 export async function runDropIn(args: readonly string[], io: CliIo): Promise<number> {
   const parsed = parseCommandLine(args, OPTIONS);
-  if (!parsed.ok) return usageError(io, parsed.message);
-  const { values, positionals } = parsed.parsed;
+  if (!parsed.ok) return usageError(io, parsed.error);
+  const { values, positionals } = parsed.value;
   if (values.help === true) {
     io.stdout(SRSCTL_USAGE);
     return USAGE_STATUS;

@@ -21,8 +21,8 @@ const OPTIONS = {
  */
 export async function runExplain(args: readonly string[], io: CliIo): Promise<number> {
   const parsed = parseCommandLine(args, OPTIONS);
-  if (!parsed.ok) return fail(io, parsed.message, STATUS.usage);
-  const { values, positionals } = parsed.parsed;
+  if (!parsed.ok) return fail(io, parsed.error, STATUS.usage);
+  const { values, positionals } = parsed.value;
   const [sender, recipient, ...extra] = positionals;
   if (sender === undefined || recipient === undefined || extra.length > 0) {
     return fail(io, 'explain needs exactly SENDER and RECIPIENT', STATUS.usage);

@@ -8,8 +8,8 @@ import { STATUS } from '../io/exitStatus';
 /** `srsctl forward ADDRESS... [--alias DOMAIN]`: one SRS address per line. */
 export async function runForward(args: readonly string[], io: CliIo): Promise<number> {
   const parsed = parseCommandLine(args, SRS_OPTIONS);
-  if (!parsed.ok) return fail(io, parsed.message, STATUS.usage);
-  const { values, positionals } = parsed.parsed;
+  if (!parsed.ok) return fail(io, parsed.error, STATUS.usage);
+  const { values, positionals } = parsed.value;
   if (positionals.length === 0) return fail(io, 'forward needs at least one ADDRESS', STATUS.usage);
   const setup = await setUpSrs(values, io);
   if (!setup.ok) return setup.status;

@@ -95,9 +95,9 @@ export async function askFromCommandLine(
   io: CliIo,
 ): Promise<{ readonly ok: true; readonly response: ControlResponse } | { readonly ok: false; readonly status: number }> {
   const parsed = parseCommandLine(args, CONTROL_OPTIONS);
-  if (!parsed.ok) return { ok: false, status: fail(io, parsed.message, STATUS.usage) };
-  if (parsed.parsed.positionals.length > 0) return { ok: false, status: fail(io, `${command} takes no arguments`, STATUS.usage) };
-  const { config = DEFAULT_POLICY_PATH, name = FILTER_NAME } = parsed.parsed.values;
+  if (!parsed.ok) return { ok: false, status: fail(io, parsed.error, STATUS.usage) };
+  if (parsed.value.positionals.length > 0) return { ok: false, status: fail(io, `${command} takes no arguments`, STATUS.usage) };
+  const { config = DEFAULT_POLICY_PATH, name = FILTER_NAME } = parsed.value.values;
   const socket = await findControlSocket(config, name);
   if (!socket.ok) return { ok: false, status: fail(io, `cannot find the filter: ${socket.message}`, STATUS.refused) };
   const answer = await askFilter(socket.path, { command });

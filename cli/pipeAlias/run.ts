@@ -32,19 +32,19 @@ export async function runPipeAlias(
   plan: (context: PipeAliasContext) => Promise<Plan>,
 ): Promise<number> {
   const parsed = parseCommandLine(args, { config: { type: 'string' } });
-  if (!parsed.ok) return fail(io, parsed.message, EXIT.tempFail);
+  if (!parsed.ok) return fail(io, parsed.error, EXIT.tempFail);
   const notUtf8 = findNotUtf8(args, process.env);
   if (notUtf8 !== undefined) {
     const message = `${notUtf8} is not UTF-8: sendmail cannot be given its bytes unchanged, so the message is refused rather than sent with U+FFFD in their place`;
     return fail(io, message, EXIT.invalidAddress);
   }
-  const configPath = parsed.parsed.values.config ?? DEFAULT_POLICY_PATH;
+  const configPath = parsed.value.values.config ?? DEFAULT_POLICY_PATH;
   const loaded = await loadPolicySrs(configPath, { permissions: 'warn' });
   if (!loaded.ok) return failWithDetails(io, loaded.error, `cannot use the policy ${configPath}`, EXIT.tempFail);
   for (const warning of loaded.value.warnings) warn(io, warning);
 
   const { policy, srs } = loaded.value;
-  const planned = await plan({ policy, srs, positionals: parsed.parsed.positionals, env: process.env });
+  const planned = await plan({ policy, srs, positionals: parsed.value.positionals, env: process.env });
   if (!planned.ok) return fail(io, planned.message, planned.status);
   if (planned.note !== undefined) warn(io, planned.note);
   const result = await reinject(sendmailPath(process.env), planned.reinjection);
