@@ -19,7 +19,7 @@ export function runReverser(args: readonly string[], io: CliIo): Promise<number>
       return { ok: false, status: EXIT.tempFail, message: `cannot read Courier's domains: ${domains.error.join('; ')}` };
     }
     const opened = await openPolicyStore(policy);
-    const store = opened.ok ? opened.store : null;
+    const store = opened.ok ? opened.value : null;
     try {
       return await planReverse(env.SENDER, env.RECIPIENT, { policy, srs, ...domains.value }, store);
     } finally {

@@ -48,8 +48,8 @@ export async function runExplain(args: readonly string[], io: CliIo): Promise<nu
 async function lookUpStoredSenders(decision: Decision, policy: Policy, io: CliIo): Promise<Decision> {
   if (decision.kind !== 'reverse' || !decision.recipients.some((recipient) => recipient.storeKey !== undefined)) return decision;
   const opened = await openPolicyStore(policy);
-  if (!opened.ok) warn(io, `the sender store ${opened.location} cannot be opened: ${opened.message}`);
-  const store = opened.ok ? opened.store : null;
+  if (!opened.ok) warn(io, `the sender store ${opened.error.location} cannot be opened: ${opened.error.message}`);
+  const store = opened.ok ? opened.value : null;
   try {
     return (await completeWithStore(decision, store)).decision;
   } finally {

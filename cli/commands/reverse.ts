@@ -16,8 +16,8 @@ export async function runReverse(args: readonly string[], io: CliIo): Promise<nu
   const { policy, srs } = setup;
   if (policy === undefined) return writeResults(io, positionals, (address) => srs.reverse(address), STATUS.refused);
   const opened = await openPolicyStore(policy);
-  if (!opened.ok) warn(io, `the sender store ${opened.location} cannot be opened: ${opened.message}`);
-  const store = opened.ok ? opened.store : null;
+  if (!opened.ok) warn(io, `the sender store ${opened.error.location} cannot be opened: ${opened.error.message}`);
+  const store = opened.ok ? opened.value : null;
   try {
     return await writeResults(io, positionals, (address) => reverseWithStore(address, srs, store), STATUS.refused);
   } finally {

@@ -1,11 +1,22 @@
 import { join } from 'node:path';
 import type { StoreLocation } from '../config/envelopeDatabase';
+import type { Result } from '../result';
+import type { BoundedStore } from './boundedStore';
 import type { SenderStore } from './types';
 
 /** The embedded store's file when `envelope-database` is unset. */
 export function defaultStoreLocation(localstatedir: string): StoreLocation {
   return { kind: 'lmdb', path: join(localstatedir, 'srsfilter', 'senders.lmdb') };
 }
+
+/** Why the policy's store cannot be used: its location as shown to people, and what went wrong. */
+export interface StoreUnavailable {
+  readonly location: string;
+  readonly message: string;
+}
+
+/** The policy's store (null when the policy has none), or why it cannot be opened. */
+export type PolicyStore = Result<BoundedStore | null, StoreUnavailable>;
 
 const HOUR_MS = 3_600_000;
 
