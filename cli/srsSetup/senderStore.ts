@@ -2,7 +2,7 @@ import { formatStoreLocation, type Policy, type StoreLocation } from '../../lib/
 import { resolveCourierPaths } from '../../lib/courier/host';
 import { forwardSender, lookUpSender, storeSender, usesStore } from '../../lib/policy';
 import { fail, ok, type Result } from '../../lib/result';
-import { boundStore, defaultStoreLocation, openStore, type BoundedStore, type PolicyStore, type StoreUnavailable } from '../../lib/store';
+import { boundStore, openStore, policyStoreLocation as locateStore, type BoundedStore, type PolicyStore, type StoreUnavailable } from '../../lib/store';
 import { storedSenderKeyIn, type Srs } from '../../lib/srs';
 import type { AddressResult } from '../io/addressResults';
 
@@ -13,10 +13,10 @@ export type PolicyStoreLocation = Result<StoreLocation, StoreUnavailable>;
 
 /** Where the filter keeps senders with this policy: envelope-database, else the embedded file under Courier's localstatedir. */
 export async function policyStoreLocation(policy: Policy): Promise<PolicyStoreLocation> {
-  if (policy.envelopeDatabase !== null) return ok(policy.envelopeDatabase);
-  const paths = await resolveCourierPaths(policy.courier);
-  if (!paths.ok) return fail({ location: 'the embedded store', message: paths.error.message });
-  return ok(defaultStoreLocation(paths.value.localstatedir));
+  return locateStore(policy.envelopeDatabase, async () => {
+    const paths = await resolveCourierPaths(policy.courier);
+    return paths.ok ? ok(paths.value.localstatedir) : fail({ location: 'the embedded store', message: paths.error.message });
+  });
 }
 
 /** The store the filter uses with this policy (the same file or Redis), or null when the policy has none. */
