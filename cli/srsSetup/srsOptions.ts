@@ -46,10 +46,11 @@ export async function setUpSrs(values: SrsOptionValues, io: CliIo): Promise<SrsS
 
   if (values.secret !== undefined || values.secretfile !== undefined) {
     const read = await readExplicitSecrets(values.secret ?? [], values.secretfile);
-    if (!read.ok) return refuse(read.message);
-    if (read.secrets.length === 0) return refuse(`${values.secretfile} holds no secret`);
-    if (read.secrets.some((secret) => secret.length === 0)) return refuse('an empty secret is not supported');
-    return { ok: true, srs: createSrs({ secrets: read.secrets, ...overrides.value }), alias: values.alias };
+    if (!read.ok) return refuse(read.error.message);
+    const secrets = read.value;
+    if (secrets.length === 0) return refuse(`${values.secretfile} holds no secret`);
+    if (secrets.some((secret) => secret.length === 0)) return refuse('an empty secret is not supported');
+    return { ok: true, srs: createSrs({ secrets, ...overrides.value }), alias: values.alias };
   }
 
   const configPath = values.config ?? DEFAULT_POLICY_PATH;
