@@ -12,12 +12,12 @@ export async function runForward(args: readonly string[], io: CliIo): Promise<nu
   const { values, positionals } = parsed.value;
   if (positionals.length === 0) return fail(io, 'forward needs at least one ADDRESS', STATUS.usage);
   const setup = await setUpSrs(values, io);
-  if (!setup.ok) return setup.status;
-  const alias = setup.alias === undefined ? undefined : parseAlias(setup.alias);
+  if (!setup.ok) return setup.error;
+  const alias = setup.value.alias === undefined ? undefined : parseAlias(setup.value.alias);
   if (alias === undefined) {
     return fail(io, 'forward needs the SRS domain: --alias DOMAIN (or the policy, without --secret)', STATUS.usage);
   }
-  const { policy, srs } = setup;
+  const { policy, srs } = setup.value;
   if (policy === undefined) return writeResults(io, positionals, (address) => srs.forward(address, alias), STATUS.refused);
   const opened = await openPolicyStore(policy);
   if (!opened.ok) warn(io, `the sender store ${opened.error.location} cannot be opened: ${opened.error.message}`);

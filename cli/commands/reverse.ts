@@ -12,8 +12,8 @@ export async function runReverse(args: readonly string[], io: CliIo): Promise<nu
   const { values, positionals } = parsed.value;
   if (positionals.length === 0) return fail(io, 'reverse needs at least one ADDRESS', STATUS.usage);
   const setup = await setUpSrs(values, io);
-  if (!setup.ok) return setup.status;
-  const { policy, srs } = setup;
+  if (!setup.ok) return setup.error;
+  const { policy, srs } = setup.value;
   if (policy === undefined) return writeResults(io, positionals, (address) => srs.reverse(address), STATUS.refused);
   const opened = await openPolicyStore(policy);
   if (!opened.ok) warn(io, `the sender store ${opened.error.location} cannot be opened: ${opened.error.message}`);
