@@ -4,7 +4,8 @@ import type { Srs } from '../../lib/srs';
 import { parseCommandLine } from '../io/commandLine';
 import { fail, failWithDetails, warn, type CliIo } from '../io/cliIo';
 import { isUtf8, rawArgs, rawEnv, textOf } from '../io/rawInput';
-import { EXIT } from './exitStatus';
+import type { Result } from '../../lib/result';
+import { EXIT, type NotDelivered } from './exitStatus';
 import { reinject, sendmailPath, type Reinjection } from './sendmail';
 
 /** What a pipe alias command knows when it decides where the message goes. */
@@ -17,9 +18,13 @@ export interface PipeAliasContext {
   readonly env: NodeJS.ProcessEnv;
 }
 
-export type Plan =
-  | { readonly ok: true; readonly reinjection: Reinjection; readonly note?: string }
-  | { readonly ok: false; readonly status: number; readonly message: string };
+/** Where the message goes, with a note for the delivery log when it goes on in an unusual way. */
+export interface PlannedReinjection {
+  readonly reinjection: Reinjection;
+  readonly note?: string;
+}
+
+export type Plan = Result<PlannedReinjection, NotDelivered>;
 
 /**
  * The part srs-forwarder and srs-reverser share: `[--config F]`, the policy and its secrets,
@@ -45,10 +50,11 @@ export async function runPipeAlias(
 
   const { policy, srs } = loaded.value;
   const planned = await plan({ policy, srs, positionals: parsed.value.positionals, env: process.env });
-  if (!planned.ok) return fail(io, planned.message, planned.status);
-  if (planned.note !== undefined) warn(io, planned.note);
-  const result = await reinject(sendmailPath(process.env), planned.reinjection);
-  return result.ok ? EXIT.delivered : fail(io, result.message, result.status);
+  if (!planned.ok) return fail(io, planned.error.message, planned.error.status);
+  const { reinjection, note } = planned.value;
+  if (note !== undefined) warn(io, note);
+  const result = await reinject(sendmailPath(process.env), reinjection);
+  return result.ok ? EXIT.delivered : fail(io, result.error.message, result.error.status);
 }
 
 /**
