@@ -12,7 +12,7 @@ import { onOneDay, runNode, runProgram, SRSCTL } from './support';
 
 jest.setTimeout(30_000);
 
-const GLUE = path.resolve(__dirname, '../../fixtures/cli/seed-srs-forwarder');
+const GLUE = path.resolve(__dirname, '../../fixtures/cli/pipe-glue-srs-forwarder');
 const MESSAGE = Buffer.from('From: alice@sender.test\r\nSubject: glue\r\n\r\nbody\r\n.\r\n\0\xff no newline', 'latin1');
 
 let tree: CourierTree;
