@@ -1,5 +1,5 @@
 /**
- * The seed glue's per-alias forwarder script (a reconstruction, see the fixture) must work
+ * The pipe glue's per-alias forwarder script (a reconstruction, see the fixture) must work
  * unchanged with srsctl in place of /usr/bin/srs: run it once with each as `srs` on PATH and
  * compare what reaches sendmail.
  */
@@ -48,7 +48,7 @@ function runGlue(implementation: 'perl' | 'srsctl', sender: string) {
   return { run, call: tree.sendmailCall() };
 }
 
-describeWithPerlSrs('the seed glue forwarder with srsctl as srs', () => {
+describeWithPerlSrs('the pipe glue forwarder with srsctl as srs', () => {
   it.each([
     ['an ordinary sender', 'alice@sender.test', /^SRS0=[A-Za-z0-9+/]{4}=[A-Z2-7]{2}=sender\.test=alice@example\.org$/],
     ['an SRS0 sender', 'SRS0=HHHH=TT=sender.test=alice@hop.test', /^SRS1=[A-Za-z0-9+/]{4}=hop\.test==HHHH=TT=sender\.test=alice@example\.org$/],
