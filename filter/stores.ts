@@ -2,7 +2,7 @@ import { formatStoreLocation, type Policy } from '../lib/config';
 import type { CourierPaths } from '../lib/courier/host';
 import { usesStore } from '../lib/policy';
 import { fail, ok } from '../lib/result';
-import { boundStore, openStore, policyStoreLocation, type BoundedStore, type PolicyStore, type StoreErrorCount } from '../lib/store';
+import { boundStore, openStore, storeLocation, type BoundedStore, type PolicyStore, type StoreErrorCount } from '../lib/store';
 
 /** How long a message waits for the store before it takes its fallback (stateless form, or 451). */
 export const STORE_TIMEOUT_MS = 200;
@@ -34,7 +34,7 @@ export function createFilterStores(): FilterStores {
   return {
     async storeFor(policy, courier) {
       if (!usesStore(policy)) return ok(null);
-      const found = await policyStoreLocation(policy.envelopeDatabase, async () => ok(courier.localstatedir));
+      const found = await storeLocation(policy.envelopeDatabase, async () => ok(courier.localstatedir));
       if (!found.ok) return found;
       const location = found.value;
       const name = formatStoreLocation(location);

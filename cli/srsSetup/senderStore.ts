@@ -2,7 +2,7 @@ import { formatStoreLocation, type Policy, type StoreLocation } from '../../lib/
 import { resolveCourierPaths } from '../../lib/courier/host';
 import { forwardSender, lookUpSender, storeSender, usesStore } from '../../lib/policy';
 import { fail, ok, type Result } from '../../lib/result';
-import { boundStore, openStore, policyStoreLocation as locateStore, type BoundedStore, type PolicyStore, type StoreUnavailable } from '../../lib/store';
+import { boundStore, openStore, storeLocation, type BoundedStore, type PolicyStore, type StoreUnavailable } from '../../lib/store';
 import { storedSenderKeyIn, type Srs } from '../../lib/srs';
 import type { AddressResult } from '../io/addressResults';
 
@@ -11,9 +11,9 @@ export const CLI_STORE_TIMEOUT_MS = 2000;
 
 export type PolicyStoreLocation = Result<StoreLocation, StoreUnavailable>;
 
-/** Where the filter keeps senders with this policy: envelope-database, else the embedded file under Courier's localstatedir. */
+/** Where the filter keeps senders with this policy (lib/store's rule), Courier's paths asked of courier-config when needed. */
 export async function policyStoreLocation(policy: Policy): Promise<PolicyStoreLocation> {
-  return locateStore(policy.envelopeDatabase, async () => {
+  return storeLocation(policy.envelopeDatabase, async () => {
     const paths = await resolveCourierPaths(policy.courier);
     return paths.ok ? ok(paths.value.localstatedir) : fail({ location: 'the embedded store', message: paths.error.message });
   });

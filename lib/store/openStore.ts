@@ -9,7 +9,7 @@ import type { SenderStore } from './types';
  * under Courier's localstatedir. The localstatedir is asked for only in the second case, so a
  * policy that names its database needs no Courier paths.
  */
-export async function policyStoreLocation<E>(
+export async function storeLocation<E>(
   envelopeDatabase: StoreLocation | null,
   localstatedir: () => Promise<Result<string, E>>,
 ): Promise<Result<StoreLocation, E>> {
