@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { loadCourierDomains } from '../lib/runtime';
+import { fail } from '../lib/result';
 import { runMain, type CliIo } from './io/cliIo';
 import { EXIT } from './pipeAlias/exitStatus';
 import { planReverse } from './pipeAlias/planReverse';
@@ -13,13 +14,13 @@ import { openPolicyStore } from './srsSetup/senderStore';
  */
 export function runReverser(args: readonly string[], io: CliIo): Promise<number> {
   return runPipeAlias(args, io, async ({ policy, srs, positionals, env }) => {
-    if (positionals.length > 0) return { ok: false, status: EXIT.tempFail, message: 'srs-reverser takes no arguments: it reads RECIPIENT' };
+    if (positionals.length > 0) return fail({ status: EXIT.tempFail, message: 'srs-reverser takes no arguments: it reads RECIPIENT' });
     const domains = await loadCourierDomains(policy);
     if (!domains.ok) {
-      return { ok: false, status: EXIT.tempFail, message: `cannot read Courier's domains: ${domains.error.join('; ')}` };
+      return fail({ status: EXIT.tempFail, message: `cannot read Courier's domains: ${domains.error.join('; ')}` });
     }
     const opened = await openPolicyStore(policy);
-    const store = opened.ok ? opened.store : null;
+    const store = opened.ok ? opened.value : null;
     try {
       return await planReverse(env.SENDER, env.RECIPIENT, { policy, srs, ...domains.value }, store);
     } finally {

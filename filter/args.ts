@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULT_POLICY_PATH } from '../lib/config';
+import { fail, ok, type Result } from '../lib/result';
 import { FILTER_NAME } from './control';
 
 export interface FilterArgs {
@@ -15,9 +16,8 @@ export interface FilterArgs {
   readonly maxConnections: number;
 }
 
-export type FilterArgsResult =
-  | { readonly ok: true; readonly args: FilterArgs }
-  | { readonly ok: false; readonly message: string };
+/** The arguments, or every problem with them in one line. */
+export type FilterArgsResult = Result<FilterArgs, string>;
 
 export const USAGE =
   'usage: srsfilter [--config FILE] [--name NAME] [--allow-root] ' +
@@ -43,7 +43,7 @@ export function parseFilterArgs(argv: readonly string[], scriptPath: string): Fi
   try {
     ({ values } = parseArgs({ args: [...argv], options: OPTIONS, strict: true, allowPositionals: false }));
   } catch (error) {
-    return { ok: false, message: (error as Error).message };
+    return fail((error as Error).message);
   }
   const problems: string[] = [];
   const positiveInteger = (flag: 'connection-timeout-ms' | 'drain-timeout-ms' | 'max-concurrent' | 'max-connections'): number => {
@@ -61,5 +61,5 @@ export function parseFilterArgs(argv: readonly string[], scriptPath: string): Fi
     maxConcurrent: positiveInteger('max-concurrent'),
     maxConnections: positiveInteger('max-connections'),
   };
-  return problems.length === 0 ? { ok: true, args } : { ok: false, message: problems.join('; ') };
+  return problems.length === 0 ? ok(args) : fail(problems.join('; '));
 }

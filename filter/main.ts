@@ -49,11 +49,11 @@ async function main(): Promise<number | null> {
   const readyFd = inheritedReadyFd();
   const parsed = parseFilterArgs(process.argv.slice(2), process.argv[1] ?? '');
   if (!parsed.ok) {
-    log.error(parsed.message);
+    log.error(parsed.error);
     log.error(USAGE);
     return 2;
   }
-  const { args } = parsed;
+  const args = parsed.value;
   if (process.getuid?.() === 0 && !args.allowRoot) {
     log.error('refusing to run as root: courierfilter runs filters as the mail user (--allow-root is for tests only)');
     return 1;

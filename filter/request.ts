@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { fail, ok, type Failure, type Result } from '../lib/result';
 import { hasControlCharacter } from '../lib/text';
 
 /** What submit sends for one message: the data file, then one or more control files. */
@@ -54,12 +55,12 @@ export function createRequestReader(queueDir: string, limits: RequestLimits): Re
   function takeLine(line: Buffer): RequestState {
     if (line.length === 0) return finish();
     const parsed = parseQueuePath(line, queuePrefix);
-    if (!parsed.ok) return invalid(parsed.code, parsed.message);
+    if (!parsed.ok) return invalid(parsed.error.code, parsed.error.message);
     if (dataFile === undefined) {
-      dataFile = parsed.path;
+      dataFile = parsed.value;
       return INCOMPLETE;
     }
-    controlFiles.add(parsed.path);
+    controlFiles.add(parsed.value);
     if (controlFiles.size > limits.maxControlFiles) {
       return invalid('too-many-control-files', `more than ${limits.maxControlFiles} control files`);
     }
@@ -111,9 +112,7 @@ function invalid(code: RequestProblemCode, message: string): RequestState {
   return { state: 'invalid', code, message };
 }
 
-type PathResult =
-  | { readonly ok: true; readonly path: string }
-  | { readonly ok: false; readonly code: RequestProblemCode; readonly message: string };
+type PathResult = Result<string, Failure<'not-a-path' | 'outside-queue'>>;
 
 /** A line names a file inside Courier's queue: absolute, normalised, no `..`. */
 function parseQueuePath(line: Buffer, queuePrefix: string): PathResult {
@@ -125,11 +124,11 @@ function parseQueuePath(line: Buffer, queuePrefix: string): PathResult {
   if (!path.isAbsolute(text)) return notAPath('path is not absolute');
   if (path.resolve(text) !== text) return notAPath('path is not normalised');
   if (!text.startsWith(queuePrefix)) {
-    return { ok: false, code: 'outside-queue', message: "path is outside Courier's queue" };
+    return fail({ code: 'outside-queue', message: "path is outside Courier's queue" });
   }
-  return { ok: true, path: text };
+  return ok(text);
 }
 
 function notAPath(message: string): PathResult {
-  return { ok: false, code: 'not-a-path', message };
+  return fail({ code: 'not-a-path', message });
 }

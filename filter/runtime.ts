@@ -44,8 +44,8 @@ export async function loadRuntime(configPath: string, stores: FilterStores = cre
       queue: queue.value,
       socketDir: files.allFiltersSocketDir,
       secretCount,
-      store: store.ok ? store.store : null,
-      storeProblem: store.ok ? null : `${store.location}: ${store.message}`,
+      store: store.ok ? store.value : null,
+      storeProblem: store.ok ? null : `${store.error.location}: ${store.error.message}`,
     }),
   );
 }

@@ -1,16 +1,13 @@
 import { formatStoreLocation, type Policy } from '../lib/config';
 import type { CourierPaths } from '../lib/courier/host';
 import { usesStore } from '../lib/policy';
-import { boundStore, defaultStoreLocation, openStore, type BoundedStore, type StoreErrorCount } from '../lib/store';
+import { fail, ok } from '../lib/result';
+import { boundStore, openStore, storeLocation, type BoundedStore, type PolicyStore, type StoreErrorCount } from '../lib/store';
 
 /** How long a message waits for the store before it takes its fallback (stateless form, or 451). */
 export const STORE_TIMEOUT_MS = 200;
 /** A store a reload stopped using is closed after this, so messages still using it finish. */
 const RETIRE_AFTER_MS = 60_000;
-
-export type StoreChoice =
-  | { readonly ok: true; readonly store: BoundedStore | null }
-  | { readonly ok: false; readonly location: string; readonly message: string };
 
 /** What the filter's stats (and srsctl status) report about the store. */
 export interface StoreStatus extends StoreErrorCount {
@@ -23,7 +20,7 @@ export interface StoreStatus extends StoreErrorCount {
  */
 export interface FilterStores {
   /** The policy's store; not ok when an embedded store cannot be opened (then the filter runs without it). */
-  storeFor(policy: Policy, courier: CourierPaths): Promise<StoreChoice>;
+  storeFor(policy: Policy, courier: CourierPaths): Promise<PolicyStore>;
   /** Closes, after a grace period, every store but this one. */
   keepOnly(store: BoundedStore | null): void;
 }
@@ -36,8 +33,10 @@ export function createFilterStores(): FilterStores {
   const retiring = new Map<string, { readonly opening: Promise<BoundedStore>; readonly timer: NodeJS.Timeout }>();
   return {
     async storeFor(policy, courier) {
-      if (!usesStore(policy)) return { ok: true, store: null };
-      const location = policy.envelopeDatabase ?? defaultStoreLocation(courier.localstatedir);
+      if (!usesStore(policy)) return ok(null);
+      const found = await storeLocation(policy.envelopeDatabase, async () => ok(courier.localstatedir));
+      if (!found.ok) return found;
+      const location = found.value;
       const name = formatStoreLocation(location);
       const retired = retiring.get(name);
       if (retired !== undefined) {
@@ -51,10 +50,10 @@ export function createFilterStores(): FilterStores {
         open.set(name, opening);
       }
       try {
-        return { ok: true, store: await opening };
+        return ok(await opening);
       } catch (error) {
         open.delete(name);
-        return { ok: false, location: name, message: (error as Error).message };
+        return fail({ location: name, message: (error as Error).message });
       }
     },
     keepOnly(kept) {

@@ -9,12 +9,12 @@ export const REPO_ROOT = findRepoRoot(__dirname);
 /** The compiled filter: tests and benchmarks run what production runs. */
 export const FILTER_MAIN = path.join(REPO_ROOT, 'dist/filter/main.js');
 /** Files a real Courier wrote (test/fixtures/courier/README.md). */
-const FIXTURES = path.join(REPO_ROOT, 'test/fixtures/courier');
+export const COURIER_FIXTURES = path.join(REPO_ROOT, 'test/fixtures/courier');
 export const FAKE_COURIER_CONFIG = path.join(REPO_ROOT, 'kit/courier-config');
 
 /** Synchronous so that test tables can be built from fixtures. */
 export function readFixture(name: string): Buffer {
-  return readFileSync(path.join(FIXTURES, name));
+  return readFileSync(path.join(COURIER_FIXTURES, name));
 }
 
 function findRepoRoot(start: string): string {

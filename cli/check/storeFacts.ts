@@ -14,8 +14,8 @@ export type StoreFacts = { readonly location: string } & (
 export async function gatherStore(policy: Policy): Promise<StoreFacts | undefined> {
   if (!usesStore(policy)) return undefined;
   const found = await policyStoreLocation(policy);
-  if (!found.ok) return { location: found.location, state: 'unreachable', message: found.message };
-  const { location } = found;
+  if (!found.ok) return { location: found.error.location, state: 'unreachable', message: found.error.message };
+  const location = found.value;
   const name = formatStoreLocation(location);
   if (location.kind === 'lmdb' && !(await exists(location.path))) return { location: name, state: 'not-created' };
   try {

@@ -13,9 +13,9 @@ import { STATUS } from '../io/exitStatus';
  */
 export async function runCheck(args: readonly string[], io: CliIo): Promise<number> {
   const parsed = parseCommandLine(args, { config: { type: 'string' }, 'before-start': { type: 'boolean' } });
-  if (!parsed.ok) return fail(io, parsed.message, STATUS.usage);
-  if (parsed.parsed.positionals.length > 0) return fail(io, 'check takes no arguments', STATUS.usage);
-  const { config, 'before-start': beforeStart } = parsed.parsed.values;
+  if (!parsed.ok) return fail(io, parsed.error, STATUS.usage);
+  if (parsed.value.positionals.length > 0) return fail(io, 'check takes no arguments', STATUS.usage);
+  const { config, 'before-start': beforeStart } = parsed.value.values;
   const results = runChecks(await gatherCheckFacts(config ?? DEFAULT_POLICY_PATH), { beforeStart: beforeStart === true });
   io.stdout(formatCheckReport(results));
   return results.some((result) => result.kind === 'problem') ? STATUS.refused : STATUS.ok;

@@ -51,8 +51,8 @@ export function looksLikeDropIn(args: readonly string[]): boolean {
 
 export async function runDropIn(args: readonly string[], io: CliIo): Promise<number> {
   const parsed = parseCommandLine(args, OPTIONS);
-  if (!parsed.ok) return usageError(io, parsed.message);
-  const { values, positionals } = parsed.parsed;
+  if (!parsed.ok) return usageError(io, parsed.error);
+  const { values, positionals } = parsed.value;
   if (values.help === true) {
     io.stdout(SRSCTL_USAGE);
     return USAGE_STATUS;
@@ -69,12 +69,13 @@ export async function runDropIn(args: readonly string[], io: CliIo): Promise<num
   if (addresses.length === 0) return fail(io, 'no address given', DIE_STATUS);
 
   const read = await readExplicitSecrets(values.secret ?? [], values.secretfile, 'latin1');
-  if (!read.ok) return fail(io, read.message, read.errno);
-  if (read.secrets.length === 0) {
+  if (!read.ok) return fail(io, read.error.message, read.error.errno);
+  const secrets = read.value;
+  if (secrets.length === 0) {
     return fail(io, 'no secret: give --secret, or a --secretfile with at least one non-blank line', DIE_STATUS);
   }
-  if (read.secrets.some((secret) => secret.length === 0)) return fail(io, 'an empty secret is not supported', DIE_STATUS);
-  const srs = createSrs({ secrets: read.secrets, hashLength, separator, addressEncoding: 'latin1' });
+  if (secrets.some((secret) => secret.length === 0)) return fail(io, 'an empty secret is not supported', DIE_STATUS);
+  const srs = createSrs({ secrets, hashLength, separator, addressEncoding: 'latin1' });
 
   if (values.reverse === true) return writeResults(io, addresses, (address) => srs.reverse(address), DIE_STATUS, 'latin1');
   if (values.alias === undefined) return fail(io, 'forwarding needs the alias domain: use --alias DOMAIN', DIE_STATUS);

@@ -21,8 +21,8 @@ const OPTIONS = {
  */
 export async function runExplain(args: readonly string[], io: CliIo): Promise<number> {
   const parsed = parseCommandLine(args, OPTIONS);
-  if (!parsed.ok) return fail(io, parsed.message, STATUS.usage);
-  const { values, positionals } = parsed.parsed;
+  if (!parsed.ok) return fail(io, parsed.error, STATUS.usage);
+  const { values, positionals } = parsed.value;
   const [sender, recipient, ...extra] = positionals;
   if (sender === undefined || recipient === undefined || extra.length > 0) {
     return fail(io, 'explain needs exactly SENDER and RECIPIENT', STATUS.usage);
@@ -48,8 +48,8 @@ export async function runExplain(args: readonly string[], io: CliIo): Promise<nu
 async function lookUpStoredSenders(decision: Decision, policy: Policy, io: CliIo): Promise<Decision> {
   if (decision.kind !== 'reverse' || !decision.recipients.some((recipient) => recipient.storeKey !== undefined)) return decision;
   const opened = await openPolicyStore(policy);
-  if (!opened.ok) warn(io, `the sender store ${opened.location} cannot be opened: ${opened.message}`);
-  const store = opened.ok ? opened.store : null;
+  if (!opened.ok) warn(io, `the sender store ${opened.error.location} cannot be opened: ${opened.error.message}`);
+  const store = opened.ok ? opened.value : null;
   try {
     return (await completeWithStore(decision, store)).decision;
   } finally {

@@ -21,9 +21,9 @@ const SAME_OWNER = -1;
  */
 export async function runGenkey(args: readonly string[], io: CliIo): Promise<number> {
   const parsed = parseCommandLine(args, { output: { type: 'string' }, group: { type: 'string' } });
-  if (!parsed.ok) return fail(io, parsed.message, STATUS.usage);
-  if (parsed.parsed.positionals.length > 0) return fail(io, 'genkey takes no arguments', STATUS.usage);
-  const { output, group } = parsed.parsed.values;
+  if (!parsed.ok) return fail(io, parsed.error, STATUS.usage);
+  if (parsed.value.positionals.length > 0) return fail(io, 'genkey takes no arguments', STATUS.usage);
+  const { output, group } = parsed.value.values;
   const secret = randomBytes(SECRET_BYTES).toString('base64');
   if (output === undefined) {
     if (group !== undefined) return fail(io, '--group needs --output FILE', STATUS.usage);

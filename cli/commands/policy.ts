@@ -17,9 +17,9 @@ export async function runPolicy(args: readonly string[], io: CliIo): Promise<num
 /** `srsctl policy init --srs-domain DOMAIN`: the shipped policy (config/srsfilter.yaml) with that srs-domain, on stdout. */
 async function runInit(args: readonly string[], io: CliIo): Promise<number> {
   const parsed = parseCommandLine(args, { 'srs-domain': { type: 'string' } });
-  if (!parsed.ok) return fail(io, parsed.message, STATUS.usage);
-  if (parsed.parsed.positionals.length > 0) return fail(io, 'policy init takes no arguments', STATUS.usage);
-  const srsDomain = parsed.parsed.values['srs-domain'];
+  if (!parsed.ok) return fail(io, parsed.error, STATUS.usage);
+  if (parsed.value.positionals.length > 0) return fail(io, 'policy init takes no arguments', STATUS.usage);
+  const srsDomain = parsed.value.values['srs-domain'];
   if (srsDomain === undefined) return fail(io, 'policy init needs --srs-domain DOMAIN', STATUS.usage);
   const shipped = findShippedPolicy();
   if (shipped === undefined) return fail(io, 'the shipped policy (config/srsfilter.yaml) is not beside this srsctl', STATUS.refused);
@@ -35,15 +35,15 @@ async function runInit(args: readonly string[], io: CliIo): Promise<number> {
  */
 async function runGet(args: readonly string[], io: CliIo): Promise<number> {
   const parsed = parseCommandLine(args, { config: { type: 'string' } });
-  if (!parsed.ok) return fail(io, parsed.message, STATUS.usage);
-  const [key, ...extra] = parsed.parsed.positionals;
+  if (!parsed.ok) return fail(io, parsed.error, STATUS.usage);
+  const [key, ...extra] = parsed.value.positionals;
   if (key === undefined || extra.length > 0) return fail(io, 'policy get needs exactly one KEY', STATUS.usage);
   const known = KNOWN_KEYS[''] ?? [];
   if (!known.includes(key)) {
     const suggestion = suggestKey(key, known);
     return fail(io, `unknown key '${key}'${suggestion === undefined ? '' : ` (did you mean '${suggestion}'?)`}`, STATUS.usage);
   }
-  const configPath = parsed.parsed.values.config ?? DEFAULT_POLICY_PATH;
+  const configPath = parsed.value.values.config ?? DEFAULT_POLICY_PATH;
   const loaded = await loadPolicy(configPath);
   if (!loaded.ok) return failWithDetails(io, loaded.error.map(formatProblem), `cannot use the policy ${configPath}`, STATUS.usage);
   const lines = valueLines(loaded.value[fieldOf(key)]);

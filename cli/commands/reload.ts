@@ -9,8 +9,8 @@ import { fail, type CliIo } from '../io/cliIo';
  */
 export async function runReload(args: readonly string[], io: CliIo): Promise<number> {
   const asked = await askFromCommandLine('reload', args, io);
-  if (!asked.ok) return asked.status;
-  const { response } = asked;
+  if (!asked.ok) return asked.error;
+  const response = asked.value;
   if (response.kind !== 'reload') return fail(io, `unexpected answer from the filter: ${response.kind}`, STATUS.refused);
   const verdict = response.reload;
   if (verdict.applied) {

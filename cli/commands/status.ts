@@ -6,8 +6,8 @@ import { fail, type CliIo } from '../io/cliIo';
 /** `srsctl status [--config F] [--name N]`: exit 0 when the filter runs, 3 when it does not (as init scripts answer). */
 export async function runStatus(args: readonly string[], io: CliIo): Promise<number> {
   const asked = await askFromCommandLine('status', args, io);
-  if (!asked.ok) return asked.status;
-  const { response } = asked;
+  if (!asked.ok) return asked.error;
+  const response = asked.value;
   if (response.kind !== 'status') return fail(io, `unexpected answer from the filter: ${response.kind}`, STATUS.refused);
   io.stdout(formatStatus(response.status));
   return STATUS.ok;

@@ -3,6 +3,7 @@ import { controlResponseSchema, controlSocketPath, FILTER_NAME, type ControlRequ
 import { DEFAULT_POLICY_PATH, loadPolicy } from '../../lib/config';
 import { resolveCourierPaths } from '../../lib/courier/host';
 import { errnoCode } from '../../lib/errno';
+import { fail as failure, ok, type Result } from '../../lib/result';
 import { parseCommandLine } from '../io/commandLine';
 import { STATUS } from '../io/exitStatus';
 import { fail, type CliIo } from '../io/cliIo';
@@ -10,14 +11,19 @@ import { fail, type CliIo } from '../io/cliIo';
 /** A reload reads the policy, the secrets and Courier's files, and may run courier-config (10 s at most). */
 const ANSWER_TIMEOUT_MS = 30_000;
 
-export type ControlAnswer =
-  | { readonly ok: true; readonly response: ControlResponse }
-  /** No filter listens: the socket or its directory is missing, or nothing accepts on it. */
-  | { readonly ok: false; readonly running: false; readonly message: string }
-  /** Something listens but did not answer as the filter does. */
-  | { readonly ok: false; readonly running: true; readonly message: string };
+export interface NoAnswer {
+  /**
+   * false: no filter listens (the socket or its directory is missing, or nothing accepts on it);
+   * true: something listens but did not answer as the filter does.
+   */
+  readonly running: boolean;
+  readonly message: string;
+}
 
-export type SocketPathResult = { readonly ok: true; readonly path: string } | { readonly ok: false; readonly message: string };
+export type ControlAnswer = Result<ControlResponse, NoAnswer>;
+
+/** The socket's path, or why Courier's localstatedir is not known. */
+export type SocketPathResult = Result<string, string>;
 
 /**
  * Where the filter of `filterName` listens: under Courier's localstatedir, as the policy's
@@ -29,8 +35,8 @@ export async function findControlSocket(configPath: string, filterName: string):
   const policy = await loadPolicy(configPath);
   const overrides = policy.ok ? policy.value.courier : {};
   const courier = await resolveCourierPaths(overrides, { needs: ['localstatedir'] });
-  if (!courier.ok) return { ok: false, message: courier.error.message };
-  return { ok: true, path: controlSocketPath(courier.value.localstatedir, filterName) };
+  if (!courier.ok) return failure(courier.error.message);
+  return ok(controlSocketPath(courier.value.localstatedir, filterName));
 }
 
 /** One request, one answer line (filter/control.ts). */
@@ -44,7 +50,7 @@ export function askFilter(socketPath: string, request: ControlRequest): Promise<
       resolve(answer);
     };
     const timer = setTimeout(
-      () => finish({ ok: false, running: true, message: `no answer from the filter within ${ANSWER_TIMEOUT_MS / 1000} s` }),
+      () => finish(failure({ running: true, message: `no answer from the filter within ${ANSWER_TIMEOUT_MS / 1000} s` })),
       ANSWER_TIMEOUT_MS,
     );
     socket.setEncoding('utf8');
@@ -55,7 +61,7 @@ export function askFilter(socketPath: string, request: ControlRequest): Promise<
       const code = errnoCode(error);
       const gone = code === 'ENOENT' || code === 'ECONNREFUSED' || code === 'ENOTDIR';
       const message = gone ? describeAbsence(socketPath, code) : `cannot reach the filter at ${socketPath}: ${describeFailure(code, error)}`;
-      finish({ ok: false, running: !gone, message });
+      finish(failure({ running: !gone, message }));
     });
   });
 }
@@ -75,11 +81,11 @@ function parseAnswer(text: string): ControlAnswer {
   try {
     json = JSON.parse(text);
   } catch {
-    return { ok: false, running: true, message: `the filter's answer is not JSON: ${JSON.stringify(text.slice(0, 200))}` };
+    return failure({ running: true, message: `the filter's answer is not JSON: ${JSON.stringify(text.slice(0, 200))}` });
   }
   const parsed = controlResponseSchema.safeParse(json);
-  if (!parsed.success) return { ok: false, running: true, message: `unexpected answer from the filter: ${text.slice(0, 200)}` };
-  return { ok: true, response: parsed.data };
+  if (!parsed.success) return failure({ running: true, message: `unexpected answer from the filter: ${text.slice(0, 200)}` });
+  return ok(parsed.data);
 }
 
 /** What reload and status take: which policy (for Courier's paths) and which filter. */
@@ -93,19 +99,19 @@ export async function askFromCommandLine(
   command: ControlRequest['command'],
   args: readonly string[],
   io: CliIo,
-): Promise<{ readonly ok: true; readonly response: ControlResponse } | { readonly ok: false; readonly status: number }> {
+): Promise<Result<ControlResponse, number>> {
   const parsed = parseCommandLine(args, CONTROL_OPTIONS);
-  if (!parsed.ok) return { ok: false, status: fail(io, parsed.message, STATUS.usage) };
-  if (parsed.parsed.positionals.length > 0) return { ok: false, status: fail(io, `${command} takes no arguments`, STATUS.usage) };
-  const { config = DEFAULT_POLICY_PATH, name = FILTER_NAME } = parsed.parsed.values;
+  if (!parsed.ok) return failure(fail(io, parsed.error, STATUS.usage));
+  if (parsed.value.positionals.length > 0) return failure(fail(io, `${command} takes no arguments`, STATUS.usage));
+  const { config = DEFAULT_POLICY_PATH, name = FILTER_NAME } = parsed.value.values;
   const socket = await findControlSocket(config, name);
-  if (!socket.ok) return { ok: false, status: fail(io, `cannot find the filter: ${socket.message}`, STATUS.refused) };
-  const answer = await askFilter(socket.path, { command });
+  if (!socket.ok) return failure(fail(io, `cannot find the filter: ${socket.error}`, STATUS.refused));
+  const answer = await askFilter(socket.value, { command });
   if (answer.ok) {
-    if (answer.response.kind !== 'error') return answer;
-    return { ok: false, status: fail(io, `the filter refused the request: ${answer.response.message}`, STATUS.refused) };
+    if (answer.value.kind !== 'error') return answer;
+    return failure(fail(io, `the filter refused the request: ${answer.value.message}`, STATUS.refused));
   }
-  if (answer.running) return { ok: false, status: fail(io, answer.message, STATUS.refused) };
-  io.stdout(`${name} is not running: ${answer.message}\n`);
-  return { ok: false, status: STATUS.notRunning };
+  if (answer.error.running) return failure(fail(io, answer.error.message, STATUS.refused));
+  io.stdout(`${name} is not running: ${answer.error.message}\n`);
+  return failure(STATUS.notRunning);
 }

@@ -1,13 +1,13 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { fail, ok, type Result } from '../../lib/result';
 import type { Separator } from '../../lib/srs';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 type Config<O extends Options> = { args: string[]; options: O; allowPositionals: true; strict: true; tokens: true };
 export type ParsedArgs<O extends Options> = ReturnType<typeof parseArgs<Config<O>>>;
 
-export type ArgsResult<O extends Options> =
-  | { readonly ok: true; readonly parsed: ParsedArgs<O> }
-  | { readonly ok: false; readonly message: string };
+/** The parsed words, or the one-line message parseArgs (or the empty-value rule) refused them with. */
+export type ArgsResult<O extends Options> = Result<ParsedArgs<O>, string>;
 
 /**
  * node:util parseArgs with Getopt::Long's reading of `--name value` (Debian's `srs` uses
@@ -21,12 +21,12 @@ export function parseCommandLine<const O extends Options>(args: readonly string[
   try {
     parsed = parseArgs({ args: joinStringValues(args, options), options, allowPositionals: true, strict: true, tokens: true });
   } catch (error) {
-    if (isParseArgsError(error)) return { ok: false, message: firstLine(error.message) };
+    if (isParseArgsError(error)) return fail(firstLine(error.message));
     throw error;
   }
   const emptyInline = parsed.tokens.find((token) => token.kind === 'option' && token.inlineValue === true && token.value === '');
-  if (emptyInline?.kind === 'option') return { ok: false, message: `option '${emptyInline.rawName}' requires an argument` };
-  return { ok: true, parsed };
+  if (emptyInline?.kind === 'option') return fail(`option '${emptyInline.rawName}' requires an argument`);
+  return ok(parsed);
 }
 
 function joinStringValues(args: readonly string[], options: Options): string[] {

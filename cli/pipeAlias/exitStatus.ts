@@ -17,3 +17,9 @@ export const EXIT = {
   /** EX_TEMPFAIL: try again later. */
   tempFail: 75,
 } as const;
+
+/** A delivery that did not happen: the exit status Courier must see, and the line for its delivery log. */
+export interface NotDelivered {
+  readonly status: number;
+  readonly message: string;
+}

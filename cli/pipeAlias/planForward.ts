@@ -1,4 +1,5 @@
 import type { Srs } from '../../lib/srs';
+import { fail, ok } from '../../lib/result';
 import { EXIT } from './exitStatus';
 import type { Plan } from './run';
 
@@ -15,14 +16,14 @@ export function planForward(sender: string | undefined, targets: readonly string
   const optionLike = targets.find((target) => target.startsWith('-'));
   if (optionLike !== undefined) return tempFail(`TARGET ${optionLike} starts with '-': sendmail would read it as an option`);
   if (sender === undefined) return tempFail('SENDER is not set: run srs-forwarder from a Courier pipe alias');
-  if (sender === '') return { ok: true, reinjection: { sender: '', recipients: targets } };
+  if (sender === '') return ok({ reinjection: { sender: '', recipients: targets } });
   const forwarded = srs.forward(sender, srsDomain);
   if (!forwarded.ok) {
-    return { ok: true, reinjection: { sender, recipients: targets }, note: `sender <${sender}> forwarded unchanged: ${forwarded.error.message}` };
+    return ok({ reinjection: { sender, recipients: targets }, note: `sender <${sender}> forwarded unchanged: ${forwarded.error.message}` });
   }
-  return { ok: true, reinjection: { sender: forwarded.value, recipients: targets } };
+  return ok({ reinjection: { sender: forwarded.value, recipients: targets } });
 }
 
 function tempFail(message: string): Plan {
-  return { ok: false, status: EXIT.tempFail, message };
+  return fail({ status: EXIT.tempFail, message });
 }

@@ -1,6 +1,7 @@
 import { completeWithStore, decide, type DecideContext } from '../../lib/policy';
 import type { SenderStore } from '../../lib/store';
 import { envelopeFor } from '../explain/hypotheticalEnvelope';
+import { fail, ok } from '../../lib/result';
 import { EXIT } from './exitStatus';
 import type { Plan } from './run';
 
@@ -22,7 +23,7 @@ export async function planReverse(
   store: Pick<SenderStore, 'get' | 'put'> | null,
 ): Promise<Plan> {
   if (recipient === undefined || sender === undefined) {
-    return { ok: false, status: EXIT.tempFail, message: 'RECIPIENT or SENDER is not set: run srs-reverser from a Courier aliasdir file' };
+    return fail({ status: EXIT.tempFail, message: 'RECIPIENT or SENDER is not set: run srs-reverser from a Courier aliasdir file' });
   }
   const { decision } = await completeWithStore(decide(envelopeFor(sender, recipient, '', 'local'), context), store);
   switch (decision.kind) {
@@ -31,25 +32,23 @@ export async function planReverse(
       // The hash proves only that we signed the address once, not that it is harmless.
       const optionLike = recipients.find((address) => address.startsWith('-'));
       if (optionLike !== undefined) {
-        return {
-          ok: false,
+        return fail({
           status: EXIT.invalidAddress,
           message: `<${recipient}> refused: it reverses to <${optionLike}>, which starts with '-' and would be read as an option by sendmail`,
-        };
+        });
       }
-      return { ok: true, reinjection: { sender: decision.sender, recipients } };
+      return ok({ reinjection: { sender: decision.sender, recipients } });
     }
     case 'reject': {
       // 451 is the store failing: Courier tries the delivery again later.
       const status = decision.reply.code === 451 ? EXIT.tempFail : EXIT.invalidAddress;
-      return { ok: false, status, message: `<${recipient}> refused: ${decision.reason} (${decision.srsError})` };
+      return fail({ status, message: `<${recipient}> refused: ${decision.reason} (${decision.srsError})` });
     }
     case 'pass':
     case 'rewrite':
-      return {
-        ok: false,
+      return fail({
         status: EXIT.invalidAddress,
         message: `<${recipient}> is no SRS address of ${context.policy.srsDomain}: nothing to reverse`,
-      };
+      });
   }
 }

@@ -4,7 +4,8 @@ import type { Srs } from '../../lib/srs';
 import { parseCommandLine } from '../io/commandLine';
 import { fail, failWithDetails, warn, type CliIo } from '../io/cliIo';
 import { isUtf8, rawArgs, rawEnv, textOf } from '../io/rawInput';
-import { EXIT } from './exitStatus';
+import type { Result } from '../../lib/result';
+import { EXIT, type NotDelivered } from './exitStatus';
 import { reinject, sendmailPath, type Reinjection } from './sendmail';
 
 /** What a pipe alias command knows when it decides where the message goes. */
@@ -17,9 +18,13 @@ export interface PipeAliasContext {
   readonly env: NodeJS.ProcessEnv;
 }
 
-export type Plan =
-  | { readonly ok: true; readonly reinjection: Reinjection; readonly note?: string }
-  | { readonly ok: false; readonly status: number; readonly message: string };
+/** Where the message goes, with a note for the delivery log when it goes on in an unusual way. */
+export interface PlannedReinjection {
+  readonly reinjection: Reinjection;
+  readonly note?: string;
+}
+
+export type Plan = Result<PlannedReinjection, NotDelivered>;
 
 /**
  * The part srs-forwarder and srs-reverser share: `[--config F]`, the policy and its secrets,
@@ -32,23 +37,24 @@ export async function runPipeAlias(
   plan: (context: PipeAliasContext) => Promise<Plan>,
 ): Promise<number> {
   const parsed = parseCommandLine(args, { config: { type: 'string' } });
-  if (!parsed.ok) return fail(io, parsed.message, EXIT.tempFail);
+  if (!parsed.ok) return fail(io, parsed.error, EXIT.tempFail);
   const notUtf8 = findNotUtf8(args, process.env);
   if (notUtf8 !== undefined) {
     const message = `${notUtf8} is not UTF-8: sendmail cannot be given its bytes unchanged, so the message is refused rather than sent with U+FFFD in their place`;
     return fail(io, message, EXIT.invalidAddress);
   }
-  const configPath = parsed.parsed.values.config ?? DEFAULT_POLICY_PATH;
+  const configPath = parsed.value.values.config ?? DEFAULT_POLICY_PATH;
   const loaded = await loadPolicySrs(configPath, { permissions: 'warn' });
   if (!loaded.ok) return failWithDetails(io, loaded.error, `cannot use the policy ${configPath}`, EXIT.tempFail);
   for (const warning of loaded.value.warnings) warn(io, warning);
 
   const { policy, srs } = loaded.value;
-  const planned = await plan({ policy, srs, positionals: parsed.parsed.positionals, env: process.env });
-  if (!planned.ok) return fail(io, planned.message, planned.status);
-  if (planned.note !== undefined) warn(io, planned.note);
-  const result = await reinject(sendmailPath(process.env), planned.reinjection);
-  return result.ok ? EXIT.delivered : fail(io, result.message, result.status);
+  const planned = await plan({ policy, srs, positionals: parsed.value.positionals, env: process.env });
+  if (!planned.ok) return fail(io, planned.error.message, planned.error.status);
+  const { reinjection, note } = planned.value;
+  if (note !== undefined) warn(io, note);
+  const result = await reinject(sendmailPath(process.env), reinjection);
+  return result.ok ? EXIT.delivered : fail(io, result.error.message, result.error.status);
 }
 
 /**

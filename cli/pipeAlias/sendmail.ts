@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { errnoCode } from '../../lib/errno';
-import { EXIT } from './exitStatus';
+import { fail, ok, type Result } from '../../lib/result';
+import { EXIT, type NotDelivered } from './exitStatus';
 
 /** Courier's sendmail; SRSFILTER_SENDMAIL replaces it (the tests point it at a recorder). */
 export function sendmailPath(env: NodeJS.ProcessEnv): string {
@@ -15,9 +16,7 @@ export interface Reinjection {
   readonly recipients: readonly string[];
 }
 
-export type ReinjectResult =
-  | { readonly ok: true }
-  | { readonly ok: false; readonly status: number; readonly message: string };
+export type ReinjectResult = Result<void, NotDelivered>;
 
 /**
  * Hands the message on our stdin to `sendmail -f SENDER - RECIPIENT...`. The child inherits
@@ -33,7 +32,7 @@ export function reinject(sendmail: string, reinjection: Reinjection): Promise<Re
   return new Promise((resolve) => {
     const child = spawn(sendmail, ['-f', reinjection.sender, END_OF_OPTIONS, ...reinjection.recipients], { stdio: 'inherit' });
     child.on('error', (error) => {
-      resolve({ ok: false, status: EXIT.tempFail, message: `cannot run ${sendmail}: ${errnoCode(error) ?? error.message}` });
+      resolve(fail({ status: EXIT.tempFail, message: `cannot run ${sendmail}: ${errnoCode(error) ?? error.message}` }));
     });
     child.on('exit', (code, signal) => resolve(resultOf(sendmail, code, signal)));
   });
@@ -44,8 +43,8 @@ export function reinject(sendmail: string, reinjection: Reinjection): Promise<Re
  * every other failure of sendmail is temporary.
  */
 function resultOf(sendmail: string, code: number | null, signal: NodeJS.Signals | null): ReinjectResult {
-  if (code === 0) return { ok: true };
-  if (code === EXIT.invalidAddress) return { ok: false, status: EXIT.invalidAddress, message: `${sendmail} refused a recipient (exit 67)` };
+  if (code === 0) return ok();
+  if (code === EXIT.invalidAddress) return fail({ status: EXIT.invalidAddress, message: `${sendmail} refused a recipient (exit 67)` });
   const how = signal === null ? `exit ${code}` : `signal ${signal}`;
-  return { ok: false, status: EXIT.tempFail, message: `${sendmail} failed (${how})` };
+  return fail({ status: EXIT.tempFail, message: `${sendmail} failed (${how})` });
 }

@@ -2,12 +2,17 @@ import { readFile } from 'node:fs/promises';
 import { constants } from 'node:os';
 import { parseSecrets } from '../../lib/config/secrets';
 import { errnoCode } from '../../lib/errno';
+import { fail, ok, type Result } from '../../lib/result';
 import type { AddressEncoding } from '../../lib/srs';
 import { textOf } from '../io/rawInput';
 
-export type ExplicitSecretsResult =
-  | { readonly ok: true; readonly secrets: Buffer[] }
-  | { readonly ok: false; readonly message: string; readonly errno: number };
+/** Why the secret file cannot be used: the message, and the exit status Perl's `die` would have. */
+export interface SecretFileUnreadable {
+  readonly message: string;
+  readonly errno: number;
+}
+
+export type ExplicitSecretsResult = Result<Buffer[], SecretFileUnreadable>;
 
 /**
  * The secrets of `--secret S…` and `--secretfile F`, in the order Debian's `srs` uses: every
@@ -24,13 +29,13 @@ export async function readExplicitSecrets(
   encoding: AddressEncoding = 'utf8',
 ): Promise<ExplicitSecretsResult> {
   const secrets = secretArgs.map((secret) => Buffer.from(secret, encoding));
-  if (secretFile === undefined) return { ok: true, secrets };
+  if (secretFile === undefined) return ok(secrets);
   try {
-    return { ok: true, secrets: [...secrets, ...parseSecrets(await readFile(Buffer.from(secretFile, encoding)), 'perl')] };
+    return ok([...secrets, ...parseSecrets(await readFile(Buffer.from(secretFile, encoding)), 'perl')]);
   } catch (error) {
     const code = errnoCode(error) ?? 'EIO';
     const errno = (constants.errno as Record<string, number | undefined>)[code] ?? constants.errno.EIO;
     const shown = encoding === 'utf8' ? secretFile : textOf(secretFile);
-    return { ok: false, message: `secret file ${shown} not readable: ${code}`, errno };
+    return fail({ message: `secret file ${shown} not readable: ${code}`, errno });
   }
 }

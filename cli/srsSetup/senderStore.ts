@@ -1,39 +1,33 @@
 import { formatStoreLocation, type Policy, type StoreLocation } from '../../lib/config';
 import { resolveCourierPaths } from '../../lib/courier/host';
 import { forwardSender, lookUpSender, storeSender, usesStore } from '../../lib/policy';
-import { fail, ok } from '../../lib/result';
-import { boundStore, defaultStoreLocation, openStore, type BoundedStore } from '../../lib/store';
+import { fail, ok, type Result } from '../../lib/result';
+import { boundStore, openStore, storeLocation, type BoundedStore, type PolicyStore, type StoreUnavailable } from '../../lib/store';
 import { storedSenderKeyIn, type Srs } from '../../lib/srs';
 import type { AddressResult } from '../io/addressResults';
 
 /** An admin at a terminal can wait longer than a message can. */
 export const CLI_STORE_TIMEOUT_MS = 2000;
 
-export type PolicyStore =
-  | { readonly ok: true; readonly store: BoundedStore | null }
-  | { readonly ok: false; readonly location: string; readonly message: string };
+export type PolicyStoreLocation = Result<StoreLocation, StoreUnavailable>;
 
-export type PolicyStoreLocation =
-  | { readonly ok: true; readonly location: StoreLocation }
-  | { readonly ok: false; readonly location: string; readonly message: string };
-
-/** Where the filter keeps senders with this policy: envelope-database, else the embedded file under Courier's localstatedir. */
+/** Where the filter keeps senders with this policy (lib/store's rule), Courier's paths asked of courier-config when needed. */
 export async function policyStoreLocation(policy: Policy): Promise<PolicyStoreLocation> {
-  if (policy.envelopeDatabase !== null) return { ok: true, location: policy.envelopeDatabase };
-  const paths = await resolveCourierPaths(policy.courier);
-  if (!paths.ok) return { ok: false, location: 'the embedded store', message: paths.error.message };
-  return { ok: true, location: defaultStoreLocation(paths.value.localstatedir) };
+  return storeLocation(policy.envelopeDatabase, async () => {
+    const paths = await resolveCourierPaths(policy.courier);
+    return paths.ok ? ok(paths.value.localstatedir) : fail({ location: 'the embedded store', message: paths.error.message });
+  });
 }
 
 /** The store the filter uses with this policy (the same file or Redis), or null when the policy has none. */
 export async function openPolicyStore(policy: Policy): Promise<PolicyStore> {
-  if (!usesStore(policy)) return { ok: true, store: null };
+  if (!usesStore(policy)) return ok(null);
   const found = await policyStoreLocation(policy);
   if (!found.ok) return found;
   try {
-    return { ok: true, store: boundStore(await openStore(found.location), CLI_STORE_TIMEOUT_MS) };
+    return ok(boundStore(await openStore(found.value), CLI_STORE_TIMEOUT_MS));
   } catch (error) {
-    return { ok: false, location: formatStoreLocation(found.location), message: (error as Error).message };
+    return fail({ location: formatStoreLocation(found.value), message: (error as Error).message });
   }
 }
 

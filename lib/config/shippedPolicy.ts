@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { parseDocument } from 'yaml';
+import { ok } from '../result';
 import { parsePolicy } from './parsePolicy';
 import type { ConfigResult } from './problems';
 
@@ -29,5 +30,5 @@ export async function renderShippedPolicy(path: string, srsDomain: string): Prom
   document.set('srs-domain', srsDomain);
   const text = String(document);
   const checked = parsePolicy(text, path);
-  return checked.ok ? { ok: true, value: text } : checked;
+  return checked.ok ? ok(text) : checked;
 }

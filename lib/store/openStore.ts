@@ -1,11 +1,31 @@
 import { join } from 'node:path';
 import type { StoreLocation } from '../config/envelopeDatabase';
+import { ok, type Result } from '../result';
+import type { BoundedStore } from './boundedStore';
 import type { SenderStore } from './types';
 
-/** The embedded store's file when `envelope-database` is unset. */
-export function defaultStoreLocation(localstatedir: string): StoreLocation {
-  return { kind: 'lmdb', path: join(localstatedir, 'srsfilter', 'senders.lmdb') };
+/**
+ * Where the filter keeps senders under a policy: its envelope-database, else the embedded file
+ * under Courier's localstatedir. The localstatedir is asked for only in the second case, so a
+ * policy that names its database needs no Courier paths.
+ */
+export async function storeLocation<E>(
+  envelopeDatabase: StoreLocation | null,
+  localstatedir: () => Promise<Result<string, E>>,
+): Promise<Result<StoreLocation, E>> {
+  if (envelopeDatabase !== null) return ok(envelopeDatabase);
+  const dir = await localstatedir();
+  return dir.ok ? ok({ kind: 'lmdb', path: join(dir.value, 'srsfilter', 'senders.lmdb') }) : dir;
 }
+
+/** Why the policy's store cannot be used: its location as shown to people, and what went wrong. */
+export interface StoreUnavailable {
+  readonly location: string;
+  readonly message: string;
+}
+
+/** The policy's store (null when the policy has none), or why it cannot be opened. */
+export type PolicyStore = Result<BoundedStore | null, StoreUnavailable>;
 
 const HOUR_MS = 3_600_000;
 

@@ -1,6 +1,7 @@
 import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { FAKE_COURIER_CONFIG } from '../../../kit/repo';
 
 const FIXTURES = path.resolve(__dirname, '../../fixtures/cli');
 
@@ -28,14 +29,14 @@ export function createCourierTree(secret = 'c0urier-tree-s3cret'): CourierTree {
   for (const dir of ['bin', 'etc/aliasdir', 'etc/filters/active', 'lib/filters', 'var/allfilters', 'out']) {
     mkdirSync(path.join(root, dir), { recursive: true });
   }
-  const install = (fixture: string, name: string): string => {
+  const install = (source: string, name: string): string => {
     const target = path.join(root, 'bin', name);
-    copyFileSync(path.join(FIXTURES, fixture), target);
+    copyFileSync(source, target);
     chmodSync(target, 0o755);
     return target;
   };
-  install('courier-config', 'courier-config');
-  const sendmail = install('fake-sendmail', 'sendmail');
+  install(FAKE_COURIER_CONFIG, 'courier-config');
+  const sendmail = install(path.join(FIXTURES, 'fake-sendmail'), 'sendmail');
   writeFileSync(path.join(root, 'etc/locals'), 'localhost\nexample.org\n');
   writeFileSync(path.join(root, 'etc/enablefiltering'), 'esmtp\n');
   const secretPath = path.join(root, 'etc/srsfilter.secret');

@@ -152,7 +152,7 @@ describe('srs-reverser', () => {
     expect(call?.stdin.equals(MESSAGE)).toBe(true);
   });
 
-  itWithPerlSrs('accepts the seed glue bounce prefix (srsbounce-) and the = separator of its addresses', () => {
+  itWithPerlSrs('accepts the pipe glue bounce prefix (srsbounce-) and the = separator of its addresses', () => {
     const glue = runPerlSrs(['--secret', tree.secret, '--alias', 'example.org', 'alice@sender.test']).stdout.trim();
     expect(reverser('', `srsbounce-${glue}`).status).toBe(0);
     expect(tree.sendmailCall()?.argv).toEqual(['-f', '', '-', 'alice@sender.test']);

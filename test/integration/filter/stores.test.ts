@@ -22,14 +22,14 @@ const withoutStore = policyWith('');
 test('a reload back to a store it just left takes that store up again, not a second handle on it', async () => {
   const stores = createFilterStores();
   const first = await stores.storeFor(withStore, courier);
-  if (!first.ok || first.store === null) throw new Error('no store');
+  if (!first.ok || first.value === null) throw new Error('no store');
   stores.keepOnly(null);
-  expect(await stores.storeFor(withoutStore, courier)).toEqual({ ok: true, store: null });
+  expect(await stores.storeFor(withoutStore, courier)).toEqual({ ok: true, value: null });
 
   const again = await stores.storeFor(withStore, courier);
-  expect(again.ok && again.store).toBe(first.store);
-  stores.keepOnly(first.store);
-  await first.store.put('KEY@1', 'alice@sender.test', 60);
-  expect(await first.store.get('KEY@1')).toBe('alice@sender.test');
-  await first.store.close();
+  expect(again.ok && again.value).toBe(first.value);
+  stores.keepOnly(first.value);
+  await first.value.put('KEY@1', 'alice@sender.test', 60);
+  expect(await first.value.get('KEY@1')).toBe('alice@sender.test');
+  await first.value.close();
 });

@@ -8,7 +8,7 @@ const OPTIONS = {
 
 function parse(args: readonly string[]) {
   const result = parseCommandLine(args, OPTIONS);
-  return result.ok ? { values: { ...result.parsed.values }, positionals: result.parsed.positionals } : result;
+  return result.ok ? { values: { ...result.value.values }, positionals: result.value.positionals } : result;
 }
 
 describe('parseCommandLine (Getopt::Long readings on node:util parseArgs)', () => {
@@ -33,14 +33,14 @@ describe('parseCommandLine (Getopt::Long readings on node:util parseArgs)', () =
 
   it("accepts --name '' but refuses --name=", () => {
     expect(parse(['--secret', '', 'a@b'])).toEqual({ values: { secret: [''] }, positionals: ['a@b'] });
-    expect(parse(['--secret=', 'a@b'])).toEqual({ ok: false, message: "option '--secret' requires an argument" });
+    expect(parse(['--secret=', 'a@b'])).toEqual({ ok: false, error: "option '--secret' requires an argument" });
   });
 
   it('refuses unknown options, missing values and values for flags with one line', () => {
     for (const args of [['--bogus'], ['--secret'], ['--reverse=yes'], ['-r']]) {
       const result = parse(args);
       expect(result).toMatchObject({ ok: false });
-      expect((result as { message: string }).message).not.toContain('\n');
+      expect((result as { error: string }).error).not.toContain('\n');
     }
   });
 });

@@ -20,35 +20,37 @@ describe('planForward', () => {
   it('rewrites the sender to SRS of srs-domain for every target', () => {
     expect(planForward('alice@sender.test', ['a@r.test', 'b@r.test'], srs, 'example.org')).toEqual({
       ok: true,
-      reinjection: { sender: srsOf('alice@sender.test'), recipients: ['a@r.test', 'b@r.test'] },
+      value: { reinjection: { sender: srsOf('alice@sender.test'), recipients: ['a@r.test', 'b@r.test'] } },
     });
   });
 
   it('keeps the null sender null', () => {
-    expect(planForward('', ['a@r.test'], srs, 'example.org')).toEqual({ ok: true, reinjection: { sender: '', recipients: ['a@r.test'] } });
+    expect(planForward('', ['a@r.test'], srs, 'example.org')).toEqual({ ok: true, value: { reinjection: { sender: '', recipients: ['a@r.test'] } } });
   });
 
   it('forwards an unencodable sender unchanged, with a note', () => {
     expect(planForward('root', ['a@r.test'], srs, 'example.org')).toEqual({
       ok: true,
-      reinjection: { sender: 'root', recipients: ['a@r.test'] },
-      note: expect.stringMatching(/^sender <root> forwarded unchanged: /),
+      value: {
+        reinjection: { sender: 'root', recipients: ['a@r.test'] },
+        note: expect.stringMatching(/^sender <root> forwarded unchanged: /),
+      },
     });
   });
 
   it('fails temporarily on what an admin must fix', () => {
     for (const [sender, targets] of [['a@b.test', []], ['a@b.test', ['-x@r.test']], [undefined, ['a@r.test']]] as const) {
-      expect(planForward(sender, targets, srs, 'example.org')).toMatchObject({ ok: false, status: EXIT.tempFail });
+      expect(planForward(sender, targets, srs, 'example.org')).toMatchObject({ ok: false, error: { status: EXIT.tempFail } });
     }
   });
 });
 
 describe('planReverse', () => {
   it('sends a bounce to the original address from the null sender', async () => {
-    await expect(planReverse('', srsOf('alice@sender.test'), context, null)).resolves.toEqual({ ok: true, reinjection: { sender: '', recipients: ['alice@sender.test'] } });
+    await expect(planReverse('', srsOf('alice@sender.test'), context, null)).resolves.toEqual({ ok: true, value: { reinjection: { sender: '', recipients: ['alice@sender.test'] } } });
     await expect(planReverse('PostMaster@bank.test', srsOf('alice@sender.test'), context, null)).resolves.toEqual({
       ok: true,
-      reinjection: { sender: '', recipients: ['alice@sender.test'] },
+      value: { reinjection: { sender: '', recipients: ['alice@sender.test'] } },
     });
     await expect(planReverse('', `srsbounce-${srsOf('alice@sender.test')}`, context, null)).resolves.toMatchObject({ ok: true });
   });
@@ -56,24 +58,28 @@ describe('planReverse', () => {
   it('refuses invalid and non-ours addresses for good', async () => {
     await expect(planReverse('', 'SRS0-abcd=AB=sender.test=alice@example.org', context, null)).resolves.toEqual({
       ok: false,
-      status: EXIT.invalidAddress,
-      message: expect.stringMatching(/\(bad-hash\)$/),
+      error: {
+        status: EXIT.invalidAddress,
+        message: expect.stringMatching(/\(bad-hash\)$/),
+      },
     });
-    await expect(planReverse('x@y.test', srsOf('alice@sender.test'), context, null)).resolves.toMatchObject({ status: EXIT.invalidAddress, message: expect.stringMatching(/not-bounce/) });
-    await expect(planReverse('', 'alice@example.org', context, null)).resolves.toMatchObject({ status: EXIT.invalidAddress, message: expect.stringMatching(/no SRS address of example\.org/) });
+    await expect(planReverse('x@y.test', srsOf('alice@sender.test'), context, null)).resolves.toMatchObject({ ok: false, error: { status: EXIT.invalidAddress, message: expect.stringMatching(/not-bounce/) } });
+    await expect(planReverse('', 'alice@example.org', context, null)).resolves.toMatchObject({ ok: false, error: { status: EXIT.invalidAddress, message: expect.stringMatching(/no SRS address of example\.org/) } });
   });
 
   it("refuses for good an address that reverses to one starting with '-' (sendmail would take it as an option)", async () => {
     await expect(planReverse('', srsOf('-fvictim@bank.test'), context, null)).resolves.toEqual({
       ok: false,
-      status: EXIT.invalidAddress,
-      message: expect.stringMatching(/reverses to <-fvictim@bank\.test>, which starts with '-'/),
+      error: {
+        status: EXIT.invalidAddress,
+        message: expect.stringMatching(/reverses to <-fvictim@bank\.test>, which starts with '-'/),
+      },
     });
   });
 
   it('fails temporarily without Courier variables', async () => {
-    await expect(planReverse(undefined, srsOf('a@b.test'), context, null)).resolves.toMatchObject({ ok: false, status: EXIT.tempFail });
-    await expect(planReverse('', undefined, context, null)).resolves.toMatchObject({ ok: false, status: EXIT.tempFail });
+    await expect(planReverse(undefined, srsOf('a@b.test'), context, null)).resolves.toMatchObject({ ok: false, error: { status: EXIT.tempFail } });
+    await expect(planReverse('', undefined, context, null)).resolves.toMatchObject({ ok: false, error: { status: EXIT.tempFail } });
   });
 
   it('looks a stored-sender key up in the store, and defers the bounce when the store fails', async () => {
@@ -86,15 +92,17 @@ describe('planReverse', () => {
     const storedContext = { ...context, policy: stored };
     await expect(planReverse('', forwarded.value.address, storedContext, holding)).resolves.toEqual({
       ok: true,
-      reinjection: { sender: '', recipients: ['alice@sender.test'] },
+      value: { reinjection: { sender: '', recipients: ['alice@sender.test'] } },
     });
-    await expect(planReverse('', forwarded.value.address, storedContext, failing)).resolves.toMatchObject({ ok: false, status: EXIT.tempFail });
-    await expect(planReverse('', forwarded.value.address, storedContext, null)).resolves.toMatchObject({ ok: false, status: EXIT.tempFail });
+    await expect(planReverse('', forwarded.value.address, storedContext, failing)).resolves.toMatchObject({ ok: false, error: { status: EXIT.tempFail } });
+    await expect(planReverse('', forwarded.value.address, storedContext, null)).resolves.toMatchObject({ ok: false, error: { status: EXIT.tempFail } });
     const empty = { get: async () => null, put: async () => undefined };
     await expect(planReverse('', forwarded.value.address, storedContext, empty)).resolves.toMatchObject({
       ok: false,
-      status: EXIT.invalidAddress,
-      message: expect.stringMatching(/unknown-alias/),
+      error: {
+        status: EXIT.invalidAddress,
+        message: expect.stringMatching(/unknown-alias/),
+      },
     });
   });
 });

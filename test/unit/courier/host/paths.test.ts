@@ -6,9 +6,9 @@ import {
   parseCourierConfig,
   resolveCourierPaths,
 } from '../../../../lib/courier/host/paths';
-import { fixture } from '../fixtures';
+import { readFixture } from '../../../../kit/repo';
 
-const DEBIAN_OUTPUT = fixture('courier-config.debian12.txt').toString('utf8');
+const DEBIAN_OUTPUT = readFixture('courier-config.debian12.txt').toString('utf8');
 
 describe('parseCourierConfig', () => {
   it("reads the real output of Debian 12's courier-config (quoted configure_args included) as DEBIAN_COURIER_PATHS", () => {

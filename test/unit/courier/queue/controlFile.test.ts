@@ -1,7 +1,8 @@
+import { readdirSync } from 'node:fs';
 import fc from 'fast-check';
 import { formatControlFile, parseControlFile } from '../../../../lib/courier/queue/controlFile';
 import type { ControlFile, ControlFileErrorCode } from '../../../../lib/courier/queue';
-import { CONTROL_FILE_NAMES, fixture } from '../fixtures';
+import { COURIER_FIXTURES, readFixture } from '../../../../kit/repo';
 
 function parsed(bytes: Buffer): ControlFile {
   const result = parseControlFile(bytes);
@@ -14,18 +15,21 @@ function errorCode(bytes: Buffer, limits?: { maxBytes: number; maxLineBytes: num
   return result.ok ? 'ok' : result.error.code;
 }
 
+/** Every control file captured from a real Courier, before and after a rewrite. */
+const CONTROL_FILE_NAMES = readdirSync(COURIER_FIXTURES).filter((name) => name.endsWith('.ctl'));
+
 describe('parseControlFile / formatControlFile', () => {
   it('covers all 16 captured samples', () => {
     expect(CONTROL_FILE_NAMES).toHaveLength(16);
   });
 
   it.each(CONTROL_FILE_NAMES)('round-trips %s byte for byte', (name) => {
-    const bytes = fixture(name);
+    const bytes = readFixture(name);
     expect(formatControlFile(parsed(bytes)).equals(bytes)).toBe(true);
   });
 
   it('keeps one record per line, type byte first, without the newline', () => {
-    const file = parsed(fixture('single-alias-to-remote.ctl'));
+    const file = parsed(readFixture('single-alias-to-remote.ctl'));
     expect(file.records.map((r) => r.toString('latin1'))).toEqual([
       'salice@sender.test',
       'fdns; vm ([::ffff:127.0.0.2])',
@@ -45,7 +49,7 @@ describe('parseControlFile / formatControlFile', () => {
   });
 
   it('accepts the null sender', () => {
-    expect(parsed(fixture('srs-bounce-external-nullsender.ctl')).records[0]?.toString()).toBe('s');
+    expect(parsed(readFixture('srs-bounce-external-nullsender.ctl')).records[0]?.toString()).toBe('s');
   });
 
   it('keeps unknown records, invalid UTF-8 outside addresses, CR and empty lines as they are', () => {

@@ -1,12 +1,12 @@
 import { formatControlFile, parseControlFile } from '../../../../lib/courier/queue/controlFile';
 import { withChanges, withRecipientAddress, withSender } from '../../../../lib/courier/queue/controlFileEdit';
 import type { ControlFile } from '../../../../lib/courier/queue';
-import { fixture } from '../fixtures';
+import { readFixture } from '../../../../kit/repo';
 
 const SRS_SENDER = 'SRS0=abcd=AB=sender.test=alice@example.org';
 
 function load(name: string): ControlFile {
-  const result = parseControlFile(fixture(name));
+  const result = parseControlFile(readFixture(name));
   if (!result.ok) throw new Error(result.error.message);
   return result.value;
 }
@@ -20,21 +20,21 @@ describe('withSender', () => {
     '%s: gives exactly the bytes of the lab rewrite',
     (sample) => {
       const rewritten = withSender(load(`${sample}.ctl`), SRS_SENDER);
-      expect(formatControlFile(rewritten).equals(fixture(`${sample}.after-probe.ctl`))).toBe(true);
+      expect(formatControlFile(rewritten).equals(readFixture(`${sample}.after-probe.ctl`))).toBe(true);
     },
   );
 
   it('leaves the original file value unchanged', () => {
     const original = load('multi-alias.ctl');
     withSender(original, SRS_SENDER);
-    expect(formatControlFile(original).equals(fixture('multi-alias.ctl'))).toBe(true);
+    expect(formatControlFile(original).equals(readFixture('multi-alias.ctl'))).toBe(true);
   });
 
   it('rewrites an empty s record and can write one', () => {
     const nullSender = load('srs-bounce-external-nullsender.ctl');
     const withAddress = withSender(nullSender, 'mailer@remote.test');
     expect(text(withAddress).split('\n')[0]).toBe('smailer@remote.test');
-    expect(formatControlFile(withSender(withAddress, '')).equals(fixture('srs-bounce-external-nullsender.ctl'))).toBe(true);
+    expect(formatControlFile(withSender(withAddress, '')).equals(readFixture('srs-bounce-external-nullsender.ctl'))).toBe(true);
   });
 
   it('writes a UTF-8 sender', () => {
@@ -49,7 +49,7 @@ describe('withSender', () => {
 describe('withRecipientAddress', () => {
   it('gives exactly the bytes of the lab bounce reversal', () => {
     const rewritten = withRecipientAddress(load('srs-bounce-external-nullsender.ctl'), 0, 'alice@sender.test');
-    expect(formatControlFile(rewritten).equals(fixture('srs-bounce-external-nullsender.after-probe.ctl'))).toBe(true);
+    expect(formatControlFile(rewritten).equals(readFixture('srs-bounce-external-nullsender.after-probe.ctl'))).toBe(true);
   });
 
   it('rewrites only the r record of the given recipient', () => {
@@ -76,8 +76,8 @@ describe('withChanges', () => {
       sender: SRS_SENDER,
       recipients: [{ file: 1, index: 0, to: 'carol@example.org' }],
     }).map(text);
-    expect(first).toBe(fixture('two-remote-direct.after-probe.ctl').toString());
-    expect(second).toBe(fixture('local-only.ctl').toString().replace('salice@sender.test\n', `s${SRS_SENDER}\n`).replace('rbob@', 'rcarol@'));
+    expect(first).toBe(readFixture('two-remote-direct.after-probe.ctl').toString());
+    expect(second).toBe(readFixture('local-only.ctl').toString().replace('salice@sender.test\n', `s${SRS_SENDER}\n`).replace('rbob@', 'rcarol@'));
   });
 
   it('returns the files unchanged when nothing is to change', () => {

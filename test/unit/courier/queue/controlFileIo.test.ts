@@ -7,7 +7,7 @@ import { withRecipientAddress, withSender } from '../../../../lib/courier/queue/
 import { applyRewrite, readControlFile, readControlFiles, type DiskWait } from '../../../../lib/courier/queue/controlFileIo';
 import { findQueueDirectory, type QueueDirectory } from '../../../../lib/courier/queue/queueDirectory';
 import type { ControlFile, EnvelopeChanges } from '../../../../lib/courier/queue';
-import { FIXTURES, fixture } from '../fixtures';
+import { COURIER_FIXTURES, readFixture } from '../../../../kit/repo';
 
 const SRS_SENDER = 'SRS0=abcd=AB=sender.test=alice@example.org';
 let dir: string;
@@ -26,12 +26,12 @@ afterEach(async () => {
 
 async function copy(sample: string): Promise<string> {
   const path = join(dir, sample);
-  await copyFile(join(FIXTURES, sample), path);
+  await copyFile(join(COURIER_FIXTURES, sample), path);
   return path;
 }
 
 function load(sample: string): ControlFile {
-  const result = parseControlFile(fixture(sample));
+  const result = parseControlFile(readFixture(sample));
   if (!result.ok) throw new Error(result.error.message);
   return result.value;
 }
@@ -39,7 +39,7 @@ function load(sample: string): ControlFile {
 describe('readControlFile', () => {
   it('reads and parses a control file', async () => {
     const result = await readControlFile(await copy('multi-alias.ctl'), queue);
-    expect(result.ok && formatControlFile(result.value).equals(fixture('multi-alias.ctl'))).toBe(true);
+    expect(result.ok && formatControlFile(result.value).equals(readFixture('multi-alias.ctl'))).toBe(true);
   });
 
   it('maps a missing file to not-found', async () => {
@@ -95,7 +95,7 @@ describe.each<DiskWait>(['blocking', 'pooled'])('applyRewrite on disk, waiting %
     const before = await stat(path);
     expect(await rewrite(path, `${sample}.ctl`, changes())).toMatchObject({ ok: true, value: { written: [path] } });
     expect((await stat(path)).ino).toBe(before.ino);
-    expect((await readFile(path)).equals(fixture(`${sample}.after-probe.ctl`))).toBe(true);
+    expect((await readFile(path)).equals(readFixture(`${sample}.after-probe.ctl`))).toBe(true);
   });
 
   it('keeps hard links pointing at the new content (no rename)', async () => {
@@ -103,7 +103,7 @@ describe.each<DiskWait>(['blocking', 'pooled'])('applyRewrite on disk, waiting %
     const other = join(dir, 'queue-link');
     await link(path, other);
     await rewrite(path, 'two-remote-direct.ctl', sender());
-    expect((await readFile(other)).equals(fixture('two-remote-direct.after-probe.ctl'))).toBe(true);
+    expect((await readFile(other)).equals(readFixture('two-remote-direct.after-probe.ctl'))).toBe(true);
     expect((await stat(other)).nlink).toBe(2);
   });
 
@@ -118,7 +118,7 @@ describe.each<DiskWait>(['blocking', 'pooled'])('applyRewrite on disk, waiting %
     const path = join(dir, 'link');
     await symlink(target, path);
     expect(await rewrite(path, 'local-only.ctl', sender())).toMatchObject({ ok: false, error: { code: 'unwritable' } });
-    expect((await readFile(target)).equals(fixture('local-only.ctl'))).toBe(true);
+    expect((await readFile(target)).equals(readFixture('local-only.ctl'))).toBe(true);
   });
 
   it('maps a path it cannot write (a directory) to unwritable', async () => {
@@ -135,8 +135,8 @@ describe('applyRewrite', () => {
     ];
     const result = await applyRewrite(targets, { sender: SRS_SENDER }, 'pooled', queue);
     expect(result).toMatchObject({ ok: true, value: { written: paths } });
-    expect((await readFile(paths[0] as string)).equals(fixture('two-remote-direct.after-probe.ctl'))).toBe(true);
-    expect((await readFile(paths[1] as string)).equals(fixture('multi-alias.after-probe.ctl'))).toBe(true);
+    expect((await readFile(paths[0] as string)).equals(readFixture('two-remote-direct.after-probe.ctl'))).toBe(true);
+    expect((await readFile(paths[1] as string)).equals(readFixture('multi-alias.after-probe.ctl'))).toBe(true);
   });
 
   it('writes only the files whose bytes change', async () => {
@@ -152,8 +152,8 @@ describe('applyRewrite', () => {
       queue,
     );
     expect(result).toMatchObject({ ok: true, value: { written: [path] } });
-    expect((await readFile(path)).equals(fixture('srs-bounce-external-nullsender.after-probe.ctl'))).toBe(true);
-    expect(result.ok && formatControlFile(result.value.files[1] as ControlFile).equals(fixture('srs-bounce-external-nullsender.after-probe.ctl'))).toBe(
+    expect((await readFile(path)).equals(readFixture('srs-bounce-external-nullsender.after-probe.ctl'))).toBe(true);
+    expect(result.ok && formatControlFile(result.value.files[1] as ControlFile).equals(readFixture('srs-bounce-external-nullsender.after-probe.ctl'))).toBe(
       true,
     );
   });
@@ -182,29 +182,29 @@ describe('what was opened must be a file of the queue', () => {
   // O_NOFOLLOW covers the last component only: the path names a file inside the queue as
   // text, but its directory is a link to elsewhere.
   it('refuses to read or write through a symlinked directory inside the queue', async () => {
-    await copyFile(join(FIXTURES, 'single-alias-to-remote.ctl'), join(outside, 'ctl'));
+    await copyFile(join(COURIER_FIXTURES, 'single-alias-to-remote.ctl'), join(outside, 'ctl'));
     await symlink(outside, join(dir, 'msg'));
     const path = join(dir, 'msg', 'ctl');
     const refused = { code: 'outside-queue', message: expect.stringContaining(`resolves to ${join(outside, 'ctl')}`) };
     expect(await readControlFile(path, queue)).toEqual({ ok: false, error: refused });
     const file = load('single-alias-to-remote.ctl');
     expect(await applyRewrite([{ path, file }], { sender: SRS_SENDER }, 'blocking', queue)).toEqual({ ok: false, error: { ...refused, path } });
-    expect((await readFile(join(outside, 'ctl'))).equals(fixture('single-alias-to-remote.ctl'))).toBe(true);
+    expect((await readFile(join(outside, 'ctl'))).equals(readFixture('single-alias-to-remote.ctl'))).toBe(true);
   });
 
   it('checks the real path again when the path leads to another file at write time', async () => {
     await mkdir(join(dir, 'msg'));
-    await copyFile(join(FIXTURES, 'single-alias-to-remote.ctl'), join(dir, 'msg', 'ctl'));
+    await copyFile(join(COURIER_FIXTURES, 'single-alias-to-remote.ctl'), join(dir, 'msg', 'ctl'));
     const path = join(dir, 'msg', 'ctl');
     const read = await readControlFiles([path], queue);
     if (!read.ok) throw new Error(read.error.message);
     // Between the read and the write, the message's directory becomes a link to elsewhere.
     await rm(join(dir, 'msg'), { recursive: true });
-    await copyFile(join(FIXTURES, 'single-alias-to-remote.ctl'), join(outside, 'ctl'));
+    await copyFile(join(COURIER_FIXTURES, 'single-alias-to-remote.ctl'), join(outside, 'ctl'));
     await symlink(outside, join(dir, 'msg'));
     const refused = { code: 'outside-queue', message: expect.stringContaining(`resolves to ${join(outside, 'ctl')}`) };
     expect(await applyRewrite(read.value, { sender: SRS_SENDER }, 'blocking', queue)).toEqual({ ok: false, error: { ...refused, path } });
-    expect((await readFile(join(outside, 'ctl'))).equals(fixture('single-alias-to-remote.ctl'))).toBe(true);
+    expect((await readFile(join(outside, 'ctl'))).equals(readFixture('single-alias-to-remote.ctl'))).toBe(true);
   });
 
   it('writes the file it read without reading its real path again', async () => {
@@ -222,7 +222,7 @@ describe('what was opened must be a file of the queue', () => {
 
   it('reads a file in a plain subdirectory of the queue', async () => {
     await mkdir(join(dir, 'msg'));
-    await copyFile(join(FIXTURES, 'local-only.ctl'), join(dir, 'msg', 'ctl'));
+    await copyFile(join(COURIER_FIXTURES, 'local-only.ctl'), join(dir, 'msg', 'ctl'));
     expect(await readControlFile(join(dir, 'msg', 'ctl'), queue)).toMatchObject({ ok: true });
   });
 

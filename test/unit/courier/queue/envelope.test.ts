@@ -1,10 +1,10 @@
 import { parseControlFile } from '../../../../lib/courier/queue/controlFile';
 import { envelopeOf } from '../../../../lib/courier/queue/envelope';
 import type { ControlFile, Recipient } from '../../../../lib/courier/queue';
-import { fixture } from '../fixtures';
+import { readFixture } from '../../../../kit/repo';
 
 function load(source: string | Buffer): ControlFile {
-  const result = parseControlFile(typeof source === 'string' ? fixture(source) : source);
+  const result = parseControlFile(typeof source === 'string' ? readFixture(source) : source);
   if (!result.ok) throw new Error(result.error.message);
   return result.value;
 }

@@ -1,5 +1,5 @@
 /**
- * The seed glue's per-alias forwarder script (a reconstruction, see the fixture) must work
+ * The pipe glue's per-alias forwarder script (a reconstruction, see the fixture) must work
  * unchanged with srsctl in place of /usr/bin/srs: run it once with each as `srs` on PATH and
  * compare what reaches sendmail.
  */
@@ -12,7 +12,7 @@ import { onOneDay, runNode, runProgram, SRSCTL } from './support';
 
 jest.setTimeout(30_000);
 
-const GLUE = path.resolve(__dirname, '../../fixtures/cli/seed-srs-forwarder');
+const GLUE = path.resolve(__dirname, '../../fixtures/cli/pipe-glue-srs-forwarder');
 const MESSAGE = Buffer.from('From: alice@sender.test\r\nSubject: glue\r\n\r\nbody\r\n.\r\n\0\xff no newline', 'latin1');
 
 let tree: CourierTree;
@@ -48,7 +48,7 @@ function runGlue(implementation: 'perl' | 'srsctl', sender: string) {
   return { run, call: tree.sendmailCall() };
 }
 
-describeWithPerlSrs('the seed glue forwarder with srsctl as srs', () => {
+describeWithPerlSrs('the pipe glue forwarder with srsctl as srs', () => {
   it.each([
     ['an ordinary sender', 'alice@sender.test', /^SRS0=[A-Za-z0-9+/]{4}=[A-Z2-7]{2}=sender\.test=alice@example\.org$/],
     ['an SRS0 sender', 'SRS0=HHHH=TT=sender.test=alice@hop.test', /^SRS1=[A-Za-z0-9+/]{4}=hop\.test==HHHH=TT=sender\.test=alice@example\.org$/],
