@@ -64,12 +64,12 @@ export type ApplyRewriteResult = Result<Rewritten, ControlFilePathFailure>;
 
 /**
  * Where a rewrite waits for the disk. `blocking`: on the calling thread, the fastest answer when
- * nothing else is waiting for the event loop (no thread-pool wake-up: measured through real
- * Courier, filter p50 0.38 -> 0.33 ms, p90 0.64 -> 0.47 ms). A stalled disk then holds the
+ * nothing else is waiting for the event loop (no thread-pool wake-up; bench/README.md has the
+ * figures). A stalled disk then holds the
  * event loop, so the filter's own 451 after the write grace waits for the disk as well; no
  * other message is waiting meanwhile, and submit's next fsync would stall on that disk too.
- * `pooled`: on libuv's thread pool, so that other messages go on meanwhile (50 in flight:
- * 15,100 rewrites/s against 7,100/s blocking).
+ * `pooled`: on libuv's thread pool, so that other messages go on meanwhile: with many in
+ * flight, about twice the rewrites per second of blocking.
  */
 export type DiskWait = 'blocking' | 'pooled';
 
@@ -98,8 +98,8 @@ function callBlocking(call: DurableCall): number {
   }
 }
 
-// Plain descriptor calls, not fs/promises' FileHandle: the FileHandle wrapper measured about
-// three times the main-thread CPU per call under load.
+// Plain descriptor calls, not fs/promises' FileHandle: the FileHandle wrapper costs several
+// times the main-thread CPU per call under load.
 const pooledWrite = promisify(write);
 const pooledFtruncate = promisify(ftruncate);
 const pooledFdatasync = promisify(fdatasync);
@@ -177,8 +177,8 @@ export function isRefusal(code: ControlFileErrorCode): boolean {
 
 /**
  * Reads synchronously, whatever DiskWait the write will use: submit wrote and fsynced the file a
- * moment ago, so it is in the page cache and the four calls take microseconds, where four trips through libuv's
- * thread pool measured a third of the filter's added latency per message. O_NONBLOCK keeps
+ * moment ago, so it is in the page cache and the four calls take microseconds, where four trips
+ * through libuv's thread pool are a large share of the filter's added latency. O_NONBLOCK keeps
  * even a FIFO from blocking the open.
  */
 export function readControlFile(
@@ -285,7 +285,7 @@ function* rewriteSteps(targets: readonly ControlFileTarget[], changes: EnvelopeC
  *
  * Open and close are synchronous whatever the wait: the file sits in submit's queue
  * directory on a local disk, so they take microseconds, where a thread-pool trip each costs
- * latency (one pooled rewrite, p50: 0.175 ms this way, 0.224 ms with open and close pooled too).
+ * latency.
  */
 function rewriteInPlace({ path, checked }: ControlFileTarget, bytes: Buffer, previousLength: number, queue: QueueDirectory): Steps<ControlFileWriteResult> {
   return withDescriptor(path, WRITE_FLAGS, 'unwritable', queue, checked, function* (descriptor): Steps<ControlFileWriteResult> {
