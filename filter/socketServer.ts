@@ -57,13 +57,6 @@ export async function startFilterServer(options: ServerOptions): Promise<FilterS
   const sweepMs = Math.max(1, Math.floor(options.limits.connectionTimeoutMs / SWEEPS_PER_TIMEOUT));
   const pool: ConnectionPool = { options, limiter: createLimiter(options.limits.maxConcurrent), open: new Set(), unanswered: 0, sweepMs };
   const { log } = options;
-  const sweeper = setInterval(() => {
-    const now = performance.now();
-    for (const connection of pool.open) connection.expireBy(now);
-  }, sweepMs);
-  // The listening socket and the connections keep the process alive, not the sweep.
-  sweeper.unref();
-
   // allowHalfOpen: a client may shut down its sending side after the request and still
   // expects the reply. A connection keeps itself in pool.open until it closes.
   const server = net.createServer({ allowHalfOpen: true }, (socket) => {
@@ -100,6 +93,14 @@ export async function startFilterServer(options: ServerOptions): Promise<FilterS
   await fs.chmod(bindPath, SOCKET_MODE);
   await fs.rename(bindPath, socketPath);
   const { ino } = await fs.stat(socketPath);
+  // Started once the socket is in place: a start that fails leaves no interval behind. Until
+  // then no connection can arrive (submit knows only the final name).
+  const sweeper = setInterval(() => {
+    const now = performance.now();
+    for (const connection of pool.open) connection.expireBy(now);
+  }, sweepMs);
+  // The listening socket and the connections keep the process alive, not the sweep.
+  sweeper.unref();
 
   function removeSocket(): void {
     // A filter started after us may own the name by now; only remove our own socket.
